@@ -1,0 +1,57 @@
+/** The kinds of payload and wrapper that lambda-dest knows; each has a schema in schemas/<kind>.schema.json. */
+export const KINDS = [
+  "invocation-record",
+  "esm-failure-record",
+  "sns-notification",
+  "eventbridge-event",
+  "sqs-message",
+  "lambda-sqs-event",
+  "lambda-sns-event",
+  "processing-result",
+  "article-envelope",
+] as const;
+
+export type Kind = (typeof KINDS)[number];
+
+/** One problem found in an item. `path` is a JSON pointer into the item as the user gave it. */
+export interface Finding {
+  path: string;
+  message: string;
+  /** Position in the source text, 1-based, when the item came from text. */
+  line?: number;
+  column?: number;
+  /** For a payload carried inside a JSON string (an SNS Message, an SQS Body): the pointer inside it. */
+  innerPath?: string;
+}
+
+export type Outcome = "success" | "failure" | "unknown";
+
+/** What a person wants to know at a glance. */
+export interface EnvelopeSummary {
+  outcome: Outcome;
+  kind: string | null;
+  functionName?: string;
+  qualifier?: string;
+  condition?: string;
+  attempts?: number;
+  requestId?: string;
+  time?: string;
+  errorType?: string;
+  errorMessage?: string;
+  /** Extra facts, e.g. "dead-letter message" or "article envelope: AWS sends an invocation record". */
+  notes: string[];
+}
+
+/** One payload found in an input item, after unwrapping. */
+export interface AnalyzedEnvelope {
+  /** Kind of the innermost payload (detected or forced), or null when none fits. */
+  kind: string | null;
+  /** Kinds of the layers, outermost first, ending with the payload's kind. */
+  layers: string[];
+  valid: boolean;
+  errors: Finding[];
+  warnings: Finding[];
+  /** The innermost payload, parsed. */
+  payload: unknown;
+  summary: EnvelopeSummary;
+}

@@ -1,0 +1,56 @@
+import type { ChalkInstance } from "chalk";
+
+/** Where a command writes. Injected so that tests can call commands directly and read what they wrote. */
+export interface Writer {
+  write(text: string): void;
+  readonly isTTY: boolean;
+}
+
+export interface Io {
+  stdout: Writer;
+  stderr: Writer;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  now(): Date;
+  /**
+   * Starts listening for Ctrl-C, SIGTERM and SIGHUP and returns a signal that aborts on the first of them
+   * (its reason names the signal). Only long-running commands call it, so that others keep the default
+   * behaviour. A second signal ends the process at once.
+   */
+  watchInterrupts(): AbortSignal;
+}
+
+export interface OutputOptions {
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export interface AwsOptions {
+  profile?: string;
+  region?: string;
+  endpointUrl?: string;
+  local?: boolean;
+}
+
+/** Everything a command needs from the outside world. */
+export interface CommandContext {
+  io: Io;
+  /** Colors for stdout; a no-color instance when stdout is not a terminal or colors are off. */
+  colors: ChalkInstance;
+  /** Colors for stderr (progress, warnings). */
+  errorColors: ChalkInstance;
+  output: OutputOptions;
+  aws: AwsOptions;
+}
+
+/** Writes one line to stderr unless --quiet. */
+export function note(context: CommandContext, line: string): void {
+  if (!context.output.quiet) context.io.stderr.write(`${line}\n`);
+}
+
+/** Writes a warning line to stderr (shown even with --quiet: warnings matter). */
+export function warn(context: CommandContext, line: string): void {
+  context.io.stderr.write(`${context.errorColors.yellow("warning:")} ${line}\n`);
+}

@@ -1,0 +1,93 @@
+import { CommanderError } from "commander";
+import { buildProgram } from "./cli.js";
+import { ExitCode, LambdaDestError } from "./errors.js";
+import type { Io } from "./io.js";
+
+export function processIo(): Io {
+  return {
+    stdout: {
+      write: (text) => {
+        process.stdout.write(text);
+      },
+      get isTTY() {
+        return process.stdout.isTTY === true;
+      },
+    },
+    stderr: {
+      write: (text) => {
+        process.stderr.write(text);
+      },
+      get isTTY() {
+        return process.stderr.isTTY === true;
+      },
+    },
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    watchInterrupts: watchProcessInterrupts,
+  };
+}
+
+let interruptController: AbortController | undefined;
+
+function watchProcessInterrupts(): AbortSignal {
+  if (interruptController) return interruptController.signal;
+  const controller = new AbortController();
+  interruptController = controller;
+  for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(name, () => {
+      if (controller.signal.aborted) {
+        // Second signal: the user insists. Restore the default and re-raise it.
+        process.removeAllListeners(name);
+        process.kill(process.pid, name);
+        return;
+      }
+      controller.abort(name);
+    });
+  }
+  return controller.signal;
+}
+
+/**
+ * Runs the program and returns the exit code. The only place that catches: a known error becomes one
+ * line on stderr (the stack only with --verbose), anything else is reported as an internal error.
+ */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const verbose = argv.includes("--verbose") || argv.includes("-v");
+  const state = { exitCode: ExitCode.ok as number };
+  const program = buildProgram(io, state);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
+      if (error.code === "commander.help") return ExitCode.ok;
+      // Commander has already printed its message through our io.
+      return ExitCode.usage;
+    }
+    if (error instanceof LambdaDestError) {
+      io.stderr.write(`lambda-dest: ${error.message}\n`);
+      if (verbose) io.stderr.write(`${describeStack(error)}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`lambda-dest: unexpected error: ${message}\n`);
+    if (verbose) io.stderr.write(`${describeStack(error)}\n`);
+    else io.stderr.write("Run again with --verbose for the stack trace, and report it if it persists.\n");
+    return ExitCode.failure;
+  }
+}
+
+function describeStack(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error) {
+    parts.push(current.stack ?? `${current.name}: ${current.message}`);
+    current = current.cause;
+    if (current) parts.push("caused by:");
+  }
+  if (current !== undefined && !(current instanceof Error)) parts.push(String(current));
+  return parts.join("\n");
+}
