@@ -1,5 +1,10 @@
-import { UsageError } from "../errors.js";
+import { analyzeItem } from "../envelopes/item-result.js";
+import { resolveSchemaOption } from "../envelopes/user-schema.js";
+import { ExitCode } from "../errors.js";
 import type { CommandContext } from "../io.js";
+import { BufferedWriter } from "../render/buffered-writer.js";
+import { renderValidateResult, validateResultJson } from "../render/validate.js";
+import { expandSources, readItems, type UnreadableSource } from "../sources/read-items.js";
 
 export interface ValidateOptions {
   files: string[];
@@ -7,6 +12,62 @@ export interface ValidateOptions {
   strict: boolean;
 }
 
-export async function runValidate(_options: ValidateOptions, _context: CommandContext): Promise<number> {
-  throw new UsageError("'validate' is not available in this build yet");
+export interface ValidateResult {
+  valid: number;
+  invalid: number;
+  unreadable: UnreadableSource[];
+}
+
+/**
+ * Validates every item of every input, streaming: each result is written as soon as it is known, so a
+ * large NDJSON file needs no more memory than one line.
+ */
+export async function runValidate(options: ValidateOptions, context: CommandContext): Promise<number> {
+  const { io, output } = context;
+  const forced = await resolveSchemaOption(options.schema, io.cwd);
+  const { sources, unreadable } = await expandSources(options.files, {
+    cwd: io.cwd,
+    stdinIsTTY: io.stdin.isTTY === true,
+  });
+  const out = new BufferedWriter(io.stdout);
+  const totals: ValidateResult = { valid: 0, invalid: 0, unreadable: [...unreadable] };
+  let first = true;
+  if (output.json) out.write('{"version":1,"results":[');
+  for (const source of sources) {
+    for await (const event of readItems(source, { cwd: io.cwd, stdin: io.stdin })) {
+      if (event.type === "unreadable") {
+        totals.unreadable.push(event.problem);
+        continue;
+      }
+      for (const result of analyzeItem(event.item, { forced, strict: options.strict })) {
+        if (result.valid) totals.valid++;
+        else totals.invalid++;
+        if (output.json) {
+          out.write(`${first ? "" : ","}${JSON.stringify(validateResultJson(result))}`);
+          first = false;
+        } else if (!(output.quiet && result.valid)) {
+          out.write(renderValidateResult(result, context.colors));
+        }
+      }
+    }
+  }
+  if (output.json) {
+    out.write(
+      `],"summary":${JSON.stringify({ valid: totals.valid, invalid: totals.invalid, unreadable: totals.unreadable.length })}}\n`,
+    );
+  }
+  out.flush();
+  for (const problem of totals.unreadable) {
+    io.stderr.write(`lambda-dest: cannot read ${problem.source}: ${problem.message}\n`);
+  }
+  if (!output.json && !output.quiet && totals.valid + totals.invalid !== 1) {
+    const colors = context.colors;
+    const parts = [
+      colors.green(`${totals.valid} valid`),
+      totals.invalid ? colors.red(`${totals.invalid} invalid`) : `0 invalid`,
+    ];
+    io.stdout.write(`${parts.join(", ")}\n`);
+  }
+  if (totals.unreadable.length > 0) return ExitCode.usage;
+  return totals.invalid > 0 ? ExitCode.failure : ExitCode.ok;
 }

@@ -1,0 +1,392 @@
+import { hasMaskedAccount } from "./arn.js";
+import { detectKind, isObject, isReceiveMessageOutput } from "./detect.js";
+import { KIND_INFO, validateAgainstKind } from "./kinds.js";
+import { summarize } from "./summarize.js";
+import type { AnalyzedEnvelope, Finding, Kind } from "./types.js";
+
+/** A schema the user chose: a bundled kind, or their own compiled schema. */
+export type ForcedSchema = { kind: Kind } | { name: string; validate: (value: unknown) => Finding[] };
+
+export interface AnalyzeOptions {
+  forced?: ForcedSchema;
+  /** Warnings count as failures. */
+  strict?: boolean;
+}
+
+/**
+ * Where the walk is: `path` is a JSON pointer into the item as given; once the walk enters a JSON string
+ * (an SQS Body, an SNS Message) `path` stays on that string and `inner` holds pointers inside the decoded
+ * text, one per nested string.
+ */
+interface Place {
+  path: string;
+  inner: string[];
+  layers: string[];
+  errors: Finding[];
+  warnings: Finding[];
+  notes: string[];
+  deadLetter?: DeadLetterInfo;
+}
+
+export interface DeadLetterInfo {
+  requestId?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+const KNOWN_CONDITIONS = new Set([
+  "Success",
+  "RetriesExhausted",
+  "EventAgeExceeded",
+  "ZeroReservedConcurrency",
+]);
+const KNOWN_ESM_CONDITIONS = new Set([
+  "RetryAttemptsExhausted",
+  "RecordAgeExceeded",
+  "MaximumPayloadSizeExceeded",
+]);
+const INVOCATION_RECORD_KEYS = new Set([
+  "version",
+  "timestamp",
+  "requestContext",
+  "requestPayload",
+  "responseContext",
+  "responsePayload",
+]);
+const SNS_MESSAGE_WARN_BYTES = 240 * 1024;
+
+/**
+ * Unwraps a value layer by layer (AWS CLI receive-message output, SQS message, Lambda SQS/SNS events,
+ * SNS notification, EventBridge event, JSON held in a string) down to the payloads, validating every layer
+ * against its schema. One value can hold several payloads (a batch of records), hence the array.
+ */
+export function analyzeValue(value: unknown, options: AnalyzeOptions = {}): AnalyzedEnvelope[] {
+  const results: AnalyzedEnvelope[] = [];
+  const start: Place = { path: "", inner: [], layers: [], errors: [], warnings: [], notes: [] };
+  walk(value, start, options, results, true);
+  return results;
+}
+
+function walk(
+  value: unknown,
+  place: Place,
+  options: AnalyzeOptions,
+  out: AnalyzedEnvelope[],
+  top: boolean,
+): void {
+  if (typeof value === "string") {
+    const decoded = decodeJsonString(value);
+    if (decoded.ok) {
+      walk(decoded.value, { ...place, inner: [...place.inner, ""] }, options, out, top);
+      return;
+    }
+    finishPayload(value, null, place, options, out);
+    return;
+  }
+
+  if (top && isReceiveMessageOutput(value)) {
+    value.Messages.forEach((message, index) => {
+      walk(message, fork(place, `/Messages/${index}`), options, out, false);
+    });
+    if (value.Messages.length === 0) {
+      const empty = fork(place, "");
+      empty.errors.push(at(empty, "/Messages", "the receive-message output holds no messages", undefined));
+      out.push(envelope(null, empty, null, options));
+    }
+    return;
+  }
+
+  const forced = options.forced;
+  const forcedKind = forced && "kind" in forced ? forced.kind : undefined;
+  let kind = detectKind(value);
+  if (forcedKind && KIND_INFO[forcedKind].wrapper && place.layers.length === 0) kind = forcedKind;
+
+  if (kind && KIND_INFO[kind].wrapper) {
+    unwrap(kind, value, place, options, out);
+    return;
+  }
+  finishPayload(value, kind, place, options, out);
+}
+
+function unwrap(
+  kind: Kind,
+  value: unknown,
+  place: Place,
+  options: AnalyzeOptions,
+  out: AnalyzedEnvelope[],
+): void {
+  const here: Place = { ...place, layers: [...place.layers, kind] };
+  const findings = validateAgainstKind(kind, value);
+  here.errors = [...place.errors, ...findings.map((finding) => relocate(here, finding, kind))];
+  here.warnings = [...place.warnings];
+  here.notes = [...place.notes];
+  if (!isObject(value)) {
+    out.push(envelope(kind, here, value, options));
+    return;
+  }
+  switch (kind) {
+    case "sqs-message": {
+      const deadLetter = deadLetterFromSdkAttributes(value.MessageAttributes);
+      if (deadLetter) here.deadLetter = deadLetter;
+      if (typeof value.Body !== "string") {
+        out.push(envelope(kind, here, value.Body, options));
+        return;
+      }
+      walk(value.Body, fork(here, "/Body"), options, out, false);
+      return;
+    }
+    case "sns-notification": {
+      if (typeof value.Message === "string" && Buffer.byteLength(value.Message) > SNS_MESSAGE_WARN_BYTES) {
+        here.warnings.push(
+          at(
+            here,
+            "/Message",
+            "the message is close to SNS's 256 KB limit: Lambda drops larger records",
+            kind,
+          ),
+        );
+      }
+      if (value.Type !== "Notification" || typeof value.Message !== "string") {
+        out.push(envelope(kind, here, value.Message, options));
+        return;
+      }
+      walk(value.Message, fork(here, "/Message"), options, out, false);
+      return;
+    }
+    case "eventbridge-event": {
+      if (value.source === "aws.lambda") {
+        here.warnings.push(
+          at(here, "/source", 'source "aws.lambda" is what the docs say; real events carry "lambda"', kind),
+        );
+      }
+      walk(value.detail, fork(here, "/detail"), options, out, false);
+      return;
+    }
+    case "lambda-sqs-event":
+    case "lambda-sns-event": {
+      const records = Array.isArray(value.Records) ? value.Records : [];
+      if (records.length === 0) {
+        out.push(envelope(kind, here, value, options));
+        return;
+      }
+      records.forEach((record, index) => {
+        const recordPlace = fork(here, `/Records/${index}`);
+        if (!isObject(record)) {
+          out.push(envelope(kind, recordPlace, record, options));
+          return;
+        }
+        if (kind === "lambda-sqs-event") {
+          const deadLetter = deadLetterFromEventAttributes(record.messageAttributes);
+          if (deadLetter) recordPlace.deadLetter = deadLetter;
+          walk(record.body, fork(recordPlace, "/body"), options, out, false);
+        } else {
+          const sns = isObject(record.Sns) ? record.Sns : {};
+          walk(sns.Message, fork(fork(recordPlace, "/Sns"), "/Message"), options, out, false);
+        }
+      });
+      return;
+    }
+    default:
+      out.push(envelope(kind, here, value, options));
+  }
+}
+
+function finishPayload(
+  value: unknown,
+  detected: Kind | null,
+  place: Place,
+  options: AnalyzeOptions,
+  out: AnalyzedEnvelope[],
+): void {
+  const here: Place = {
+    ...place,
+    errors: [...place.errors],
+    warnings: [...place.warnings],
+    notes: [...place.notes],
+  };
+  // A forced wrapper kind applies to the outermost layer (see walk); a forced payload schema applies here.
+  const forced =
+    options.forced && !("kind" in options.forced && KIND_INFO[options.forced.kind].wrapper)
+      ? options.forced
+      : undefined;
+  if (forced) {
+    const name = "kind" in forced ? forced.kind : forced.name;
+    const findings = "kind" in forced ? validateAgainstKind(forced.kind, value) : forced.validate(value);
+    here.layers = [...place.layers, name];
+    here.errors.push(...findings.map((finding) => relocate(here, finding, name)));
+    if ("kind" in forced) checkPayload(forced.kind, value, here);
+    out.push(envelope(name, here, value, options));
+    return;
+  }
+  if (detected) {
+    here.layers = [...place.layers, detected];
+    here.errors.push(
+      ...validateAgainstKind(detected, value).map((finding) => relocate(here, finding, detected)),
+    );
+    checkPayload(detected, value, here);
+    out.push(envelope(detected, here, value, options));
+    return;
+  }
+  const carrier = place.layers[place.layers.length - 1];
+  if (here.deadLetter) {
+    here.notes.push("dead-letter message: the body is the original event; Lambda gave up on it");
+    out.push(envelope(carrier ?? null, here, value, options));
+    return;
+  }
+  if (carrier) {
+    here.warnings.push(
+      at(here, "", `the ${carrier} carries a payload of no known kind; see 'lambda-dest schemas'`, carrier),
+    );
+    out.push(envelope(carrier, here, value, options));
+    return;
+  }
+  here.errors.push(
+    at(
+      here,
+      "",
+      `not a known envelope: expected an invocation record or one of its wrappers (see 'lambda-dest schemas', or force one with --schema)`,
+      undefined,
+    ),
+  );
+  out.push(envelope(null, here, value, options));
+}
+
+/** Checks that a schema cannot express, or that are warnings rather than errors. */
+function checkPayload(kind: Kind, value: unknown, place: Place): void {
+  if (!isObject(value)) return;
+  const warn = (path: string, message: string) => place.warnings.push(at(place, path, message, kind));
+  const context = isObject(value.requestContext) ? value.requestContext : undefined;
+  if (kind === "invocation-record" || kind === "esm-failure-record") {
+    const known = kind === "invocation-record" ? KNOWN_CONDITIONS : KNOWN_ESM_CONDITIONS;
+    if (context && typeof context.condition === "string" && !known.has(context.condition)) {
+      warn(
+        "/requestContext/condition",
+        `unknown condition "${context.condition}" (known: ${[...known].join(", ")})`,
+      );
+    }
+    if (context && hasMaskedAccount(context.functionArn)) {
+      warn("/requestContext/functionArn", "the ARN's account is not a 12-digit id (masked?)");
+    }
+    if (
+      context &&
+      typeof context.requestId === "string" &&
+      !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(context.requestId)
+    ) {
+      warn("/requestContext/requestId", "requestId is not a UUID");
+    }
+    if (
+      typeof value.timestamp === "string" &&
+      !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value.timestamp)
+    ) {
+      warn(
+        "/timestamp",
+        "timestamp is not in Lambda's form (UTC with milliseconds, e.g. 2019-11-14T18:16:05.568Z)",
+      );
+    }
+  }
+  if (kind === "invocation-record") {
+    for (const key of Object.keys(value)) {
+      if (!INVOCATION_RECORD_KEYS.has(key)) warn(`/${escapePointer(key)}`, `unexpected field "${key}"`);
+    }
+    const response = isObject(value.responseContext) ? value.responseContext : undefined;
+    if (response?.functionError === "Handled") {
+      place.notes.push('functionError "Handled" appears only in 2019-era records');
+    }
+  }
+  if (kind === "article-envelope") {
+    place.notes.push(
+      "article envelope: AWS does not send this shape; real destinations receive an invocation record (lambda-dest schemas invocation-record)",
+    );
+  }
+}
+
+function envelope(
+  kind: string | null,
+  place: Place,
+  payload: unknown,
+  options: AnalyzeOptions,
+): AnalyzedEnvelope {
+  const layers = place.layers.length > 0 ? place.layers : [];
+  const valid = place.errors.length === 0 && !(options.strict && place.warnings.length > 0);
+  return {
+    kind,
+    layers,
+    valid,
+    errors: place.errors,
+    warnings: place.warnings,
+    payload,
+    summary: summarize(kind, payload, place.notes, place.deadLetter),
+  };
+}
+
+/** A finding at a pointer relative to the current place. */
+function at(place: Place, relative: string, message: string, layer: string | undefined): Finding {
+  return relocate(place, { path: relative, message }, layer);
+}
+
+/** Rebases a finding whose path is relative to the value at `place`. */
+function relocate(place: Place, finding: Finding, layer: string | undefined): Finding {
+  const located: Finding = { ...finding };
+  if (place.inner.length === 0) {
+    located.path = place.path + finding.path;
+  } else {
+    located.path = place.path;
+    const inner = [...place.inner];
+    inner[inner.length - 1] = inner[inner.length - 1] + finding.path;
+    located.innerPath = inner.map((pointer) => pointer || "/").join(" > ");
+  }
+  if (layer) located.layer = layer;
+  return located;
+}
+
+/** A copy of the place one step deeper. */
+function fork(place: Place, relative: string): Place {
+  const next: Place = { ...place, inner: [...place.inner] };
+  if (next.inner.length === 0) next.path = place.path + relative;
+  else next.inner[next.inner.length - 1] += relative;
+  return next;
+}
+
+function decodeJsonString(text: string): { ok: true; value: unknown } | { ok: false } {
+  const first = text.trimStart()[0];
+  if (first !== "{" && first !== "[" && first !== '"') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function deadLetterFromSdkAttributes(attributes: unknown): DeadLetterInfo | undefined {
+  if (!isObject(attributes)) return undefined;
+  const read = (name: string) => {
+    const attribute = attributes[name];
+    return isObject(attribute) && typeof attribute.StringValue === "string"
+      ? attribute.StringValue
+      : undefined;
+  };
+  return deadLetterFrom(read);
+}
+
+function deadLetterFromEventAttributes(attributes: unknown): DeadLetterInfo | undefined {
+  if (!isObject(attributes)) return undefined;
+  const read = (name: string) => {
+    const attribute = attributes[name];
+    return isObject(attribute) && typeof attribute.stringValue === "string"
+      ? attribute.stringValue
+      : undefined;
+  };
+  return deadLetterFrom(read);
+}
+
+function deadLetterFrom(read: (name: string) => string | undefined): DeadLetterInfo | undefined {
+  const requestId = read("RequestID");
+  const errorCode = read("ErrorCode");
+  const errorMessage = read("ErrorMessage");
+  if (requestId === undefined || (errorCode === undefined && errorMessage === undefined)) return undefined;
+  return { requestId, errorCode, errorMessage };
+}
+
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}

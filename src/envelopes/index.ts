@@ -1,0 +1,5 @@
+export { type AnalyzeOptions, analyzeValue, type ForcedSchema } from "./analyze.js";
+export { detectKind } from "./detect.js";
+export { isKind, KIND_INFO, validateAgainstKind } from "./kinds.js";
+export { findSyntaxError, locatePointer } from "./positions.js";
+export * from "./types.js";

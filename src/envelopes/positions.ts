@@ -1,0 +1,305 @@
+/**
+ * Finds where a JSON pointer's value starts in JSON text, without building a tree: a small scanner that
+ * walks the text and skips what the pointer does not enter. Used only when an item has findings, so the
+ * fast path (JSON.parse) pays nothing for positions.
+ */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function locatePointer(text: string, pointer: string): Position | undefined {
+  const segments = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapeSegment);
+  const scanner = new Scanner(text);
+  scanner.skipWhitespace();
+  for (const segment of segments) {
+    if (!scanner.enter(segment)) return undefined;
+  }
+  return scanner.position();
+}
+
+function unescapeSegment(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+class Scanner {
+  private index = 0;
+  constructor(private readonly text: string) {}
+
+  position(): Position {
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < this.index; i++) {
+      if (this.text.charCodeAt(i) === 10) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return { line, column: this.index - lineStart + 1 };
+  }
+
+  skipWhitespace(): void {
+    while (this.index < this.text.length && /\s/.test(this.text[this.index]!)) this.index++;
+  }
+
+  /** Moves to the start of the child value named by `segment`; false when there is none. */
+  enter(segment: string): boolean {
+    const open = this.text[this.index];
+    if (open === "{") {
+      this.index++;
+      for (;;) {
+        this.skipWhitespace();
+        if (this.text[this.index] === "}") return false;
+        const key = this.readString();
+        if (key === undefined) return false;
+        this.skipWhitespace();
+        if (this.text[this.index] !== ":") return false;
+        this.index++;
+        this.skipWhitespace();
+        if (key === segment) return true;
+        if (!this.skipValue()) return false;
+        this.skipWhitespace();
+        if (this.text[this.index] === ",") this.index++;
+        else return false;
+      }
+    }
+    if (open === "[") {
+      const wanted = Number(segment);
+      if (!Number.isInteger(wanted) || wanted < 0) return false;
+      this.index++;
+      for (let position = 0; ; position++) {
+        this.skipWhitespace();
+        if (this.text[this.index] === "]") return false;
+        if (position === wanted) return true;
+        if (!this.skipValue()) return false;
+        this.skipWhitespace();
+        if (this.text[this.index] === ",") this.index++;
+        else return false;
+      }
+    }
+    return false;
+  }
+
+  private readString(): string | undefined {
+    if (this.text[this.index] !== '"') return undefined;
+    const start = this.index;
+    this.index++;
+    while (this.index < this.text.length) {
+      const char = this.text[this.index];
+      if (char === "\\") this.index += 2;
+      else if (char === '"') {
+        this.index++;
+        try {
+          return JSON.parse(this.text.slice(start, this.index)) as string;
+        } catch {
+          return undefined;
+        }
+      } else this.index++;
+    }
+    return undefined;
+  }
+
+  private skipValue(): boolean {
+    const char = this.text[this.index];
+    if (char === '"') return this.readString() !== undefined;
+    if (char === "{" || char === "[") {
+      let depth = 0;
+      while (this.index < this.text.length) {
+        const current = this.text[this.index];
+        if (current === '"') {
+          if (this.readString() === undefined) return false;
+          continue;
+        }
+        if (current === "{" || current === "[") depth++;
+        else if (current === "}" || current === "]") {
+          depth--;
+          if (depth === 0) {
+            this.index++;
+            return true;
+          }
+        }
+        this.index++;
+      }
+      return false;
+    }
+    while (this.index < this.text.length && !/[\s,\]}]/.test(this.text[this.index]!)) this.index++;
+    return true;
+  }
+}
+
+export interface SyntaxProblem extends Position {
+  message: string;
+}
+
+/**
+ * Explains why text is not JSON and where: JSON.parse does not always give a position (V8 omits it for
+ * "Unexpected token"), so a small checker finds the first offending character itself.
+ */
+export function findSyntaxError(text: string): SyntaxProblem {
+  const checker = new SyntaxChecker(text);
+  const problem = checker.check();
+  const { line, column } = positionOf(text, problem.offset);
+  return { line, column, message: problem.message };
+}
+
+function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+class SyntaxChecker {
+  private index = 0;
+  constructor(private readonly text: string) {}
+
+  check(): { offset: number; message: string } {
+    try {
+      this.space();
+      this.value();
+      this.space();
+      if (this.index < this.text.length) this.fail("unexpected text after the JSON value");
+      return { offset: this.text.length, message: "invalid JSON" };
+    } catch (problem) {
+      return problem as { offset: number; message: string };
+    }
+  }
+
+  private fail(message: string): never {
+    throw { offset: this.index, message };
+  }
+
+  private describeHere(): string {
+    if (this.index >= this.text.length) return "end of input";
+    return JSON.stringify(this.text[this.index]);
+  }
+
+  private space(): void {
+    while (this.index < this.text.length && " \t\n\r".includes(this.text[this.index]!)) this.index++;
+  }
+
+  private value(): void {
+    const char = this.text[this.index];
+    if (char === "{") {
+      this.object();
+      return;
+    }
+    if (char === "[") {
+      this.array();
+      return;
+    }
+    if (char === '"') {
+      this.string();
+      return;
+    }
+    if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) {
+      this.number();
+      return;
+    }
+    for (const word of ["true", "false", "null"]) {
+      if (this.text.startsWith(word, this.index)) {
+        this.index += word.length;
+        return;
+      }
+    }
+    this.fail(`unexpected ${this.describeHere()}: expected a JSON value`);
+  }
+
+  private object(): void {
+    this.index++;
+    this.space();
+    if (this.text[this.index] === "}") {
+      this.index++;
+      return;
+    }
+    for (;;) {
+      this.space();
+      if (this.text[this.index] !== '"')
+        this.fail(`unexpected ${this.describeHere()}: expected a property name in double quotes`);
+      this.string();
+      this.space();
+      if (this.text[this.index] !== ":")
+        this.fail(`unexpected ${this.describeHere()}: expected ':' after the property name`);
+      this.index++;
+      this.space();
+      this.value();
+      this.space();
+      const next = this.text[this.index];
+      if (next === ",") {
+        this.index++;
+        this.space();
+        if (this.text[this.index] === "}") this.fail("trailing comma before '}'");
+        continue;
+      }
+      if (next === "}") {
+        this.index++;
+        return;
+      }
+      this.fail(`unexpected ${this.describeHere()}: expected ',' or '}' after a property value`);
+    }
+  }
+
+  private array(): void {
+    this.index++;
+    this.space();
+    if (this.text[this.index] === "]") {
+      this.index++;
+      return;
+    }
+    for (;;) {
+      this.space();
+      this.value();
+      this.space();
+      const next = this.text[this.index];
+      if (next === ",") {
+        this.index++;
+        this.space();
+        if (this.text[this.index] === "]") this.fail("trailing comma before ']'");
+        continue;
+      }
+      if (next === "]") {
+        this.index++;
+        return;
+      }
+      this.fail(`unexpected ${this.describeHere()}: expected ',' or ']' after an array element`);
+    }
+  }
+
+  private string(): void {
+    this.index++;
+    while (this.index < this.text.length) {
+      const char = this.text[this.index]!;
+      if (char === '"') {
+        this.index++;
+        return;
+      }
+      if (char === "\\") {
+        const escaped = this.text[this.index + 1];
+        if (escaped === undefined || !'"\\/bfnrtu'.includes(escaped)) {
+          this.fail("invalid escape in a string");
+        }
+        if (escaped === "u" && !/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.index + 2, this.index + 6))) {
+          this.fail("invalid \\u escape in a string");
+        }
+        this.index += escaped === "u" ? 6 : 2;
+        continue;
+      }
+      if (char.charCodeAt(0) < 0x20) this.fail("unescaped control character in a string");
+      this.index++;
+    }
+    this.fail("unterminated string");
+  }
+
+  private number(): void {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(
+      this.text.slice(this.index, this.index + 400),
+    );
+    if (!match) this.fail(`invalid number`);
+    this.index += match[0].length;
+  }
+}

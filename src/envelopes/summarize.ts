@@ -1,0 +1,90 @@
+import type { DeadLetterInfo } from "./analyze.js";
+import { parseFunctionArn } from "./arn.js";
+import { isObject } from "./detect.js";
+import type { EnvelopeSummary, Outcome } from "./types.js";
+
+/** What a person wants to see first about a payload: outcome, function, condition, attempts, ids, time. */
+export function summarize(
+  kind: string | null,
+  payload: unknown,
+  notes: string[],
+  deadLetter: DeadLetterInfo | undefined,
+): EnvelopeSummary {
+  const summary: EnvelopeSummary = { outcome: "unknown", kind, notes: [...notes] };
+  if (deadLetter) {
+    summary.outcome = "failure";
+    summary.requestId = deadLetter.requestId;
+    if (deadLetter.errorCode !== undefined) summary.errorType = `ErrorCode ${deadLetter.errorCode}`;
+    summary.errorMessage = deadLetter.errorMessage;
+    return summary;
+  }
+  if (!isObject(payload)) return summary;
+  switch (kind) {
+    case "invocation-record":
+    case "esm-failure-record": {
+      const context = isObject(payload.requestContext) ? payload.requestContext : {};
+      const condition = typeof context.condition === "string" ? context.condition : undefined;
+      summary.outcome = outcomeOfCondition(condition, kind);
+      summary.condition = condition;
+      if (typeof context.approximateInvokeCount === "number")
+        summary.attempts = context.approximateInvokeCount;
+      if (typeof context.requestId === "string") summary.requestId = context.requestId;
+      if (typeof payload.timestamp === "string") summary.time = payload.timestamp;
+      const arn = parseFunctionArn(context.functionArn);
+      if (arn) {
+        summary.functionName = arn.functionName;
+        summary.qualifier = arn.qualifier;
+      }
+      if (kind === "invocation-record" && summary.outcome === "failure")
+        describeError(payload.responsePayload, summary);
+      if (kind === "esm-failure-record") summary.notes.push(describeBatch(payload));
+      return summary;
+    }
+    case "processing-result": {
+      summary.outcome =
+        payload.status === "SUCCESS" ? "success" : payload.status === "FAILURE" ? "failure" : "unknown";
+      if (typeof payload.message_id === "string") summary.requestId = payload.message_id;
+      if (typeof payload.error === "string") summary.errorMessage = payload.error;
+      return summary;
+    }
+    case "article-envelope": {
+      summary.outcome =
+        "invocationError" in payload ? "failure" : "invocationResponse" in payload ? "success" : "unknown";
+      if (typeof payload.functionName === "string") summary.functionName = payload.functionName;
+      const arn = parseFunctionArn(payload.functionArn);
+      if (arn?.qualifier) summary.qualifier = arn.qualifier;
+      if (typeof payload.invocationId === "string") summary.requestId = payload.invocationId;
+      describeError(payload.invocationError, summary);
+      return summary;
+    }
+    default:
+      return summary;
+  }
+}
+
+function outcomeOfCondition(condition: string | undefined, kind: string): Outcome {
+  if (kind === "esm-failure-record") return "failure";
+  if (condition === undefined) return "unknown";
+  return condition === "Success" ? "success" : "failure";
+}
+
+function describeError(error: unknown, summary: EnvelopeSummary): void {
+  if (!isObject(error)) return;
+  if (typeof error.errorType === "string") summary.errorType = error.errorType;
+  if (typeof error.errorMessage === "string") summary.errorMessage = error.errorMessage;
+}
+
+function describeBatch(payload: Record<string, unknown>): string {
+  for (const [key, source] of [
+    ["KinesisBatchInfo", "Kinesis"],
+    ["DDBStreamBatchInfo", "DynamoDB stream"],
+    ["KafkaBatchInfo", "Kafka"],
+  ] as const) {
+    const info = payload[key];
+    if (!isObject(info)) continue;
+    const size = typeof info.batchSize === "number" ? `${info.batchSize} record(s)` : "a batch";
+    const from = info.streamArn ?? info.eventSourceArn;
+    return `${source} batch of ${size}${typeof from === "string" ? ` from ${from}` : ""} was discarded`;
+  }
+  return "discarded batch";
+}

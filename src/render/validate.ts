@@ -1,0 +1,44 @@
+import type { ChalkInstance } from "chalk";
+import type { ItemResult } from "../envelopes/item-result.js";
+import { describeFinding } from "./envelope.js";
+
+/** Where an item is, for people: "file.json", "file.ndjson:12", "file.json[3]", with the record number. */
+export function itemLabel(result: ItemResult): string {
+  let label = result.source === "-" ? "stdin" : result.source;
+  if (result.form === "line") label += `:${result.line}`;
+  else if (result.form === "element") label += `[${result.index}]`;
+  if (result.record !== undefined) label += ` record ${result.record}`;
+  return label;
+}
+
+/** The human rendering of one validation result: a ✓/✗ line, then errors, warnings and notes. */
+export function renderValidateResult(result: ItemResult, colors: ChalkInstance): string {
+  const mark = result.valid ? colors.green("✓") : colors.red("✗");
+  const kind = result.kind ?? "unknown kind";
+  const layers = result.layers.length > 1 ? colors.dim(`  ${result.layers.join(" › ")}`) : "";
+  const lines = [`${mark} ${itemLabel(result)}  ${colors.bold(kind)}${layers}`];
+  for (const finding of result.errors)
+    lines.push(`    ${colors.red("error")}    ${describeFinding(finding)}`);
+  for (const finding of result.warnings)
+    lines.push(`    ${colors.yellow("warning")}  ${describeFinding(finding)}`);
+  for (const note of result.summary.notes) lines.push(`    ${colors.cyan("note")}     ${note}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The JSON form of one result in `validate --json` (PRODUCT.md's contract, plus notes and outcome). */
+export function validateResultJson(result: ItemResult): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    source: result.source,
+    index: result.index,
+    valid: result.valid,
+    kind: result.kind,
+    layers: result.layers,
+    errors: result.errors,
+    warnings: result.warnings,
+    notes: result.summary.notes,
+    outcome: result.summary.outcome,
+  };
+  if (result.form === "line") json.line = result.line;
+  if (result.record !== undefined) json.record = result.record;
+  return json;
+}
