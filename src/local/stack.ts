@@ -1,6 +1,15 @@
+import { mkdtemp, rm, symlink } from "node:fs/promises";
+import { createRequire } from "node:module";
+import * as os from "node:os";
+import * as path from "node:path";
 import { buildApp } from "fauxqs";
+import { InProcessAws } from "./inProcessAws.js";
+import { registerLambdaRoutes } from "./lambdaRoutes.js";
+import { LambdaService } from "./lambdaService.js";
+import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
 import type { LocalLogger } from "./localLogger.js";
 import { silentLogger } from "./localLogger.js";
+import { Runtimes } from "./runtimes.js";
 
 export interface LocalStackOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4566 (LocalStack's convention). */
@@ -10,10 +19,13 @@ export interface LocalStackOptions {
   /** Region used in ARNs and queue URLs. Default us-east-1. */
   region?: string;
   /**
-   * Factor applied to Lambda's async timings (retry delays of about 60 s and 120 s, and the maximum event
-   * age). Default DEFAULT_RETRY_DELAY_SCALE; 1 restores AWS's real timing.
+   * Factor applied to Lambda's async timings: the retry delays (about 60 s, then 120 s on AWS) and the
+   * maximum event age, scaled together so an event ends the way it would on AWS. Default
+   * DEFAULT_RETRY_DELAY_SCALE; 1 restores AWS's real timing.
    */
   retryDelayScale?: number;
+  /** Execution environments one function may run at the same time. Default 8. */
+  maxConcurrencyPerFunction?: number;
   logger?: LocalLogger;
 }
 
@@ -22,35 +34,99 @@ export interface LocalStack {
   endpoint: string;
   port: number;
   region: string;
+  /** The factor applied to Lambda's async retry delays and maximum event age. */
+  retryDelayScale: number;
+  /**
+   * Registers a function whose code stays where it is (a handler file or a folder), for quick iteration:
+   * every new execution environment loads the current files.
+   */
+  registerFunction(source: LocalFunctionSource): Promise<{ functionName: string; functionArn: string }>;
   stop(): Promise<void>;
 }
 
 /**
  * Default scale of Lambda's async retry timing: 1/60, so the retries that take about 1 and 2 minutes on AWS
- * take about 1 and 2 seconds locally, and the ordering of retries against the maximum event age is kept.
+ * take about 1 and 2 seconds locally (and a maximum event age of 60 s becomes 1 s).
  */
 export const DEFAULT_RETRY_DELAY_SCALE = 1 / 60;
 
+/**
+ * Starts SQS, SNS and S3 (fauxqs) and the local Lambda service on one endpoint.
+ */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? "127.0.0.1";
   const region = options.region ?? "us-east-1";
   const logger = options.logger ?? silentLogger;
-  // buildApp + listen rather than startFauxqs: startFauxqs always binds 0.0.0.0.
-  const app = buildApp({ logger: false, defaultRegion: region });
-  await app.listen({ host, port: options.port ?? 4566 });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("local stack: no TCP address");
-  const port = address.port;
-  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  logger.info(`local stack listening on ${endpoint}`);
-  let stopped: Promise<void> | undefined;
-  return {
-    endpoint,
-    port,
-    region,
-    stop() {
-      stopped ??= app.close().then(() => undefined);
-      return stopped;
-    },
-  };
+  const retryDelayScale = options.retryDelayScale ?? DEFAULT_RETRY_DELAY_SCALE;
+  const workDirectory = await mkdtemp(path.join(os.tmpdir(), "lambda-dest-local-"));
+  try {
+    const sharedNodeModules = await linkSharedNodeModules(workDirectory);
+    const runtimes = await Runtimes.install(path.join(workDirectory, "runtime"));
+    // buildApp + listen rather than startFauxqs: startFauxqs always binds 0.0.0.0.
+    const app = buildApp({ logger: false, defaultRegion: region });
+    const aws = new InProcessAws(app, region);
+    let endpoint = "";
+    const service = new LambdaService({
+      region,
+      get endpoint() {
+        return endpoint;
+      },
+      workDirectory,
+      runtimes,
+      aws,
+      logger,
+      timeScale: retryDelayScale,
+      maxConcurrencyPerFunction: options.maxConcurrencyPerFunction ?? 8,
+      sharedNodeModules,
+    });
+    registerLambdaRoutes(app, service, logger);
+    await app.listen({ host, port: options.port ?? 4566 });
+    const address = app.server.address();
+    if (address === null || typeof address === "string") throw new Error("local stack: no TCP address");
+    const port = address.port;
+    endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    logger.info(`local stack listening on ${endpoint}`);
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoint,
+      port,
+      region,
+      retryDelayScale,
+      async registerFunction(source) {
+        const definition = await resolveLocalFunction(source);
+        service.register(definition);
+        return {
+          functionName: definition.name,
+          functionArn: `arn:aws:lambda:${region}:000000000000:function:${definition.name}`,
+        };
+      },
+      stop() {
+        stopped ??= (async () => {
+          await service.stop();
+          await app.close();
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await rm(workDirectory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The managed Node.js runtimes ship the AWS SDK v3. Functions here get ours: a node_modules link above every
+ * unpacked function (found by ESM and CommonJS resolution alike, as they walk up), and NODE_PATH for code
+ * registered in place.
+ */
+async function linkSharedNodeModules(workDirectory: string): Promise<string | undefined> {
+  try {
+    const entry = createRequire(import.meta.url).resolve("@aws-sdk/client-sqs");
+    const marker = `${path.sep}node_modules${path.sep}`;
+    const nodeModules = entry.slice(0, entry.lastIndexOf(marker) + marker.length - 1);
+    await symlink(nodeModules, path.join(workDirectory, "node_modules"), "dir");
+    return nodeModules;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,74 @@
+import { invalidParameter, resourceNotFound, validationError } from "./lambdaServiceError.js";
+
+/** The account every resource of the local stack lives in (fauxqs uses the same one for queues and topics). */
+export const LOCAL_ACCOUNT_ID = "000000000000";
+
+export const LATEST = "$LATEST";
+
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(arn: string): ParsedArn | undefined {
+  const match = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(arn);
+  if (!match) return undefined;
+  return {
+    partition: match[1],
+    service: match[2],
+    region: match[3],
+    account: match[4] ?? "",
+    resource: match[5],
+  };
+}
+
+export function functionArn(region: string, name: string, qualifier?: string): string {
+  const base = `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${name}`;
+  return qualifier === undefined ? base : `${base}:${qualifier}`;
+}
+
+export interface FunctionReference {
+  name: string;
+  qualifier?: string;
+}
+
+/**
+ * Splits the FunctionName forms that the Lambda API accepts: `name`, `name:qualifier`,
+ * `account:function:name[:qualifier]` and the full ARN.
+ */
+export function parseFunctionReference(input: string): FunctionReference {
+  let rest = input;
+  if (rest.startsWith("arn:")) {
+    const parsed = parseArn(rest);
+    if (parsed?.service !== "lambda" || !parsed.resource.startsWith("function:")) {
+      throw validationError(input, "functionName", "Member must satisfy regular expression pattern");
+    }
+    rest = parsed.resource.slice("function:".length);
+  } else if (/^\d{12}:function:/.test(rest)) {
+    rest = rest.slice("000000000000:function:".length);
+  }
+  const [name, qualifier, extra] = rest.split(":");
+  if (extra !== undefined || !/^[a-zA-Z0-9_-]{1,140}$/.test(name)) {
+    throw validationError(input, "functionName", "Member must satisfy regular expression pattern");
+  }
+  return { name, qualifier: qualifier === undefined || qualifier === "" ? undefined : qualifier };
+}
+
+/**
+ * Only $LATEST exists locally (no PublishVersion, no aliases): any other qualifier names a version or alias
+ * that cannot exist, which AWS answers with ResourceNotFoundException.
+ */
+export function checkQualifier(region: string, reference: FunctionReference, qualifier?: string): void {
+  const wanted = qualifier ?? reference.qualifier;
+  if (reference.qualifier !== undefined && qualifier !== undefined && reference.qualifier !== qualifier) {
+    throw invalidParameter(
+      "The derived qualifier from the function name does not match the specified qualifier.",
+    );
+  }
+  if (wanted !== undefined && wanted !== LATEST) {
+    throw resourceNotFound(`Function not found: ${functionArn(region, reference.name, wanted)}`);
+  }
+}

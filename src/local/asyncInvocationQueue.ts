@@ -1,0 +1,166 @@
+import type { DestinationDelivery } from "./destinationDelivery.js";
+import {
+  DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
+  DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+  type EventInvokeConfig,
+} from "./eventInvokeConfig.js";
+import { buildInvocationRecord, type RecordCondition } from "./invocationRecord.js";
+import type { LocalLogger } from "./localLogger.js";
+import type { InvocationOutcome } from "./sandbox.js";
+
+/** What the queue needs from its function; read at each step, so configuration changes apply at once. */
+export interface AsyncFunctionHandle {
+  name: string;
+  /** Qualified ARN, as records carry it (…:function:NAME:$LATEST). */
+  qualifiedArn: string;
+  executedVersion: string;
+  eventInvokeConfig(): EventInvokeConfig | undefined;
+  reservedConcurrency(): number | undefined;
+  invoke(requestId: string, payload: string): Promise<InvocationOutcome>;
+}
+
+export interface AsyncInvocationQueueOptions {
+  delivery: DestinationDelivery;
+  logger: LocalLogger;
+  /** Multiplies AWS's async timings: the retry delays and the maximum event age. */
+  timeScale: number;
+  /** How many events of this function run at the same time. */
+  concurrency: number;
+  now?: () => Date;
+}
+
+interface QueuedEvent {
+  requestId: string;
+  payload: string;
+  receivedAt: number;
+  attempts: number;
+  lastOutcome?: InvocationOutcome;
+}
+
+/** Lambda waits about one minute before the first retry of a failed event and about two before the second. */
+const RETRY_DELAYS_SECONDS = [60, 120];
+
+/**
+ * The asynchronous side of one function, as Lambda's internal event queue behaves: events run in arrival
+ * order, a function error is retried up to MaximumRetryAttempts times after AWS's delays (scaled), an event
+ * older than MaximumEventAgeInSeconds (scaled by the same factor, so the outcome is the one AWS would give) is
+ * discarded, and every outcome becomes an invocation record for the configured destination.
+ */
+export class AsyncInvocationQueue {
+  private readonly ready: QueuedEvent[] = [];
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private running = 0;
+  private stopped = false;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly fn: AsyncFunctionHandle,
+    private readonly options: AsyncInvocationQueueOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  enqueue(requestId: string, payload: string): void {
+    if (this.stopped) return;
+    this.ready.push({ requestId, payload, receivedAt: this.now().getTime(), attempts: 0 });
+    this.pump();
+  }
+
+  /** Drops what is queued and waiting for a retry (the function was deleted or the stack stops). */
+  stop(): void {
+    this.stopped = true;
+    this.ready.length = 0;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.options.concurrency && this.ready.length > 0) {
+      const event = this.ready.shift()!;
+      this.running += 1;
+      this.process(event)
+        .catch((error: unknown) =>
+          this.options.logger.error(
+            `${this.fn.name}: async event ${event.requestId} dropped: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
+        .finally(() => {
+          this.running -= 1;
+          this.pump();
+        });
+    }
+  }
+
+  private async process(event: QueuedEvent): Promise<void> {
+    const config = this.fn.eventInvokeConfig();
+    if (this.fn.reservedConcurrency() === 0) {
+      await this.finish(event, "ZeroReservedConcurrency", config);
+      return;
+    }
+    const maximumAgeMs =
+      (config?.maximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_SECONDS) * 1000 * this.options.timeScale;
+    if (this.now().getTime() - event.receivedAt > maximumAgeMs) {
+      await this.finish(event, "EventAgeExceeded", config);
+      return;
+    }
+    const outcome = await this.fn.invoke(event.requestId, event.payload);
+    event.attempts += 1;
+    event.lastOutcome = outcome;
+    if (outcome.functionError === undefined) {
+      await this.finish(event, "Success", this.fn.eventInvokeConfig());
+      return;
+    }
+    const retries = this.fn.eventInvokeConfig()?.maximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
+    if (event.attempts > retries) {
+      await this.finish(event, "RetriesExhausted", this.fn.eventInvokeConfig());
+      return;
+    }
+    const delayMs = (RETRY_DELAYS_SECONDS[event.attempts - 1] ?? 120) * 1000 * this.options.timeScale;
+    this.options.logger.info(
+      `${this.fn.name}: attempt ${event.attempts} of ${event.requestId} failed; retrying in ${formatDelay(delayMs)}`,
+    );
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (this.stopped) return;
+      this.ready.push(event);
+      this.pump();
+    }, delayMs);
+    this.retryTimers.add(timer);
+  }
+
+  private async finish(
+    event: QueuedEvent,
+    condition: RecordCondition,
+    config: EventInvokeConfig | undefined,
+  ): Promise<void> {
+    const destination = condition === "Success" ? config?.onSuccess : config?.onFailure;
+    if (destination === undefined) {
+      this.options.logger.info(
+        `${this.fn.name}: ${event.requestId} ended ${condition}; no destination configured`,
+      );
+      return;
+    }
+    const outcome = condition === "ZeroReservedConcurrency" ? undefined : event.lastOutcome;
+    const record = buildInvocationRecord({
+      timestamp: this.now(),
+      requestId: event.requestId,
+      functionArn: this.fn.qualifiedArn,
+      condition,
+      approximateInvokeCount: event.attempts,
+      requestPayload: event.payload,
+      response: outcome && {
+        executedVersion: this.fn.executedVersion,
+        functionError: outcome.functionError,
+        payload: outcome.payload,
+      },
+    });
+    await this.options.delivery.deliver(
+      { destination, functionName: this.fn.name, requestId: event.requestId, condition },
+      record,
+    );
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import { parseArn } from "./arns.js";
+import type { InProcessAws } from "./inProcessAws.js";
+import type { LocalLogger } from "./localLogger.js";
+
+export interface DeliveryTarget {
+  /** The destination ARN from the event invoke config. */
+  destination: string;
+  /** The function whose record this is (names the S3 key). */
+  functionName: string;
+  requestId: string;
+  condition: string;
+}
+
+/** Sends a record to another function as an asynchronous invocation; returns its RequestId. */
+export type AsyncInvoker = (functionArn: string, payload: string) => string;
+
+/**
+ * Delivers invocation records the way Lambda does: SQS message body, SNS Message, asynchronous invocation of
+ * the destination function, S3 object. A delivery that fails is logged and dropped, like AWS's
+ * DestinationDeliveryFailures: it never stops the stack.
+ */
+export class DestinationDelivery {
+  constructor(
+    private readonly aws: InProcessAws,
+    private readonly invokeAsync: AsyncInvoker,
+    private readonly logger: LocalLogger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async deliver(target: DeliveryTarget, record: string): Promise<void> {
+    const where = `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
+    try {
+      const arn = parseArn(target.destination);
+      switch (arn?.service) {
+        case "sqs": {
+          const queueUrl = await this.aws.queueUrl(target.destination);
+          await this.aws.sqs("SendMessage", { QueueUrl: queueUrl, MessageBody: record }, arn.region);
+          break;
+        }
+        case "sns":
+          await this.aws.sns("Publish", { TopicArn: target.destination, Message: record }, arn.region);
+          break;
+        case "lambda":
+          this.invokeAsync(target.destination, record);
+          break;
+        case "s3": {
+          const bucket = arn.resource.split("/")[0];
+          await this.aws.s3Put(bucket, s3RecordKey(target.functionName, this.now()), record);
+          break;
+        }
+        case "events":
+          this.logger.warn(
+            `EventBridge destinations are not emulated by the local stack: not delivered: ${where}`,
+          );
+          return;
+        default:
+          throw new Error("unsupported destination");
+      }
+      this.logger.info(`delivered ${where}`);
+    } catch (error) {
+      this.logger.error(
+        `delivery failed: ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}
+
+/** aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>, in UTC, as Lambda names them. */
+export function s3RecordKey(functionName: string, at: Date, uuid: string = randomUUID()): string {
+  const iso = at.toISOString();
+  const [date, time] = [iso.slice(0, 10), iso.slice(11, 19)];
+  return `aws/lambda/async/${functionName}/${date.replaceAll("-", "/")}/${date}T${time.replaceAll(":", ".")}-${uuid}`;
+}

@@ -1,0 +1,114 @@
+/** The part of a Fastify app that in-process calls need (light-my-request's inject). */
+export interface InjectTarget {
+  inject(options: {
+    method: "GET" | "POST" | "PUT" | "DELETE";
+    url: string;
+    headers?: Record<string, string>;
+    payload?: string | Buffer;
+  }): Promise<{ statusCode: number; body: string }>;
+}
+
+export class InProcessAwsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "InProcessAwsError";
+  }
+}
+
+/**
+ * Calls fauxqs's SQS, SNS and S3 handlers inside the process through Fastify's inject: the stack delivers
+ * records and polls queues without sockets, without loading the AWS SDK, and without the queue-URL host that
+ * does not resolve here. The requests are exactly what an SDK would send, so fauxqs treats them the same.
+ */
+export class InProcessAws {
+  constructor(
+    private readonly app: InjectTarget,
+    private readonly defaultRegion: string,
+  ) {}
+
+  async sqs<T = Record<string, unknown>>(
+    action: string,
+    body: Record<string, unknown>,
+    region?: string,
+  ): Promise<T> {
+    const response = await this.app.inject({
+      method: "POST",
+      url: "/",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `AmazonSQS.${action}`,
+        authorization: this.authorization(region, "sqs"),
+      },
+      payload: JSON.stringify(body),
+    });
+    const parsed = response.body === "" ? {} : JSON.parse(response.body);
+    if (response.statusCode >= 300) {
+      const code =
+        String(parsed.__type ?? "Error")
+          .split("#")
+          .pop() ?? "Error";
+      throw new InProcessAwsError(code, String(parsed.message ?? `SQS ${action} failed`));
+    }
+    return parsed as T;
+  }
+
+  /** The queue URL of a queue ARN, as fauxqs spells it (it must match exactly in later calls). */
+  async queueUrl(queueArn: string): Promise<string> {
+    const [, , , region, account, name] = queueArn.split(":");
+    const result = await this.sqs<{ QueueUrl: string }>(
+      "GetQueueUrl",
+      { QueueName: name, QueueOwnerAWSAccountId: account },
+      region,
+    );
+    return result.QueueUrl;
+  }
+
+  async sns(action: string, parameters: Record<string, string>, region?: string): Promise<string> {
+    const response = await this.app.inject({
+      method: "POST",
+      url: "/",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: this.authorization(region, "sns"),
+      },
+      payload: new URLSearchParams({ Action: action, ...parameters }).toString(),
+    });
+    if (response.statusCode >= 300) {
+      const code = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1] ?? "Error";
+      const message = /<Message>([^<]*)<\/Message>/.exec(response.body)?.[1] ?? `SNS ${action} failed`;
+      throw new InProcessAwsError(code, message);
+    }
+    return response.body;
+  }
+
+  async s3Put(bucket: string, key: string, body: string, contentType = "application/json"): Promise<void> {
+    const encodedKey = key.split("/").map(encodeURIComponent).join("/");
+    const response = await this.app.inject({
+      method: "PUT",
+      url: `/${encodeURIComponent(bucket)}/${encodedKey}`,
+      headers: { "content-type": contentType, authorization: this.authorization(undefined, "s3") },
+      payload: Buffer.from(body, "utf8"),
+    });
+    if (response.statusCode >= 300) {
+      const code = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1] ?? "Error";
+      const message = /<Message>([^<]*)<\/Message>/.exec(response.body)?.[1] ?? "S3 PutObject failed";
+      throw new InProcessAwsError(code, message);
+    }
+  }
+
+  async createBucket(bucket: string): Promise<void> {
+    const response = await this.app.inject({ method: "PUT", url: `/${encodeURIComponent(bucket)}` });
+    if (response.statusCode >= 300 && !response.body.includes("BucketAlreadyOwnedByYou")) {
+      throw new InProcessAwsError("Error", `cannot create bucket ${bucket}: ${response.body}`);
+    }
+  }
+
+  /** fauxqs reads the region from the SigV4 credential scope; the signature itself is never checked. */
+  private authorization(region: string | undefined, service: string): string {
+    const scope = `test/20250101/${region || this.defaultRegion}/${service}/aws4_request`;
+    return `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`;
+  }
+}

@@ -1,0 +1,53 @@
+export type RecordCondition = "Success" | "RetriesExhausted" | "EventAgeExceeded" | "ZeroReservedConcurrency";
+
+export interface InvocationRecordInput {
+  timestamp: Date;
+  requestId: string;
+  /** Qualified, e.g. arn:aws:lambda:us-east-1:000000000000:function:NAME:$LATEST. */
+  functionArn: string;
+  condition: RecordCondition;
+  approximateInvokeCount: number;
+  /** The event as the caller sent it (valid JSON text). */
+  requestPayload: string;
+  /** Absent when the function never ran (ZeroReservedConcurrency). */
+  response?: {
+    executedVersion: string;
+    functionError?: "Unhandled";
+    /** What the runtime answered. */
+    payload: string;
+  };
+}
+
+/**
+ * Builds the record Lambda sends to a destination, as text rather than through JSON.stringify: the keys must
+ * come in AWS's order and the payloads' bytes must survive as they were (whitespace, number spelling).
+ */
+export function buildInvocationRecord(input: InvocationRecordInput): string {
+  const requestContext =
+    `{"requestId":${JSON.stringify(input.requestId)},"functionArn":${JSON.stringify(input.functionArn)},` +
+    `"condition":${JSON.stringify(input.condition)},"approximateInvokeCount":${input.approximateInvokeCount}}`;
+  let record =
+    `{"version":"1.0","timestamp":${JSON.stringify(input.timestamp.toISOString())},` +
+    `"requestContext":${requestContext},"requestPayload":${input.requestPayload}`;
+  if (input.response) {
+    const functionError =
+      input.response.functionError === undefined
+        ? ""
+        : `,"functionError":${JSON.stringify(input.response.functionError)}`;
+    record +=
+      `,"responseContext":{"statusCode":200,"executedVersion":${JSON.stringify(input.response.executedVersion)}${functionError}}` +
+      `,"responsePayload":${asJsonText(input.response.payload)}`;
+  }
+  return `${record}}`;
+}
+
+/** A runtime's answer is JSON in practice; anything else is carried as a JSON string rather than breaking the record. */
+function asJsonText(payload: string): string {
+  if (payload.trim() === "") return "null";
+  try {
+    JSON.parse(payload);
+    return payload;
+  } catch {
+    return JSON.stringify(payload);
+  }
+}

@@ -1,0 +1,278 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { LocalLogger } from "./localLogger.js";
+import type { RuntimeCommand } from "./runtimes.js";
+
+export interface SandboxSpec {
+  functionName: string;
+  command: RuntimeCommand;
+  /** The function's environment, without AWS_LAMBDA_RUNTIME_API (each sandbox has its own). */
+  environment: Record<string, string>;
+  codeDirectory: string;
+  timeoutSeconds: number;
+  memorySize: number;
+  version: string;
+}
+
+export interface InvocationRequest {
+  requestId: string;
+  /** The event as JSON text, passed to the runtime byte for byte. */
+  payload: string;
+  invokedFunctionArn: string;
+}
+
+export interface InvocationOutcome {
+  requestId: string;
+  /** What the runtime answered: the result's JSON, or an error object's JSON. */
+  payload: string;
+  /** "Unhandled" when the function failed (error thrown, timeout, crash, init error). */
+  functionError?: "Unhandled";
+  /** START ... END ... REPORT lines and everything the function wrote in between. */
+  logs: string;
+  coldStart: boolean;
+  durationMs: number;
+}
+
+interface CurrentInvocation {
+  request: InvocationRequest;
+  delivered: boolean;
+  startedAt: number;
+  output: string;
+  timer?: NodeJS.Timeout;
+  resolve(outcome: InvocationOutcome): void;
+}
+
+/** How long a runtime may take to start and ask for its first event (Lambda's init phase limit). */
+const INIT_TIMEOUT_MS = 10_000;
+/** Logs kept per invocation; LogType Tail returns the last 4 KB of them. */
+const MAX_LOG_CHARS = 64 * 1024;
+const RUNTIME_PATH = "/2018-06-01/runtime";
+
+/**
+ * One execution environment: a child process running a runtime bootstrap, and the Runtime API server that
+ * process polls for events. Serves one invocation at a time and stays warm between them; a timeout kills it,
+ * a crash or an init error ends it (the pool then starts a fresh one).
+ */
+export class Sandbox {
+  private child?: ChildProcess;
+  private waitingNext?: http.ServerResponse;
+  private current?: CurrentInvocation;
+  private initError?: string;
+  private dead = false;
+  private invocations = 0;
+  private readonly spawnedAt = Date.now();
+  private initDurationMs?: number;
+  private initTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly spec: SandboxSpec,
+    private readonly server: http.Server,
+    private readonly logger: LocalLogger,
+  ) {}
+
+  static async start(spec: SandboxSpec, logger: LocalLogger): Promise<Sandbox> {
+    const server = http.createServer();
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const sandbox = new Sandbox(spec, server, logger);
+    server.on("request", (request, response) => sandbox.handleRuntimeApi(request, response));
+    sandbox.spawn((server.address() as AddressInfo).port);
+    return sandbox;
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    if (this.dead || this.current) throw new Error("sandbox is not available");
+    return new Promise((resolve) => {
+      this.current = { request, delivered: false, startedAt: Date.now(), output: "", resolve };
+      if (this.initError !== undefined) {
+        this.finish(this.initError, true);
+        return;
+      }
+      if (this.waitingNext) {
+        const response = this.waitingNext;
+        this.waitingNext = undefined;
+        this.deliver(response);
+      }
+    });
+  }
+
+  dispose(): void {
+    this.dead = true;
+    clearTimeout(this.initTimer);
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null)
+      this.child.kill("SIGKILL");
+    this.waitingNext?.destroy();
+    this.server.close();
+    this.server.closeAllConnections();
+  }
+
+  private spawn(runtimeApiPort: number): void {
+    const { command, args } = this.spec.command;
+    const child = spawn(command, args, {
+      cwd: this.spec.codeDirectory,
+      env: { ...this.spec.environment, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${runtimeApiPort}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    child.stdout?.setEncoding("utf8");
+    child.stderr?.setEncoding("utf8");
+    child.stdout?.on("data", (text: string) => this.onOutput(text));
+    child.stderr?.on("data", (text: string) => this.onOutput(text));
+    child.on("error", (error) => {
+      this.logger.error(`${this.spec.functionName}: cannot start ${command}: ${error.message}`);
+      this.onExit();
+    });
+    // "close" rather than "exit": it fires once stdout and stderr are drained, so the logs are complete.
+    child.on("close", () => this.onExit());
+    this.initTimer = setTimeout(() => {
+      if (this.initDurationMs === undefined) this.timeOut();
+    }, INIT_TIMEOUT_MS);
+  }
+
+  private onOutput(text: string): void {
+    for (const line of text.split("\n")) {
+      if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
+    }
+    if (this.current) {
+      this.current.output += text;
+      if (this.current.output.length > MAX_LOG_CHARS)
+        this.current.output = this.current.output.slice(-MAX_LOG_CHARS);
+    }
+  }
+
+  private onExit(): void {
+    const wasAlive = !this.dead;
+    this.dispose();
+    if (!wasAlive && !this.current) return;
+    if (this.current) {
+      const requestId = this.current.request.requestId;
+      this.finish(
+        this.initError ??
+          JSON.stringify({
+            errorMessage: `RequestId: ${requestId} Process exited before completing request`,
+          }),
+        true,
+      );
+    }
+  }
+
+  private timeOut(): void {
+    const current = this.current;
+    this.dispose();
+    if (!current) return;
+    const seconds = this.spec.timeoutSeconds.toFixed(2);
+    this.finish(
+      JSON.stringify({
+        errorType: "Sandbox.Timedout",
+        errorMessage: `RequestId: ${current.request.requestId} Error: Task timed out after ${seconds} seconds`,
+      }),
+      true,
+    );
+  }
+
+  private deliver(response: http.ServerResponse): void {
+    const current = this.current!;
+    current.delivered = true;
+    if (this.initDurationMs === undefined) {
+      this.initDurationMs = Date.now() - this.spawnedAt;
+      clearTimeout(this.initTimer);
+    }
+    current.startedAt = Date.now();
+    const deadline = current.startedAt + this.spec.timeoutSeconds * 1000;
+    current.timer = setTimeout(() => this.timeOut(), this.spec.timeoutSeconds * 1000);
+    const body = Buffer.from(current.request.payload, "utf8");
+    response.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": body.length,
+      "lambda-runtime-aws-request-id": current.request.requestId,
+      "lambda-runtime-deadline-ms": String(deadline),
+      "lambda-runtime-invoked-function-arn": current.request.invokedFunctionArn,
+      "lambda-runtime-trace-id": traceId(),
+    });
+    response.end(body);
+  }
+
+  private finish(payload: string, failed: boolean): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    clearTimeout(current.timer);
+    this.invocations += 1;
+    const coldStart = this.invocations === 1;
+    const durationMs = Date.now() - current.startedAt;
+    const { requestId } = current.request;
+    const report = [
+      `REPORT RequestId: ${requestId}`,
+      `Duration: ${durationMs.toFixed(2)} ms`,
+      `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+      `Memory Size: ${this.spec.memorySize} MB`,
+      ...(coldStart && this.initDurationMs !== undefined
+        ? [`Init Duration: ${this.initDurationMs.toFixed(2)} ms`]
+        : []),
+    ].join("\t");
+    const output =
+      current.output === "" || current.output.endsWith("\n") ? current.output : `${current.output}\n`;
+    const logs = `START RequestId: ${requestId} Version: ${this.spec.version}\n${output}END RequestId: ${requestId}\n${report}\t\n`;
+    current.resolve({
+      requestId,
+      payload,
+      ...(failed ? { functionError: "Unhandled" as const } : {}),
+      logs,
+      coldStart,
+      durationMs,
+    });
+  }
+
+  private handleRuntimeApi(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const url = request.url ?? "";
+      if (request.method === "GET" && url === `${RUNTIME_PATH}/invocation/next`) {
+        if (this.current && !this.current.delivered) this.deliver(response);
+        else this.waitingNext = response;
+        return;
+      }
+      if (request.method === "POST" && url === `${RUNTIME_PATH}/init/error`) {
+        this.initError =
+          body === "" ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" }) : body;
+        accepted(response);
+        return;
+      }
+      const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      if (
+        request.method === "POST" &&
+        match &&
+        this.current?.delivered &&
+        this.current.request.requestId === match[1]
+      ) {
+        accepted(response);
+        if (match[2] === "response") this.finish(body === "" ? "null" : body, false);
+        else this.finish(body, true);
+        return;
+      }
+      response.writeHead(400, { "content-type": "application/json" });
+      response.end(JSON.stringify({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" }));
+    });
+  }
+}
+
+function accepted(response: http.ServerResponse): void {
+  response.writeHead(202, { "content-type": "application/json" });
+  response.end('{"status":"OK"}');
+}
+
+function traceId(): string {
+  const hex = (length: number) =>
+    Array.from({ length }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=0`;
+}
