@@ -1,4 +1,11 @@
+import type { PublishBatchRequestEntry } from "@aws-sdk/client-sns";
+import type { OutgoingMessage } from "../aws/batchSend.js";
+import { AwsClients } from "../aws/clients.js";
+import { isFifoName, parseTopicReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
+import { toSdkAttributes } from "../input/attributes.js";
+import { SNS_BATCH_LIMITS, SNS_MESSAGE_LIMIT } from "../input/batches.js";
+import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
 
 export interface PublishOptions {
@@ -12,6 +19,73 @@ export interface PublishOptions {
   subject?: string;
 }
 
-export async function runPublish(_options: PublishOptions, _context: CommandContext): Promise<number> {
-  throw new UsageError("'publish' is not available in this build yet");
+const CONCURRENCY = 8;
+
+export async function runPublish(options: PublishOptions, context: CommandContext): Promise<number> {
+  const clients = new AwsClients(context.aws, context.io.env);
+  try {
+    return await publishMessages(options, context, clients);
+  } finally {
+    await clients.destroy();
+  }
+}
+
+/** The command with its clients injected (tests pass clients with a simulated transport). */
+export async function publishMessages(
+  options: PublishOptions,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  const reference = parseTopicReference(options.topic);
+  const fifo = isFifoName(reference.name);
+  if (fifo && options.groupId === undefined) {
+    throw new UsageError(
+      `${reference.name} is a FIFO topic: give --group-id (and --dedup-id unless the topic deduplicates by content)`,
+    );
+  }
+  if (
+    options.subject !== undefined &&
+    (options.subject === "" || options.subject.length > 100 || /[\r\n]/.test(options.subject))
+  ) {
+    throw new UsageError("--subject must be 1 to 100 characters on one line");
+  }
+  const { messages, attributes } = await prepareOutgoing({
+    source: {
+      argument: options.message,
+      file: options.file,
+      stdin: context.io.stdin,
+      cwd: context.io.cwd,
+      noun: "message",
+    },
+    lines: options.lines,
+    attributes: options.attributes,
+    limit: SNS_MESSAGE_LIMIT,
+    service: "SNS",
+  });
+
+  const { SnsOperations } = await import("../aws/sns.js");
+  const { deliver, batchResults } = await import("../aws/delivery.js");
+  const sns = await SnsOperations.create(clients);
+  const topic = await sns.resolve(reference);
+  const sdkAttributes = toSdkAttributes(attributes);
+  const entryFor = (message: OutgoingMessage): PublishBatchRequestEntry => ({
+    Id: String(message.index),
+    Message: message.body,
+    Subject: options.subject,
+    MessageAttributes: sdkAttributes,
+    MessageGroupId: options.groupId,
+    MessageDeduplicationId:
+      options.dedupId === undefined
+        ? undefined
+        : options.lines
+          ? `${options.dedupId}-${message.line}`
+          : options.dedupId,
+  });
+  return deliver(context, {
+    target: { type: "topic", name: topic.name, arn: topic.arn },
+    messages,
+    limits: SNS_BATCH_LIMITS,
+    concurrency: fifo ? 1 : CONCURRENCY,
+    sendBatch: async (batch) => batchResults(await sns.publishBatch(topic, batch.map(entryFor))),
+  });
 }

@@ -1,4 +1,11 @@
+import type { SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
+import type { OutgoingMessage } from "../aws/batchSend.js";
+import { AwsClients } from "../aws/clients.js";
+import { isFifoName, parseQueueReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
+import { toSdkAttributes } from "../input/attributes.js";
+import { SQS_BATCH_LIMITS, SQS_MESSAGE_LIMIT } from "../input/batches.js";
+import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
 
 export interface SendOptions {
@@ -12,6 +19,76 @@ export interface SendOptions {
   delaySeconds?: number;
 }
 
-export async function runSend(_options: SendOptions, _context: CommandContext): Promise<number> {
-  throw new UsageError("'send' is not available in this build yet");
+/** Requests in flight for a standard queue; a FIFO queue gets one at a time so that a group keeps its order. */
+const CONCURRENCY = 8;
+
+export async function runSend(options: SendOptions, context: CommandContext): Promise<number> {
+  const clients = new AwsClients(context.aws, context.io.env);
+  try {
+    return await sendMessages(options, context, clients);
+  } finally {
+    await clients.destroy();
+  }
+}
+
+/** The command with its clients injected (tests pass clients with a simulated transport). */
+export async function sendMessages(
+  options: SendOptions,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  const reference = parseQueueReference(options.queue);
+  const fifo = isFifoName(reference.name);
+  if (fifo && options.groupId === undefined) {
+    throw new UsageError(
+      `${reference.name} is a FIFO queue: give --group-id (and --dedup-id unless the queue deduplicates by content)`,
+    );
+  }
+  if (options.delaySeconds !== undefined && options.delaySeconds > 900) {
+    throw new UsageError(`--delay is at most 900 seconds, got ${options.delaySeconds}`);
+  }
+  if (fifo && options.delaySeconds) {
+    throw new UsageError(
+      "--delay cannot be set per message on a FIFO queue (set the queue's DelaySeconds instead)",
+    );
+  }
+  const { messages, attributes } = await prepareOutgoing({
+    source: {
+      argument: options.body,
+      file: options.file,
+      stdin: context.io.stdin,
+      cwd: context.io.cwd,
+      noun: "message body",
+    },
+    lines: options.lines,
+    attributes: options.attributes,
+    limit: SQS_MESSAGE_LIMIT,
+    service: "SQS",
+  });
+
+  const { SqsOperations } = await import("../aws/sqs.js");
+  const { deliver, batchResults } = await import("../aws/delivery.js");
+  const sqs = await SqsOperations.create(clients);
+  const queue = await sqs.resolve(reference);
+  const sdkAttributes = toSdkAttributes(attributes);
+  const entryFor = (message: OutgoingMessage): SendMessageBatchRequestEntry => ({
+    Id: String(message.index),
+    MessageBody: message.body,
+    MessageAttributes: sdkAttributes,
+    DelaySeconds: options.delaySeconds,
+    MessageGroupId: options.groupId,
+    MessageDeduplicationId:
+      options.dedupId === undefined
+        ? undefined
+        : options.lines
+          ? `${options.dedupId}-${message.line}`
+          : options.dedupId,
+  });
+  return deliver(context, {
+    target: { type: "queue", name: queue.name, url: queue.url },
+    messages,
+    limits: SQS_BATCH_LIMITS,
+    concurrency: fifo ? 1 : CONCURRENCY,
+    sendBatch: async (batch) => batchResults(await sqs.sendBatch(queue, batch.map(entryFor))),
+  });
 }

@@ -1,5 +1,12 @@
-import { UsageError } from "../errors.js";
-import type { CommandContext } from "../io.js";
+import { open } from "node:fs/promises";
+import { resolve } from "node:path";
+import { AwsClients } from "../aws/clients.js";
+import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
+import type { Handled, Leftover, WatchedQueue } from "../aws/watch.js";
+import { formatDuration } from "../duration.js";
+import type { AnalyzedEnvelope } from "../envelopes/types.js";
+import { TimeoutError, UsageError } from "../errors.js";
+import { type CommandContext, note, warn } from "../io.js";
 
 export interface TailOptions {
   target: string;
@@ -12,6 +19,191 @@ export interface TailOptions {
   out?: string;
 }
 
-export async function runTail(_options: TailOptions, _context: CommandContext): Promise<number> {
-  throw new UsageError("'tail' is not available in this build yet");
+type StopReason = "max" | "until" | "timeout" | "interrupt" | "error";
+
+/** Message ids already shown, so that a peeked message released and received again is shown once. */
+export class BoundedSet {
+  readonly #items = new Map<string, true>();
+  readonly #capacity: number;
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+  has(item: string): boolean {
+    return this.#items.has(item);
+  }
+  add(item: string): void {
+    this.#items.set(item, true);
+    if (this.#items.size > this.#capacity) this.#items.delete(this.#items.keys().next().value!);
+  }
+  get size(): number {
+    return this.#items.size;
+  }
+}
+
+/** Receive loops per consumed queue: enough to keep analysis and the next receive overlapping. */
+const CONSUME_CONCURRENCY = 3;
+const SEEN_CAPACITY = 100_000;
+
+export async function runTail(options: TailOptions, context: CommandContext): Promise<number> {
+  const clients = new AwsClients(context.aws, context.io.env);
+  try {
+    return await tail(options, context, clients);
+  } finally {
+    await clients.destroy();
+  }
+}
+
+/** The command with its clients injected. */
+export async function tail(
+  options: TailOptions,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  if (options.max === 0) throw new UsageError("--max must be at least 1");
+  if (options.timeoutMs === 0) throw new UsageError("--timeout must be longer than 0");
+  const target = parseTailTarget(options.target);
+  const functionFilter = options.functionName ? parseFunctionReference(options.functionName).name : undefined;
+  const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
+
+  const [{ analyzeValue }, { WatchSession }, { tailRecord, tailText, TailStatistics, summaryTable }] =
+    await Promise.all([
+      import("../envelopes/index.js"),
+      import("../aws/session.js"),
+      import("../render/tail.js"),
+    ]);
+
+  const { json, verbose } = context.output;
+  const stop = new AbortController();
+  let reason: StopReason | undefined;
+  const finish = (why: StopReason) => {
+    reason ??= why;
+    stop.abort(why);
+  };
+  const interrupts = context.io.watchInterrupts();
+  if (interrupts.aborted) finish("interrupt");
+  interrupts.addEventListener("abort", () => finish("interrupt"), { once: true });
+  const timer = options.timeoutMs ? setTimeout(() => finish("timeout"), options.timeoutMs) : undefined;
+
+  const session = new WatchSession({
+    clients,
+    events: { note: (text) => note(context, text), warn: (text) => warn(context, text) },
+    consume: options.consume,
+    stop: stop.signal,
+    now: () => context.io.now(),
+  });
+  const statistics = new TailStatistics();
+  const seen = new BoundedSet(SEEN_CAPACITY);
+  const written = new BoundedSet(SEEN_CAPACITY);
+
+  const passes = (envelope: AnalyzedEnvelope) =>
+    (options.only === undefined || envelope.summary.outcome === options.only) &&
+    (functionFilter === undefined || envelope.summary.functionName === functionFilter);
+  const satisfiesUntil = (envelope: AnalyzedEnvelope) =>
+    options.until === "any" || (options.until !== undefined && envelope.summary.outcome === options.until);
+
+  const handle = async (
+    messages: import("../aws/sqs.js").SqsMessage[],
+    watched: WatchedQueue,
+  ): Promise<Handled> => {
+    const dispositions: Handled["dispositions"] = [];
+    let fresh = 0;
+    let text = "";
+    let lines = "";
+    for (const message of messages) {
+      const id = message.MessageId ?? "";
+      if (seen.has(id)) {
+        dispositions.push(written.has(id) ? "written" : "skipped");
+        continue;
+      }
+      if (stop.signal.aborted) {
+        dispositions.push("skipped");
+        continue;
+      }
+      fresh += 1;
+      seen.add(id);
+      const facts = { receivedAt: context.io.now(), source: watched.label, messageId: message.MessageId };
+      let wrote = false;
+      for (const envelope of analyzeValue(message)) {
+        if (stop.signal.aborted) break;
+        if (!passes(envelope)) continue;
+        const record = json || out ? JSON.stringify(tailRecord(envelope, facts)) : "";
+        if (json) text += `${record}\n`;
+        else text += tailText(envelope, facts, context.colors, verbose);
+        if (out) lines += `${record}\n`;
+        wrote = true;
+        statistics.add(envelope);
+        if (satisfiesUntil(envelope)) finish("until");
+        if (options.max !== undefined && statistics.shown >= options.max) finish("max");
+      }
+      statistics.messages += 1;
+      if (wrote) written.add(id);
+      dispositions.push(wrote ? "written" : "skipped");
+    }
+    // Written before the poller deletes anything (--consume deletes only what was written).
+    if (text) context.io.stdout.write(text);
+    if (out && lines) await out.appendFile(lines);
+    return { dispositions, fresh };
+  };
+
+  const started = Date.now();
+  let failure: unknown;
+  let leftovers: Leftover[] = [];
+  try {
+    await session.add(target);
+    if (!stop.signal.aborted) {
+      for (const watched of session.watched) note(context, listeningLine(watched));
+      if (!context.output.quiet && !json) note(context, context.errorColors.dim("Ctrl-C to stop"));
+      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY);
+    }
+  } catch (error) {
+    // An interrupt or a timeout during setup surfaces as an aborted call: that is a normal way out.
+    if (!stop.signal.aborted || reason === "error") failure = error;
+  } finally {
+    if (timer) clearTimeout(timer);
+    leftovers = await session.close();
+    await out?.close();
+  }
+
+  if (session.resources.removed.length > 0 && verbose) {
+    note(context, `removed ${session.resources.removed.join(", ")}`);
+  }
+  for (const leftover of leftovers) {
+    warn(context, `could not remove the temporary ${leftover.type} ${leftover.id}: ${leftover.reason}`);
+    context.io.stderr.write(`  remove it with: ${leftover.remedy}\n`);
+  }
+  if (failure !== undefined) throw failure;
+  const elapsed = formatDuration(Date.now() - started);
+  if (!json && !context.output.quiet)
+    context.io.stderr.write(summaryTable(statistics, elapsed, context.errorColors));
+  if (reason === "timeout" && (options.until !== undefined || options.max !== undefined)) {
+    const waitedFor =
+      options.until !== undefined
+        ? `no ${options.until === "any" ? "" : `${options.until} `}envelope arrived`
+        : `${statistics.shown} of ${options.max} envelopes arrived`;
+    throw new TimeoutError(`timed out after ${formatDuration(options.timeoutMs ?? 0)}: ${waitedFor}`);
+  }
+  if (leftovers.length > 0) return 1;
+  return statistics.invalid > 0 ? 1 : 0;
+}
+
+function listeningLine(watched: WatchedQueue): string {
+  if (watched.mode === "own") {
+    return `listening on ${watched.label} through the temporary queue ${watched.queue.name} (removed on exit)`;
+  }
+  if (watched.mode === "consume")
+    return `listening on ${watched.label}: consuming (each message is deleted once written)`;
+  return `listening on ${watched.label}: peeking (messages stay in the queue; --consume deletes them)`;
+}
+
+async function openOut(path: string) {
+  try {
+    return await open(path, "a");
+  } catch (error) {
+    throw new UsageError(
+      `cannot write --out ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }

@@ -1,0 +1,163 @@
+/**
+ * SDK errors translated into one clear line each (what failed, where, what to do). Errors are recognised by
+ * their name and code rather than by class, so that this module does not load the SDK.
+ */
+import { AwsOperationError, type LambdaDestError, UsageError } from "../errors.js";
+
+export interface AwsCall {
+  /** IAM-style action, e.g. "sqs:SendMessage". */
+  action: string;
+  /** What the call was about, e.g. "queue orders" or "function order-processor". */
+  resource?: string;
+  /** The endpoint in use, for "cannot reach" messages. */
+  endpoint: string;
+  /** The region in use, for "does not exist" messages. */
+  region?: string;
+}
+
+const NOT_FOUND = new Set([
+  "QueueDoesNotExist",
+  "AWS.SimpleQueueService.NonExistentQueue",
+  "NonExistentQueue",
+  "NotFound",
+  "NotFoundException",
+  "ResourceNotFoundException",
+]);
+const ACCESS_DENIED = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "AuthorizationError",
+  "AuthorizationErrorException",
+  "KMSAccessDeniedException",
+  "KmsAccessDenied",
+  "KMS.AccessDeniedException",
+]);
+const EXPIRED = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
+const REJECTED = new Set([
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "SignatureDoesNotMatch",
+  "InvalidSignatureException",
+  "InvalidAccessKeyId",
+  "AuthFailure",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+]);
+const THROTTLED = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+  "KMSThrottlingException",
+  "ProvisionedThroughputExceededException",
+]);
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
+
+interface ErrorFacts {
+  name: string;
+  code?: string;
+  message: string;
+  status?: number;
+  attempts?: number;
+}
+
+function factsOf(error: unknown): ErrorFacts {
+  const record = (error ?? {}) as Record<string, any>;
+  let code: string | undefined = typeof record.code === "string" ? record.code : undefined;
+  // Node's happy-eyeballs connect failures arrive as an AggregateError whose parts carry the code.
+  if (!code && Array.isArray(record.errors)) {
+    code = record.errors.find((part: any) => typeof part?.code === "string")?.code;
+  }
+  if (!code && record.cause && typeof record.cause.code === "string") code = record.cause.code;
+  return {
+    name: typeof record.name === "string" ? record.name : "Error",
+    code: code ?? (typeof record.Code === "string" ? record.Code : undefined),
+    message: typeof record.message === "string" ? record.message : String(error),
+    status: record.$metadata?.httpStatusCode,
+    attempts: record.$metadata?.attempts,
+  };
+}
+
+export function isThrottlingError(error: unknown): boolean {
+  const facts = factsOf(error);
+  return THROTTLED.has(facts.name) || (facts.code !== undefined && THROTTLED.has(facts.code));
+}
+
+export function isNotFoundError(error: unknown): boolean {
+  const facts = factsOf(error);
+  return NOT_FOUND.has(facts.name) || (facts.code !== undefined && NOT_FOUND.has(facts.code));
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === "AbortError";
+}
+
+/** One sentence ending without a period, from an SDK message that may span lines. */
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim().replace(/\.$/, "");
+}
+
+/** Translates an SDK (or network) error into our error with one clear line; keeps the original as `cause`. */
+export function translateAwsError(error: unknown, call: AwsCall): LambdaDestError {
+  const facts = factsOf(error);
+  const { name, code } = facts;
+  const is = (set: Set<string>) => set.has(name) || (code !== undefined && set.has(code));
+  const what = call.resource ?? call.action;
+  const inRegion = call.region ? ` in ${call.region}` : "";
+  let message: string;
+  if (/region is missing/i.test(facts.message)) {
+    return new UsageError("no AWS region configured: pass --region, set AWS_REGION, or use --profile", {
+      cause: error,
+    });
+  } else if (is(NOT_FOUND)) {
+    message = `${what} does not exist${inRegion} (${call.action}); check the name, --region and --profile`;
+  } else if (is(ACCESS_DENIED)) {
+    message = `access denied: your credentials may not call ${call.action} on ${what}; grant it in the IAM policy (${firstLine(facts.message)})`;
+  } else if (is(EXPIRED) || (name === "CredentialsProviderError" && /expired|refresh/i.test(facts.message))) {
+    message = `your AWS credentials have expired (${call.action}); refresh them (e.g. aws sso login) and retry`;
+  } else if (
+    name === "CredentialsProviderError" ||
+    /could not load credentials|could not resolve credentials/i.test(facts.message)
+  ) {
+    message = `no usable AWS credentials: ${firstLine(facts.message)}; set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login (or use --local)`;
+  } else if (is(REJECTED)) {
+    message = `the AWS credentials were rejected (${call.action}: ${name}); check the access key, the profile and the region`;
+  } else if (is(THROTTLED)) {
+    const attempts = facts.attempts ? ` after ${facts.attempts} attempts` : " after retries";
+    message = `throttled by AWS: ${call.action} on ${what} still throttled${attempts}; slow down or retry later`;
+  } else if (
+    (code !== undefined && UNREACHABLE.has(code)) ||
+    name === "TimeoutError" ||
+    name === "RequestTimeout"
+  ) {
+    const reason = code ? code : "timed out";
+    message = `cannot reach ${call.endpoint} (${reason}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
+  } else {
+    const status = facts.status ? ` (HTTP ${facts.status})` : "";
+    message = `${call.action} failed on ${what}: ${name === "Error" ? "" : `${name}: `}${firstLine(facts.message)}${status}`;
+  }
+  return new AwsOperationError(message, { cause: error });
+}
+
+/** Runs one SDK call; an error is rethrown as ours, with one clear line. An abort passes through untouched. */
+export async function awsCall<T>(call: AwsCall, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    throw translateAwsError(error, call);
+  }
+}

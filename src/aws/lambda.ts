@@ -1,0 +1,139 @@
+/** Lambda operations the commands need, each call's errors translated next to it. */
+import {
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  type InvokeCommandOutput,
+  type LambdaClient,
+} from "@aws-sdk/client-lambda";
+import type { AwsClients } from "./clients.js";
+import { type AwsCall, awsCall, isNotFoundError } from "./errors.js";
+import { type FunctionReference, parseArn } from "./targets.js";
+
+export interface DestinationConfig {
+  functionArn?: string;
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  onSuccess?: string;
+  onFailure?: string;
+}
+
+export interface InvokeOutcome {
+  requestId: string;
+  statusCode: number;
+  functionError?: string;
+  executedVersion?: string;
+  payload?: Uint8Array;
+  logResult?: string;
+}
+
+export class LambdaOperations {
+  readonly client: LambdaClient;
+  readonly #clients: AwsClients;
+  readonly #region?: string;
+
+  private constructor(client: LambdaClient, clients: AwsClients, region?: string) {
+    this.client = client;
+    this.#clients = clients;
+    this.#region = region;
+  }
+
+  static async create(clients: AwsClients): Promise<LambdaOperations> {
+    return new LambdaOperations(await clients.lambda(), clients, clients.settings("lambda").region);
+  }
+
+  call(action: string, resource?: string): AwsCall {
+    return {
+      action: `lambda:${action}`,
+      resource,
+      endpoint: this.#clients.endpointLabel("lambda"),
+      region: this.#region,
+    };
+  }
+
+  /**
+   * The event invoke config of exactly this qualifier (destinations are per function, version or alias), or
+   * undefined when none is set. A missing function is an error.
+   */
+  async eventInvokeConfig(
+    target: FunctionReference,
+    qualifier: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<DestinationConfig | undefined> {
+    const label = `function ${describeFunction(target, qualifier)}`;
+    try {
+      const output = await awsCall(this.call("GetFunctionEventInvokeConfig", label), () =>
+        this.client.send(
+          new GetFunctionEventInvokeConfigCommand({
+            FunctionName: target.functionName,
+            Qualifier: target.qualifier ? undefined : qualifier,
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      return {
+        functionArn: output.FunctionArn,
+        maximumRetryAttempts: output.MaximumRetryAttempts,
+        maximumEventAgeInSeconds: output.MaximumEventAgeInSeconds,
+        onSuccess: output.DestinationConfig?.OnSuccess?.Destination || undefined,
+        onFailure: output.DestinationConfig?.OnFailure?.Destination || undefined,
+      };
+    } catch (error) {
+      const cause = (error as { cause?: { message?: string } }).cause;
+      // "The function X doesn't have an EventInvokeConfig" is not-found too; a missing function is not.
+      if (isNotFoundError(cause) && /EventInvokeConfig/i.test(cause?.message ?? "")) return undefined;
+      throw error;
+    }
+  }
+
+  async invoke(
+    target: FunctionReference,
+    qualifier: string | undefined,
+    payload: Uint8Array,
+    type: "Event" | "RequestResponse",
+  ): Promise<InvokeOutcome> {
+    const label = `function ${describeFunction(target, qualifier)}`;
+    const output: InvokeCommandOutput = await awsCall(this.call("InvokeFunction", label), () =>
+      this.client.send(
+        new InvokeCommand({
+          FunctionName: target.functionName,
+          Qualifier: target.qualifier ? undefined : qualifier,
+          InvocationType: type,
+          LogType: type === "RequestResponse" ? "Tail" : undefined,
+          Payload: payload,
+        }),
+      ),
+    );
+    return {
+      requestId: output.$metadata.requestId ?? "",
+      statusCode: output.StatusCode ?? 0,
+      functionError: output.FunctionError,
+      executedVersion: output.ExecutedVersion,
+      payload: output.Payload,
+      logResult: output.LogResult,
+    };
+  }
+}
+
+export function describeFunction(target: FunctionReference, qualifier: string | undefined): string {
+  const effective = target.qualifier ?? qualifier;
+  return effective ? `${target.name}:${effective}` : target.name;
+}
+
+/** What kind of destination an ARN names, for messages and for deciding whether it can be tailed. */
+export function destinationType(arn: string): "sqs" | "sns" | "lambda" | "eventbridge" | "s3" | "unknown" {
+  const parsed = parseArn(arn);
+  switch (parsed?.service) {
+    case "sqs":
+      return "sqs";
+    case "sns":
+      return "sns";
+    case "lambda":
+      return "lambda";
+    case "events":
+      return "eventbridge";
+    case "s3":
+      return "s3";
+    default:
+      return "unknown";
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * A watch session: the queues being watched (a queue peeked or consumed, a topic tapped through a temporary
+ * queue, a function's destinations), the pollers, and the removal of everything it created.
+ */
+import { AwsOperationError, UsageError } from "../errors.js";
+import type { AwsClients } from "./clients.js";
+import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
+import { SnsOperations } from "./sns.js";
+import { type SqsMessage, SqsOperations } from "./sqs.js";
+import {
+  type FunctionReference,
+  isFifoName,
+  parseArn,
+  parseQueueReference,
+  parseTopicReference,
+  type QueueReference,
+  type TargetReference,
+  type TopicReference,
+} from "./targets.js";
+import {
+  type Handled,
+  type Leftover,
+  pollQueue,
+  TemporaryResources,
+  tapTopic,
+  type WatchedQueue,
+} from "./watch.js";
+
+export interface SessionEvents {
+  /** Progress and notes for stderr. */
+  note(text: string): void;
+  warn(text: string): void;
+}
+
+export interface FunctionDestinations {
+  config?: DestinationConfig;
+  watched: { role: "on-success" | "on-failure"; arn: string; watched: WatchedQueue }[];
+  /** Destinations that cannot be watched, with the reason. */
+  unwatchable: { role: "on-success" | "on-failure"; arn: string; reason: string }[];
+}
+
+export class WatchSession {
+  readonly watched: WatchedQueue[] = [];
+  readonly resources = new TemporaryResources();
+  readonly #clients: AwsClients;
+  readonly #events: SessionEvents;
+  readonly #consume: boolean;
+  readonly #stop: AbortSignal;
+  readonly #now: () => Date;
+  #sqs?: SqsOperations;
+  #sns?: SnsOperations;
+
+  constructor(options: {
+    clients: AwsClients;
+    events: SessionEvents;
+    consume: boolean;
+    stop: AbortSignal;
+    now: () => Date;
+  }) {
+    this.#clients = options.clients;
+    this.#events = options.events;
+    this.#consume = options.consume;
+    this.#stop = options.stop;
+    this.#now = options.now;
+  }
+
+  async sqs(): Promise<SqsOperations> {
+    this.#sqs ??= await SqsOperations.create(this.#clients);
+    return this.#sqs;
+  }
+
+  async sns(): Promise<SnsOperations> {
+    this.#sns ??= await SnsOperations.create(this.#clients);
+    return this.#sns;
+  }
+
+  /** Resolves a tail target and starts watching it (the pollers start in `run`). */
+  async add(target: TargetReference, qualifier?: string): Promise<void> {
+    switch (target.type) {
+      case "queue":
+        await this.addQueue(target);
+        return;
+      case "topic":
+        await this.addTopic(target);
+        return;
+      case "function": {
+        const destinations = await this.addFunction(target, qualifier);
+        if (destinations.watched.length === 0) {
+          const none = destinations.config
+            ? `none of its destinations can be tailed (${destinations.unwatchable.map((item) => item.reason).join("; ")})`
+            : "it has no destinations configured (no event invoke config)";
+          throw new AwsOperationError(`nothing to tail for function ${target.name}: ${none}`);
+        }
+        return;
+      }
+      case "either":
+        await this.add(await this.#disambiguate(target.name));
+        return;
+    }
+  }
+
+  async #disambiguate(name: string): Promise<TargetReference> {
+    const sqs = await this.sqs();
+    const sns = await this.sns();
+    const [queue, topic] = await Promise.all([sqs.exists(name, this.#stop), sns.find(name, this.#stop)]);
+    if (queue && topic) {
+      throw new UsageError(`"${name}" is both a queue and a topic: write sqs:${name} or sns:${name}`);
+    }
+    if (queue) return { type: "queue", name, url: queue.url };
+    if (topic) return { type: "topic", name, arn: topic.arn };
+    const region = this.#clients.settings("sqs").region;
+    throw new AwsOperationError(
+      `no queue or topic named ${name}${region ? ` in ${region}` : ""}; check the name, --region and --profile`,
+    );
+  }
+
+  async addQueue(reference: QueueReference): Promise<WatchedQueue> {
+    const sqs = await this.sqs();
+    const queue = await sqs.resolve(reference, this.#stop);
+    const attributes = await sqs.attributes(queue, ["QueueArn", "RedrivePolicy"], this.#stop);
+    queue.arn ??= attributes.QueueArn;
+    const mode = this.#consume ? "consume" : "peek";
+    const watched: WatchedQueue = { queue, label: `sqs:${queue.name}`, mode };
+    if (mode === "peek" && attributes.RedrivePolicy) {
+      try {
+        const policy = JSON.parse(attributes.RedrivePolicy) as {
+          maxReceiveCount?: number | string;
+          deadLetterTargetArn?: string;
+        };
+        const dlq = policy.deadLetterTargetArn
+          ? (parseArn(policy.deadLetterTargetArn)?.resource ?? policy.deadLetterTargetArn)
+          : "its dead-letter queue";
+        this.#events.warn(
+          `${watched.label} moves a message to ${dlq} after ${policy.maxReceiveCount ?? "some"} receives, and every peek counts as a receive: a message peeked repeatedly can be moved there`,
+        );
+      } catch {
+        this.#events.warn(`${watched.label} has a redrive policy: every peek counts as a receive towards it`);
+      }
+    }
+    this.watched.push(watched);
+    return watched;
+  }
+
+  async addTopic(reference: TopicReference): Promise<WatchedQueue> {
+    const sns = await this.sns();
+    const topic = await sns.resolve(reference, this.#stop);
+    const watched = await tapTopic({
+      sqs: await this.sqs(),
+      sns,
+      topic,
+      resources: this.resources,
+      now: this.#now(),
+      signal: this.#stop,
+      onProgress: (text) => this.#events.note(text),
+    });
+    this.watched.push(watched);
+    return watched;
+  }
+
+  /** Watches the SQS and SNS destinations configured for exactly this function and qualifier. */
+  async addFunction(target: FunctionReference, qualifier?: string): Promise<FunctionDestinations> {
+    const lambda = await LambdaOperations.create(this.#clients);
+    const config = await lambda.eventInvokeConfig(target, qualifier, this.#stop);
+    const result: FunctionDestinations = { config, watched: [], unwatchable: [] };
+    if (!config) return result;
+    const byArn = new Map<string, WatchedQueue>();
+    for (const [role, arn] of [
+      ["on-success", config.onSuccess],
+      ["on-failure", config.onFailure],
+    ] as const) {
+      if (!arn) continue;
+      if (isFifoName(arn)) {
+        this.#events.warn(
+          `the ${role} destination ${arn} is FIFO: Lambda cannot deliver to FIFO queues or topics and drops those records silently`,
+        );
+      }
+      const existing = byArn.get(arn);
+      if (existing) {
+        result.watched.push({ role, arn, watched: existing });
+        continue;
+      }
+      const type = destinationType(arn);
+      let watched: WatchedQueue | undefined;
+      if (type === "sqs") watched = await this.addQueue(parseQueueReference(arn));
+      else if (type === "sns") watched = await this.addTopic(parseTopicReference(arn));
+      if (watched) {
+        byArn.set(arn, watched);
+        result.watched.push({ role, arn, watched });
+      } else {
+        const what =
+          type === "eventbridge"
+            ? "an EventBridge bus"
+            : type === "lambda"
+              ? "a Lambda function"
+              : type === "s3"
+                ? "an S3 bucket"
+                : "a destination of unknown type";
+        result.unwatchable.push({
+          role,
+          arn,
+          reason: `the ${role} destination ${arn} is ${what}, which lambda-dest cannot tail yet (it tails SQS queues and SNS topics)`,
+        });
+      }
+    }
+    return result;
+  }
+
+  /** Polls every watched queue until `stop` aborts; the first error stops the others and is thrown. */
+  async run(
+    handle: (messages: SqsMessage[], watched: WatchedQueue) => Handled | Promise<Handled>,
+    stopAll: () => void,
+    concurrency: number,
+  ): Promise<void> {
+    const sqs = await this.sqs();
+    let failure: unknown;
+    await Promise.all(
+      this.watched.map((watched) =>
+        pollQueue({
+          sqs,
+          watched,
+          stop: this.#stop,
+          handle,
+          concurrency,
+          onProblem: (text) => this.#events.warn(text),
+        }).catch((error) => {
+          failure ??= error;
+          stopAll();
+        }),
+      ),
+    );
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Removes what the session created; returns what could not be removed. */
+  async close(): Promise<Leftover[]> {
+    if (this.resources.isEmpty) return [];
+    return this.resources.remove(this.#sqs, this.#sns);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Queues, topics and functions as users name them: a name, a URL or an ARN, or (for tail) a prefixed name.
+ * Pure parsing; resolving names against AWS happens in sqs.ts / sns.ts.
+ */
+import { UsageError } from "../errors.js";
+
+export interface QueueReference {
+  type: "queue";
+  name: string;
+  url?: string;
+  arn?: string;
+  region?: string;
+  accountId?: string;
+}
+
+export interface TopicReference {
+  type: "topic";
+  name: string;
+  arn?: string;
+  region?: string;
+  accountId?: string;
+}
+
+export interface FunctionReference {
+  type: "function";
+  /** What Lambda accepts as FunctionName: a name, a name:qualifier, or an ARN. */
+  functionName: string;
+  name: string;
+  qualifier?: string;
+}
+
+/** A bare name that could be a topic or a queue; resolving it asks AWS. */
+export interface EitherReference {
+  type: "either";
+  name: string;
+}
+
+export type TargetReference = QueueReference | TopicReference | FunctionReference | EitherReference;
+
+export interface Arn {
+  partition: string;
+  service: string;
+  region: string;
+  accountId: string;
+  resource: string;
+}
+
+export function parseArn(text: string): Arn | undefined {
+  const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(text);
+  if (!match) return undefined;
+  return {
+    partition: match[1]!,
+    service: match[2]!,
+    region: match[3]!,
+    accountId: match[4]!,
+    resource: match[5]!,
+  };
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+function checkQueueName(name: string, given: string): string {
+  if (!QUEUE_NAME.test(name) || name.length > 80) {
+    throw new UsageError(
+      `"${given}" is not a queue name, URL or ARN (names use letters, digits, - and _, up to 80 characters)`,
+    );
+  }
+  return name;
+}
+
+function checkTopicName(name: string, given: string): string {
+  if (!TOPIC_NAME.test(name)) {
+    throw new UsageError(`"${given}" is not a topic name or ARN (names use letters, digits, - and _)`);
+  }
+  return name;
+}
+
+export function parseQueueReference(text: string): QueueReference {
+  const given = text.trim();
+  if (given === "") throw new UsageError("the queue is empty: give a queue name, URL or ARN");
+  if (/^https?:\/\//i.test(given)) {
+    let url: URL;
+    try {
+      url = new URL(given);
+    } catch {
+      throw new UsageError(`"${given}" is not a valid queue URL`);
+    }
+    const parts = url.pathname.split("/").filter(Boolean);
+    const name = parts[parts.length - 1];
+    if (!name) throw new UsageError(`"${given}" is not a queue URL (no queue name in its path)`);
+    return {
+      type: "queue",
+      name,
+      url: given,
+      accountId: parts.length >= 2 ? parts[parts.length - 2] : undefined,
+    };
+  }
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    if (arn?.service !== "sqs") throw new UsageError(`"${given}" is not an SQS queue ARN`);
+    return {
+      type: "queue",
+      name: checkQueueName(arn.resource, given),
+      arn: given,
+      region: arn.region,
+      accountId: arn.accountId,
+    };
+  }
+  const name = given.startsWith("sqs:") ? given.slice(4) : given;
+  return { type: "queue", name: checkQueueName(name, given) };
+}
+
+export function parseTopicReference(text: string): TopicReference {
+  const given = text.trim();
+  if (given === "") throw new UsageError("the topic is empty: give a topic name or ARN");
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    if (arn?.service !== "sns" || arn.resource.includes(":")) {
+      throw new UsageError(`"${given}" is not an SNS topic ARN`);
+    }
+    return {
+      type: "topic",
+      name: checkTopicName(arn.resource, given),
+      arn: given,
+      region: arn.region,
+      accountId: arn.accountId,
+    };
+  }
+  const name = given.startsWith("sns:") ? given.slice(4) : given;
+  return { type: "topic", name: checkTopicName(name, given) };
+}
+
+export function parseFunctionReference(text: string): FunctionReference {
+  const given = text.trim();
+  if (given === "") throw new UsageError("the function is empty: give a function name or ARN");
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    const match = arn && arn.service === "lambda" ? /^function:([^:]+)(?::(.+))?$/.exec(arn.resource) : null;
+    if (!match) throw new UsageError(`"${given}" is not a Lambda function ARN`);
+    return { type: "function", functionName: given, name: match[1]!, qualifier: match[2] };
+  }
+  const [name, qualifier, extra] = given.split(":");
+  if (!name || extra !== undefined || !/^[A-Za-z0-9_-]{1,140}$/.test(name)) {
+    throw new UsageError(`"${given}" is not a function name (or name:qualifier) or ARN`);
+  }
+  return { type: "function", functionName: given, name, qualifier: qualifier || undefined };
+}
+
+/** Parses a `tail` target: `function:NAME`, `sqs:NAME`, `sns:NAME`, a queue URL, an ARN, or a bare name. */
+export function parseTailTarget(text: string): TargetReference {
+  const given = text.trim();
+  if (given.startsWith("function:")) return parseFunctionReference(given.slice("function:".length));
+  if (given.startsWith("sqs:") || /^https?:\/\//i.test(given)) return parseQueueReference(given);
+  if (given.startsWith("sns:")) return parseTopicReference(given);
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    if (arn?.service === "sqs") return parseQueueReference(given);
+    if (arn?.service === "sns") return parseTopicReference(given);
+    if (arn?.service === "lambda") return parseFunctionReference(given);
+    throw new UsageError(`cannot tail "${given}": give an SNS topic, an SQS queue, or function:NAME`);
+  }
+  if (!QUEUE_NAME.test(given) && !TOPIC_NAME.test(given)) {
+    throw new UsageError(
+      `"${given}" is not a topic or queue name, URL or ARN, nor function:NAME (sns:NAME / sqs:NAME force one)`,
+    );
+  }
+  return { type: "either", name: given };
+}
+
+/** Whether a queue or topic name or ARN designates a FIFO one. */
+export function isFifoName(nameOrArn: string): boolean {
+  return nameOrArn.endsWith(".fifo");
+}
+
+/** The account and region of an SNS topic ARN, or undefined. */
+export function topicNameFromArn(arn: string): string {
+  return parseArn(arn)?.resource ?? arn;
+}

@@ -1,0 +1,305 @@
+/**
+ * Watching queues without harming them: peeking (short visibility, released at once), consuming (delete only
+ * what was written), and tapping SNS topics through a temporary, tagged, encrypted, policy-restricted queue that
+ * is removed afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import { isAbortError } from "./errors.js";
+import type { ResolvedTopic, SnsOperations } from "./sns.js";
+import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
+
+/** The tag every temporary queue carries; its value is the creation time (ISO-8601). */
+export const TAIL_TAG = "lambda-dest:tail";
+export const TAIL_TOPIC_TAG = "lambda-dest:topic";
+/** Temporary queue names start with this, so that `cleanup` finds them with one ListQueues prefix. */
+export const TAIL_QUEUE_PREFIX = "lambda-dest-tail-";
+
+/** Seconds a peeked message stays hidden if we die before releasing it. */
+export const PEEK_VISIBILITY_SECONDS = 5;
+const CONSUME_VISIBILITY_SECONDS = 30;
+
+/** peek: release everything; consume: delete what was written; own: our temporary queue, delete everything. */
+export type WatchMode = "peek" | "consume" | "own";
+
+export interface WatchedQueue {
+  queue: ResolvedQueue;
+  /** How the user knows it: "sqs:orders-results", "sns:order-events". */
+  label: string;
+  mode: WatchMode;
+  /** For a topic tap: the topic and the subscription. */
+  topic?: ResolvedTopic;
+  subscriptionArn?: string;
+}
+
+/**
+ * What the consumer did with one received message: written (now or on an earlier receive, so a consume may
+ * delete it) or skipped (filtered out, or past --max: never deleted from a user's queue).
+ */
+export type Disposition = "written" | "skipped";
+
+export interface Handled {
+  dispositions: Disposition[];
+  /** How many of the messages had not been seen before; a peek backs off when none had. */
+  fresh: number;
+}
+
+interface CreatedQueue {
+  queue: ResolvedQueue;
+}
+interface CreatedSubscription {
+  arn: string;
+  topic: ResolvedTopic;
+}
+
+export interface Leftover {
+  type: "queue" | "subscription";
+  id: string;
+  reason: string;
+  /** The command that removes it. */
+  remedy: string;
+}
+
+/** Everything a run created, removed in reverse order on the way out. */
+export class TemporaryResources {
+  readonly #queues: CreatedQueue[] = [];
+  readonly #subscriptions: CreatedSubscription[] = [];
+  readonly removed: string[] = [];
+
+  addQueue(queue: ResolvedQueue): void {
+    this.#queues.push({ queue });
+  }
+
+  addSubscription(arn: string, topic: ResolvedTopic): void {
+    this.#subscriptions.push({ arn, topic });
+  }
+
+  get isEmpty(): boolean {
+    return this.#queues.length === 0 && this.#subscriptions.length === 0;
+  }
+
+  /** Unsubscribes, then deletes the queues. Never throws: what could not be removed is returned. */
+  async remove(sqs: SqsOperations | undefined, sns: SnsOperations | undefined): Promise<Leftover[]> {
+    const leftovers: Leftover[] = [];
+    for (const subscription of this.#subscriptions.splice(0).reverse()) {
+      try {
+        await sns!.unsubscribe(subscription.arn);
+        this.removed.push(`subscription to ${subscription.topic.name}`);
+      } catch (error) {
+        leftovers.push({
+          type: "subscription",
+          id: subscription.arn,
+          reason: (error as Error).message,
+          remedy: `aws sns unsubscribe --subscription-arn ${subscription.arn}`,
+        });
+      }
+    }
+    for (const { queue } of this.#queues.splice(0).reverse()) {
+      try {
+        await sqs!.deleteQueue(queue);
+        this.removed.push(`queue ${queue.name}`);
+      } catch (error) {
+        leftovers.push({
+          type: "queue",
+          id: queue.url,
+          reason: (error as Error).message,
+          remedy: `aws sqs delete-queue --queue-url ${queue.url}   (or: lambda-dest cleanup)`,
+        });
+      }
+    }
+    return leftovers;
+  }
+}
+
+/** A name for a temporary queue: the prefix, a readable part of the topic name, and a random suffix. */
+export function temporaryQueueName(
+  topicName: string,
+  fifo: boolean,
+  random = randomBytes(4).toString("hex"),
+): string {
+  const base = topicName.replace(/\.fifo$/, "").replace(/[^A-Za-z0-9_-]/g, "-");
+  const suffix = `-${random}${fifo ? ".fifo" : ""}`;
+  const room = 80 - TAIL_QUEUE_PREFIX.length - suffix.length;
+  return `${TAIL_QUEUE_PREFIX}${base.slice(0, room)}${suffix}`;
+}
+
+/** A queue policy that admits SendMessage from SNS for this one topic only. */
+export function topicOnlyPolicy(queueArn: string, topicArn: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "lambda-dest-tail",
+        Effect: "Allow",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: queueArn,
+        Condition: { ArnEquals: { "aws:SourceArn": topicArn } },
+      },
+    ],
+  });
+}
+
+export interface TapOptions {
+  sqs: SqsOperations;
+  sns: SnsOperations;
+  topic: ResolvedTopic;
+  resources: TemporaryResources;
+  now: Date;
+  signal: AbortSignal;
+  /** Longest wait for the subscription to be confirmed. */
+  confirmTimeoutMs?: number;
+  onProgress?(text: string): void;
+}
+
+/**
+ * Creates the temporary queue for a topic (tagged, SSE-SQS, policy restricted to the topic, FIFO for a FIFO
+ * topic), subscribes it, and returns once the subscription is confirmed. It never publishes to the topic.
+ */
+export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
+  const { sqs, sns, topic, resources, signal } = options;
+  const attributes = await sns.attributes(topic, signal);
+  const fifo = attributes.FifoTopic === "true" || topic.name.endsWith(".fifo");
+  const name = temporaryQueueName(topic.name, fifo);
+  const queueAttributes: Record<string, string> = {
+    SqsManagedSseEnabled: "true",
+    MessageRetentionPeriod: "86400",
+  };
+  if (fifo) queueAttributes.FifoQueue = "true";
+  const queue = await sqs.createQueue(name, queueAttributes, {
+    [TAIL_TAG]: options.now.toISOString(),
+    [TAIL_TOPIC_TAG]: topic.arn.slice(0, 256),
+  });
+  resources.addQueue(queue);
+  if (!queue.arn) throw new Error(`the temporary queue ${name} has no ARN`);
+  // Calls that create something are not aborted half-way (an aborted Subscribe could leave a subscription
+  // whose ARN we never learnt); an interrupt is honoured between them.
+  signal.throwIfAborted();
+  await sqs.setAttributes(queue, { Policy: topicOnlyPolicy(queue.arn, topic.arn) });
+  signal.throwIfAborted();
+  const subscriptionArn = await sns.subscribeQueue(topic, queue.arn);
+  resources.addSubscription(subscriptionArn, topic);
+  await waitUntilConfirmed({ ...options, queue, subscriptionArn });
+  return { queue, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
+}
+
+async function waitUntilConfirmed(
+  options: TapOptions & { queue: ResolvedQueue; subscriptionArn: string },
+): Promise<void> {
+  const { sqs, sns, queue, topic, signal } = options;
+  const deadline = Date.now() + (options.confirmTimeoutMs ?? 60_000);
+  for (let round = 0; ; round += 1) {
+    if (!/pending/i.test(options.subscriptionArn)) {
+      const attributes = await sns.subscriptionAttributes(options.subscriptionArn, signal);
+      if (attributes.PendingConfirmation !== "true") return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the subscription of the temporary queue to ${topic.name} was not confirmed within a minute`,
+      );
+    }
+    if (round === 1) options.onProgress?.(`waiting for SNS to confirm the subscription to ${topic.name}...`);
+    // A topic in another account sends a confirmation message to the queue; confirm it with its token.
+    const messages = await sqs.receive(queue, {
+      maxMessages: 10,
+      visibilityTimeout: 5,
+      waitSeconds: 1,
+      signal,
+    });
+    for (const message of messages) {
+      try {
+        const body = JSON.parse(message.Body ?? "");
+        if (body?.Type === "SubscriptionConfirmation" && typeof body.Token === "string") {
+          await sns.confirmSubscription(topic, body.Token, signal);
+          await sqs.deleteBatch(queue, [message.ReceiptHandle!]);
+        }
+      } catch {
+        // not a confirmation: left for the tail to show
+      }
+    }
+  }
+}
+
+export interface PollOptions {
+  sqs: SqsOperations;
+  watched: WatchedQueue;
+  /** Aborts the loop (and an in-flight long poll). */
+  stop: AbortSignal;
+  /** Shows the messages (in order) and says what was done with each. */
+  handle(messages: SqsMessage[], watched: WatchedQueue): Promise<Handled> | Handled;
+  /** Receive loops in parallel (consume and own modes only; a peek runs one loop). */
+  concurrency?: number;
+  /** A delete or release that failed: reported, not fatal. */
+  onProblem?(text: string): void;
+}
+
+const sleep = (milliseconds: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, milliseconds);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Receives from one queue until `stop` aborts. Peek: short visibility, every message released at once after it
+ * was handled (a round that brought only messages already shown backs off, so a backlog is not spun on).
+ * Consume: written messages are deleted, the rest released. Own: everything is deleted.
+ */
+export async function pollQueue(options: PollOptions): Promise<void> {
+  const { sqs, watched, stop } = options;
+  const peek = watched.mode === "peek";
+  const loops = peek ? 1 : Math.max(1, options.concurrency ?? 1);
+  const loop = async () => {
+    let idleRounds = 0;
+    while (!stop.aborted) {
+      let messages: SqsMessage[];
+      try {
+        messages = await sqs.receive(watched.queue, {
+          maxMessages: 10,
+          visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
+          waitSeconds: peek ? 2 : 5,
+          signal: stop,
+        });
+      } catch (error) {
+        if (stop.aborted || isAbortError(error)) return;
+        throw error;
+      }
+      if (messages.length === 0) continue;
+      const { dispositions, fresh } = await options.handle(messages, watched);
+      const remove: string[] = [];
+      const release: string[] = [];
+      messages.forEach((message, index) => {
+        const disposition = dispositions[index] ?? "skipped";
+        const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
+        (keep ? release : remove).push(message.ReceiptHandle!);
+      });
+      await settle(options, remove, release);
+      if (peek && fresh === 0) {
+        idleRounds += 1;
+        await sleep(Math.min(2_000, 100 * 2 ** idleRounds), stop);
+      } else {
+        idleRounds = 0;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: loops }, loop));
+}
+
+async function settle(options: PollOptions, remove: string[], release: string[]): Promise<void> {
+  const { sqs, watched } = options;
+  const [deleteProblems, releaseProblems] = await Promise.all([
+    remove.length > 0 ? sqs.deleteBatch(watched.queue, remove) : [],
+    release.length > 0 ? sqs.release(watched.queue, release) : [],
+  ]);
+  for (const problem of deleteProblems)
+    options.onProblem?.(`could not delete a message from ${watched.label}: ${problem}`);
+  for (const problem of releaseProblems) {
+    options.onProblem?.(
+      `could not release a peeked message on ${watched.label} (it reappears within ${PEEK_VISIBILITY_SECONDS}s): ${problem}`,
+    );
+  }
+}

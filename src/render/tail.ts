@@ -1,0 +1,103 @@
+/** How `tail` (and `invoke --wait`) print envelopes: a show-style line or block, an NDJSON line, a summary table. */
+import type { ChalkInstance } from "chalk";
+import type { AnalyzedEnvelope } from "../envelopes/types.js";
+import { renderEnvelope, summaryLine } from "./envelope.js";
+
+export interface ArrivalFacts {
+  receivedAt: Date;
+  /** "sqs:orders-results", "sns:order-events". */
+  source: string;
+  messageId?: string;
+}
+
+/** One NDJSON line: version, receivedAt, source, messageId, layers, kind, valid, summary, payload, errors. */
+export function tailRecord(envelope: AnalyzedEnvelope, facts: ArrivalFacts): Record<string, unknown> {
+  return {
+    version: 1,
+    receivedAt: facts.receivedAt.toISOString(),
+    source: facts.source,
+    messageId: facts.messageId ?? null,
+    layers: envelope.layers,
+    kind: envelope.kind,
+    valid: envelope.valid,
+    summary: envelope.summary,
+    payload: envelope.payload,
+    errors: envelope.errors,
+    warnings: envelope.warnings,
+  };
+}
+
+/** The human form: time and source, then the `show` summary line; with details, the whole `show` block. */
+export function tailText(
+  envelope: AnalyzedEnvelope,
+  facts: ArrivalFacts,
+  colors: ChalkInstance,
+  detailed: boolean,
+): string {
+  const time = facts.receivedAt.toISOString().slice(11, 19);
+  const head = `${colors.dim(time)} ${colors.dim(facts.source)}  `;
+  if (!detailed) return `${head}${summaryLine(envelope, colors)}\n`;
+  const origin = `${facts.source}${facts.messageId ? `, message ${facts.messageId}` : ""}`;
+  return `${head}${renderEnvelope(envelope, { colors, origin, detailed: true })}\n`;
+}
+
+/** Counts per function and condition, for the table printed on exit. */
+export class TailStatistics {
+  readonly #rows = new Map<
+    string,
+    { functionName: string; condition: string; outcome: string; count: number }
+  >();
+  shown = 0;
+  invalid = 0;
+  messages = 0;
+
+  add(envelope: AnalyzedEnvelope): void {
+    this.shown += 1;
+    if (!envelope.valid) this.invalid += 1;
+    const functionName = envelope.summary.functionName
+      ? envelope.summary.qualifier
+        ? `${envelope.summary.functionName}:${envelope.summary.qualifier}`
+        : envelope.summary.functionName
+      : "-";
+    const condition = envelope.summary.condition ?? envelope.kind ?? "unknown";
+    const key = `${functionName}\u0000${condition}`;
+    const row = this.#rows.get(key) ?? {
+      functionName,
+      condition,
+      outcome: envelope.summary.outcome,
+      count: 0,
+    };
+    row.count += 1;
+    this.#rows.set(key, row);
+  }
+
+  rows() {
+    return [...this.#rows.values()].sort(
+      (a, b) => a.functionName.localeCompare(b.functionName) || b.count - a.count,
+    );
+  }
+}
+
+export function summaryTable(statistics: TailStatistics, elapsed: string, colors: ChalkInstance): string {
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const validity = statistics.invalid > 0 ? `, ${colors.red(`${statistics.invalid} invalid`)}` : "";
+  const lines = [`${count(statistics.shown, "envelope")} in ${elapsed}${validity}`];
+  const rows = statistics.rows();
+  if (rows.length > 0) {
+    const header = ["function", "condition", "count"];
+    const table = rows.map((row) => [row.functionName, row.condition, String(row.count)]);
+    const widths = header.map((title, column) =>
+      Math.max(title.length, ...table.map((cells) => cells[column]!.length)),
+    );
+    const format = (cells: string[]) =>
+      `  ${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padEnd(widths[1]!)}  ${cells[2]!.padStart(widths[2]!)}`;
+    lines.push(colors.dim(format(header)));
+    rows.forEach((row, index) => {
+      const text = format(table[index]!);
+      lines.push(
+        row.outcome === "failure" ? colors.red(text) : row.outcome === "success" ? colors.green(text) : text,
+      );
+    });
+  }
+  return `${lines.join("\n")}\n`;
+}
