@@ -86,7 +86,12 @@ export function buildProgram(io: Io, state: { exitCode: number }): Command {
       outputError: (text, write) => write(text),
     })
     .showHelpAfterError("(add --help for usage)")
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    // A fixed width off a terminal keeps piped help (and its snapshot test) stable.
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      helpWidth: io.stdout.isTTY ? undefined : 100,
+    })
     .option("--json", "machine-readable output: one JSON document, or NDJSON for streams")
     .option("--no-color", "no colors (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("-q, --quiet", "only data and errors; no progress or notes")

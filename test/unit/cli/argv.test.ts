@@ -1,0 +1,238 @@
+import { PassThrough } from "node:stream";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Io } from "../../../src/io.js";
+import { main } from "../../../src/main.js";
+
+// The command modules are replaced so that this table pins argv -> options only, nothing else.
+const calls: Array<{ command: string; options: unknown; json: boolean; aws: unknown }> = [];
+const record = (command: string) => async (options: unknown, context: any) => {
+  calls.push({ command, options, json: context.output.json, aws: context.aws });
+  return 0;
+};
+vi.mock("../../../src/commands/validate.js", () => ({ runValidate: record("validate") }));
+vi.mock("../../../src/commands/show.js", () => ({ runShow: record("show") }));
+vi.mock("../../../src/commands/schemas.js", () => ({ runSchemas: record("schemas") }));
+vi.mock("../../../src/commands/send.js", () => ({ runSend: record("send") }));
+vi.mock("../../../src/commands/publish.js", () => ({ runPublish: record("publish") }));
+vi.mock("../../../src/commands/invoke.js", () => ({ runInvoke: record("invoke") }));
+vi.mock("../../../src/commands/tail.js", () => ({ runTail: record("tail") }));
+vi.mock("../../../src/commands/local.js", () => ({ runLocal: record("local") }));
+vi.mock("../../../src/commands/demo.js", () => ({ runDemo: record("demo") }));
+vi.mock("../../../src/commands/cleanup.js", () => ({ runCleanup: record("cleanup") }));
+
+function fakeIo() {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    stdout: {
+      write: (text) => {
+        stdout += text;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+      isTTY: false,
+    },
+    stdin: Object.assign(new PassThrough(), { isTTY: true }),
+    env: {},
+    cwd: "/tmp",
+    now: () => new Date(0),
+    watchInterrupts: () => new AbortController().signal,
+  };
+  return { io, out: () => stdout, err: () => stderr };
+}
+
+beforeEach(() => {
+  calls.length = 0;
+});
+
+describe("argv -> options, every command", () => {
+  it.each([
+    [
+      ["validate", "a.json", "b*.json", "--schema", "invocation-record", "--strict"],
+      "validate",
+      { files: ["a.json", "b*.json"], schema: "invocation-record", strict: true },
+    ],
+    [["validate"], "validate", { files: [], schema: undefined, strict: false }],
+    [["show", "x.json", "--raw"], "show", { files: ["x.json"], raw: true, schema: undefined }],
+    [["schemas", "sqs-message"], "schemas", { kind: "sqs-message" }],
+    [
+      [
+        "send",
+        "orders",
+        "{}",
+        "--attribute",
+        "a=1",
+        "--attribute",
+        "n=Number:2",
+        "--group-id",
+        "g",
+        "--dedup-id",
+        "d",
+        "--delay",
+        "5",
+      ],
+      "send",
+      {
+        queue: "orders",
+        body: "{}",
+        file: undefined,
+        lines: false,
+        attributes: ["a=1", "n=Number:2"],
+        groupId: "g",
+        dedupId: "d",
+        delaySeconds: 5,
+      },
+    ],
+    [
+      ["send", "orders", "--file", "in.ndjson", "--lines"],
+      "send",
+      {
+        queue: "orders",
+        body: undefined,
+        file: "in.ndjson",
+        lines: true,
+        attributes: [],
+        groupId: undefined,
+        dedupId: undefined,
+        delaySeconds: undefined,
+      },
+    ],
+    [
+      ["publish", "topic", "hi", "--subject", "s"],
+      "publish",
+      {
+        topic: "topic",
+        message: "hi",
+        file: undefined,
+        lines: false,
+        attributes: [],
+        groupId: undefined,
+        dedupId: undefined,
+        subject: "s",
+      },
+    ],
+    [
+      ["invoke", "fn", "{}", "--qualifier", "live", "--wait", "--timeout", "90s"],
+      "invoke",
+      {
+        functionName: "fn",
+        payload: "{}",
+        file: undefined,
+        qualifier: "live",
+        sync: false,
+        wait: true,
+        timeoutMs: 90_000,
+      },
+    ],
+    [
+      ["invoke", "fn", "--sync"],
+      "invoke",
+      {
+        functionName: "fn",
+        payload: undefined,
+        file: undefined,
+        qualifier: undefined,
+        sync: true,
+        wait: false,
+        timeoutMs: 300_000,
+      },
+    ],
+    [
+      [
+        "tail",
+        "function:fn",
+        "--max",
+        "3",
+        "--timeout",
+        "2m",
+        "--until",
+        "failure",
+        "--only",
+        "failure",
+        "--function",
+        "fn",
+        "--consume",
+        "--out",
+        "o.ndjson",
+      ],
+      "tail",
+      {
+        target: "function:fn",
+        max: 3,
+        timeoutMs: 120_000,
+        until: "failure",
+        only: "failure",
+        functionName: "fn",
+        consume: true,
+        out: "o.ndjson",
+      },
+    ],
+    [
+      ["local", "--port", "4577", "--function", "a=./a.mjs", "--real-timing"],
+      "local",
+      { port: 4577, init: undefined, functions: ["a=./a.mjs"], realTiming: true },
+    ],
+    [["local"], "local", { port: 4566, init: undefined, functions: [], realTiming: false }],
+    [["demo", "--python"], "demo", { python: true }],
+    [["cleanup", "--older-than", "1h", "--dry-run"], "cleanup", { olderThanMs: 3_600_000, dryRun: true }],
+  ])("%j", async (argv, command, options) => {
+    const { io } = fakeIo();
+    expect(await main(argv as string[], io)).toBe(0);
+    expect(calls).toEqual([expect.objectContaining({ command, options })]);
+  });
+
+  it("global options reach the context wherever they stand", async () => {
+    const { io } = fakeIo();
+    await main(
+      [
+        "--json",
+        "send",
+        "q",
+        "b",
+        "--local",
+        "--region",
+        "eu-west-1",
+        "--profile",
+        "p",
+        "--endpoint-url",
+        "http://127.0.0.1:1",
+      ],
+      io,
+    );
+    expect(calls[0]).toMatchObject({
+      json: true,
+      aws: { local: true, region: "eu-west-1", profile: "p", endpointUrl: "http://127.0.0.1:1" },
+    });
+  });
+});
+
+describe("usage errors exit 2 with one message on stderr", () => {
+  it.each([
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["validate", "--nope"], /unknown option '--nope'/],
+    [["send"], /missing required argument 'queue'/],
+    [["tail", "t", "--until", "later"], /Allowed choices are success, failure, any/],
+    [["tail", "t", "--max", "many"], /--max takes a whole number/],
+    [["invoke", "f", "--timeout", "soon"], /not a duration/],
+    [["invoke", "f", "--sync", "--wait"], /--sync and --wait cannot be combined/],
+  ])("%j", async (argv, message) => {
+    const { io, out, err } = fakeIo();
+    expect(await main(argv as string[], io)).toBe(2);
+    expect(err()).toMatch(message);
+    expect(out()).toBe("");
+    expect(calls).toEqual([]);
+  });
+
+  it("--help and --version exit 0 on stdout", async () => {
+    const help = fakeIo();
+    expect(await main(["--help"], help.io)).toBe(0);
+    expect(help.out()).toMatchSnapshot();
+    const version = fakeIo();
+    expect(await main(["--version"], version.io)).toBe(0);
+    expect(version.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
