@@ -27,6 +27,8 @@ export class InProcessAws {
   constructor(
     private readonly app: InjectTarget,
     private readonly defaultRegion: string,
+    /** host:port of the stack, sent as Host so that queues created here get the same URLs as from outside. */
+    private readonly host: () => string,
   ) {}
 
   async sqs<T = Record<string, unknown>>(
@@ -40,6 +42,7 @@ export class InProcessAws {
       headers: {
         "content-type": "application/x-amz-json-1.0",
         "x-amz-target": `AmazonSQS.${action}`,
+        host: this.host(),
         authorization: this.authorization(region, "sqs"),
       },
       payload: JSON.stringify(body),

@@ -9,6 +9,7 @@ import { LambdaService } from "./lambdaService.js";
 import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
 import type { LocalLogger } from "./localLogger.js";
 import { silentLogger } from "./localLogger.js";
+import { installQueueUrlRewriting } from "./queueUrlRewriting.js";
 import { Runtimes } from "./runtimes.js";
 
 export interface LocalStackOptions {
@@ -64,8 +65,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runtimes = await Runtimes.install(path.join(workDirectory, "runtime"));
     // buildApp + listen rather than startFauxqs: startFauxqs always binds 0.0.0.0.
     const app = buildApp({ logger: false, defaultRegion: region });
-    const aws = new InProcessAws(app, region);
     let endpoint = "";
+    let publicHost = "";
+    installQueueUrlRewriting(app, () => publicHost, region);
+    const aws = new InProcessAws(app, region, () => publicHost);
     const service = new LambdaService({
       region,
       get endpoint() {
@@ -84,7 +87,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("local stack: no TCP address");
     const port = address.port;
-    endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    publicHost = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+    endpoint = `http://${publicHost}`;
     logger.info(`local stack listening on ${endpoint}`);
     let stopped: Promise<void> | undefined;
     return {

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from "fastify";
+
+/** The SQS actions whose responses carry queue URLs. */
+const URL_ACTIONS = new Set(["AmazonSQS.CreateQueue", "AmazonSQS.GetQueueUrl", "AmazonSQS.ListQueues"]);
+const FAUXQS_URL = /http:\/\/sqs\.[a-z0-9-]+\.localhost:(\d+)\//g;
+
+/**
+ * fauxqs names queues http://sqs.REGION.localhost:PORT/ACCOUNT/NAME, a host that does not resolve here, and
+ * SDK v3 sends SQS requests to the QueueUrl's host unless told otherwise, so code that only has
+ * AWS_ENDPOINT_URL (a function in the stack, a user's script) cannot reach its queues. The stack therefore
+ * hands out URLs on its own endpoint (http://127.0.0.1:PORT/ACCOUNT/NAME) and maps any URL that names a
+ * queue by its path (ours, fauxqs's or LocalStack's style) back to fauxqs's key on the way in.
+ */
+export function installQueueUrlRewriting(
+  app: FastifyInstance,
+  publicHost: () => string,
+  defaultRegion: string,
+): void {
+  app.addHook("preHandler", async (request) => {
+    if (!String(request.headers["content-type"] ?? "").includes("application/x-amz-json-1.0")) return;
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!body || typeof body.QueueUrl !== "string") return;
+    let url: URL;
+    try {
+      url = new URL(body.QueueUrl);
+    } catch {
+      return;
+    }
+    if (/^sqs\.[a-z0-9-]+\.localhost$/.test(url.hostname)) return;
+    if (!/^\/\d{12}\/[^/]+$/.test(url.pathname)) return;
+    const region = regionFromAuthorization(request.headers.authorization) ?? defaultRegion;
+    const port = publicHost().split(":").pop();
+    body.QueueUrl = `http://sqs.${region}.localhost:${port}${url.pathname}`;
+  });
+  app.addHook("onSend", async (request, _reply, payload) => {
+    if (typeof payload !== "string" || !URL_ACTIONS.has(String(request.headers["x-amz-target"] ?? "")))
+      return payload;
+    return payload.replace(FAUXQS_URL, `http://${publicHost()}/`);
+  });
+}
+
+function regionFromAuthorization(header: string | undefined): string | undefined {
+  return header ? /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(header)?.[1] : undefined;
+}
