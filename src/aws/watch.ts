@@ -219,6 +219,25 @@ async function waitUntilConfirmed(
   }
 }
 
+/** Message ids already shown, so that a peeked message released and received again is shown once. */
+export class BoundedSet {
+  readonly #items = new Map<string, true>();
+  readonly #capacity: number;
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+  has(item: string): boolean {
+    return this.#items.has(item);
+  }
+  add(item: string): void {
+    this.#items.set(item, true);
+    if (this.#items.size > this.#capacity) this.#items.delete(this.#items.keys().next().value!);
+  }
+  get size(): number {
+    return this.#items.size;
+  }
+}
+
 export interface PollOptions {
   sqs: SqsOperations;
   watched: WatchedQueue;

@@ -1,5 +1,14 @@
-import { UsageError } from "../errors.js";
-import type { CommandContext } from "../io.js";
+import { AwsClients } from "../aws/clients.js";
+import type { DestinationConfig } from "../aws/lambda.js";
+import type { SqsMessage } from "../aws/sqs.js";
+import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
+import { BoundedSet, type Handled, type Leftover, type WatchedQueue } from "../aws/watch.js";
+import { formatDuration } from "../duration.js";
+import type { AnalyzedEnvelope } from "../envelopes/types.js";
+import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
+import { formatBytes } from "../input/batches.js";
+import { readInputText } from "../input/body.js";
+import { type CommandContext, note, warn } from "../io.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -11,6 +20,327 @@ export interface InvokeOptions {
   timeoutMs: number;
 }
 
-export async function runInvoke(_options: InvokeOptions, _context: CommandContext): Promise<number> {
-  throw new UsageError("'invoke' is not available in this build yet");
+/** Payload limits of the Invoke API: 1 MB for an async invocation, 6 MB for a synchronous one. */
+const ASYNC_PAYLOAD_LIMIT = 1_048_576;
+const SYNC_PAYLOAD_LIMIT = 6_291_456;
+
+export async function runInvoke(options: InvokeOptions, context: CommandContext): Promise<number> {
+  const clients = new AwsClients(context.aws, context.io.env);
+  try {
+    return await invoke(options, context, clients);
+  } finally {
+    await clients.destroy();
+  }
+}
+
+/** The command with its clients injected. */
+export async function invoke(
+  options: InvokeOptions,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  const target = parseFunctionReference(options.functionName);
+  if (target.qualifier && options.qualifier && target.qualifier !== options.qualifier) {
+    throw new UsageError(
+      `the function names qualifier ${target.qualifier} and --qualifier says ${options.qualifier}: give one`,
+    );
+  }
+  const qualifier = target.qualifier ?? options.qualifier;
+  const payload = await readPayload(options, context);
+  const limit = options.sync ? SYNC_PAYLOAD_LIMIT : ASYNC_PAYLOAD_LIMIT;
+  if (payload.length > limit) {
+    throw new UsageError(
+      `the payload is too large for ${options.sync ? "a synchronous" : "an asynchronous"} invoke (${formatBytes(payload.length)}; the limit is ${formatBytes(limit)}); nothing was sent`,
+    );
+  }
+  if (options.wait) return invokeAndWait(target, qualifier, payload, options, context, clients);
+
+  const { LambdaOperations } = await import("../aws/lambda.js");
+  const lambda = await LambdaOperations.create(clients);
+  if (!options.sync) {
+    const outcome = await lambda.invoke(target, qualifier, payload, "Event");
+    if (context.output.json) {
+      context.io.stdout.write(
+        `${JSON.stringify({ version: 1, function: target.name, qualifier: qualifier ?? null, requestId: outcome.requestId, statusCode: outcome.statusCode })}\n`,
+      );
+    } else {
+      context.io.stdout.write(`${outcome.requestId}\n`);
+    }
+    return 0;
+  }
+
+  const outcome = await lambda.invoke(target, qualifier, payload, "RequestResponse");
+  const resultText = outcome.payload ? Buffer.from(outcome.payload).toString("utf8") : "";
+  const log = outcome.logResult ? Buffer.from(outcome.logResult, "base64").toString("utf8") : undefined;
+  let result: unknown = resultText;
+  try {
+    result = resultText === "" ? null : JSON.parse(resultText);
+  } catch {
+    // not JSON: shown as the text it is
+  }
+  if (context.output.json) {
+    context.io.stdout.write(
+      `${JSON.stringify({
+        version: 1,
+        function: target.name,
+        qualifier: qualifier ?? null,
+        requestId: outcome.requestId,
+        statusCode: outcome.statusCode,
+        executedVersion: outcome.executedVersion ?? null,
+        functionError: outcome.functionError ?? null,
+        result,
+        log: log ?? null,
+      })}\n`,
+    );
+  } else {
+    if (log && !context.output.quiet) {
+      context.io.stderr.write(
+        `${context.errorColors.dim(`--- log tail (request ${outcome.requestId}) ---`)}\n`,
+      );
+      context.io.stderr.write(log.endsWith("\n") ? log : `${log}\n`);
+      context.io.stderr.write(`${context.errorColors.dim("---")}\n`);
+    }
+    const { prettyJson } = await import("../render/json.js");
+    context.io.stdout.write(`${typeof result === "string" ? result : prettyJson(result, context.colors)}\n`);
+  }
+  if (outcome.functionError) {
+    const error = result as { errorType?: string; errorMessage?: string } | null;
+    const detail = [error?.errorType, error?.errorMessage].filter(Boolean).join(": ");
+    context.io.stderr.write(
+      `${context.errorColors.red("function error")} (${outcome.functionError})${detail ? `: ${detail}` : ""}\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+async function readPayload(options: InvokeOptions, context: CommandContext): Promise<Buffer> {
+  const input = await readInputText({
+    argument: options.payload,
+    file: options.file,
+    stdin: context.io.stdin,
+    cwd: context.io.cwd,
+    noun: "payload",
+    fallback: "{}",
+  });
+  // An empty stdin (e.g. </dev/null in a script) means the default event, as no input at all does.
+  const text = input.text.trim() === "" ? "{}" : input.text;
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const where = input.origin === "argument" ? "the payload" : input.origin === "-" ? "stdin" : input.origin;
+    throw new UsageError(`${where} is not JSON: ${(error as Error).message}; Lambda takes a JSON event`);
+  }
+  return Buffer.from(text, "utf8");
+}
+
+type StopReason = "matched" | "timeout" | "interrupt" | "error";
+
+/**
+ * --wait: read the event invoke config of exactly this qualifier, watch its destinations, invoke, and print the
+ * record whose requestId is the invocation's. Exit 0 on a success record, 1 on a failure record, 3 on timeout.
+ */
+async function invokeAndWait(
+  target: FunctionReference,
+  qualifier: string | undefined,
+  payload: Buffer,
+  options: InvokeOptions,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  const [{ analyzeValue }, { WatchSession }, { LambdaOperations, describeFunction }, render] =
+    await Promise.all([
+      import("../envelopes/index.js"),
+      import("../aws/session.js"),
+      import("../aws/lambda.js"),
+      import("../render/tail.js"),
+    ]);
+  const { renderEnvelope } = await import("../render/envelope.js");
+  const label = describeFunction(target, qualifier);
+  const stop = new AbortController();
+  let reason: StopReason | undefined;
+  const finish = (why: StopReason) => {
+    reason ??= why;
+    stop.abort(why);
+  };
+  const interrupts = context.io.watchInterrupts();
+  if (interrupts.aborted) finish("interrupt");
+  interrupts.addEventListener("abort", () => finish("interrupt"), { once: true });
+
+  const session = new WatchSession({
+    clients,
+    events: { note: (text) => note(context, text), warn: (text) => warn(context, text) },
+    consume: false,
+    stop: stop.signal,
+    now: () => context.io.now(),
+  });
+
+  let requestId: string | undefined;
+  let match:
+    | { envelope: AnalyzedEnvelope; watched: WatchedQueue; message: SqsMessage; receivedAt: Date }
+    | undefined;
+  // Messages already looked at (before the invoke, or not the record): a peek backs off on a backlog of them.
+  const seen = new BoundedSet(100_000);
+  const handle = (messages: SqsMessage[], watched: WatchedQueue): Handled => {
+    const dispositions: Handled["dispositions"] = [];
+    let fresh = 0;
+    for (const message of messages) {
+      let matched = false;
+      const id = message.MessageId ?? "";
+      if (!seen.has(id)) fresh += 1;
+      if (requestId && !match && !seen.has(id)) {
+        for (const envelope of analyzeValue(message)) {
+          if (envelope.summary.requestId === requestId) {
+            match = { envelope, watched, message, receivedAt: context.io.now() };
+            matched = true;
+            finish("matched");
+            break;
+          }
+        }
+      }
+      // Remembered only once the request id is known: until then the record could not be recognised.
+      if (requestId) seen.add(id);
+      // A peek never deletes; the record stays in the user's queue.
+      dispositions.push(matched ? "written" : "skipped");
+    }
+    return { dispositions, fresh };
+  };
+
+  let failure: unknown;
+  let leftovers: Leftover[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const reminders: NodeJS.Timeout[] = [];
+  const started = Date.now();
+  let polling: Promise<void> | undefined;
+  try {
+    const destinations = await session.addFunction(target, qualifier);
+    const config = destinations.config;
+    if (!config || (!config.onSuccess && !config.onFailure)) {
+      warn(context, `${label} has no destinations configured for this qualifier`);
+      throw new AwsOperationError(
+        `nothing to wait for: ${label} has no on-success or on-failure destination (destinations are set per version or alias: aws lambda put-function-event-invoke-config --function-name ${target.name}${qualifier ? ` --qualifier ${qualifier}` : ""} --destination-config ...)`,
+      );
+    }
+    for (const item of destinations.unwatchable) warn(context, item.reason);
+    if (destinations.watched.length === 0) {
+      throw new AwsOperationError(`nothing to wait for: none of the destinations of ${label} can be watched`);
+    }
+    const watchedRoles = new Set(destinations.watched.map((item) => item.role));
+    if (!watchedRoles.has("on-success")) {
+      warn(
+        context,
+        `${label} has no watchable on-success destination: a successful invocation ends in a timeout`,
+      );
+    }
+    if (!watchedRoles.has("on-failure")) {
+      warn(
+        context,
+        `${label} has no watchable on-failure destination: a failed invocation ends in a timeout`,
+      );
+    }
+    if (stop.signal.aborted) throw stop.signal.reason;
+
+    // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
+    polling = session.run(handle, () => finish("error"), 1);
+    const outcome = await (await LambdaOperations.create(clients)).invoke(
+      target,
+      qualifier,
+      payload,
+      "Event",
+    );
+    requestId = outcome.requestId;
+    timer = setTimeout(() => finish("timeout"), Math.max(0, options.timeoutMs - (Date.now() - started)));
+    const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
+    note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);
+    explainRetries(context, config, options.timeoutMs, reminders);
+    await polling;
+  } catch (error) {
+    if (!stop.signal.aborted || reason === "error") failure = error;
+    finish("error");
+  } finally {
+    if (timer) clearTimeout(timer);
+    for (const reminder of reminders) clearTimeout(reminder);
+    await polling?.catch(() => undefined);
+    leftovers = await session.close();
+  }
+  for (const leftover of leftovers) {
+    warn(context, `could not remove the temporary ${leftover.type} ${leftover.id}: ${leftover.reason}`);
+    context.io.stderr.write(`  remove it with: ${leftover.remedy}\n`);
+  }
+  if (failure !== undefined) throw failure;
+
+  if (match) {
+    const facts = {
+      receivedAt: match.receivedAt,
+      source: match.watched.label,
+      messageId: match.message.MessageId,
+    };
+    if (context.output.json) {
+      context.io.stdout.write(
+        `${JSON.stringify({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome })}\n`,
+      );
+    } else {
+      const origin = `${facts.source}, message ${facts.messageId}, after ${formatDuration(Date.now() - started)}`;
+      context.io.stdout.write(
+        renderEnvelope(match.envelope, { colors: context.colors, origin, detailed: true }),
+      );
+    }
+    return match.envelope.summary.outcome === "success" ? 0 : 1;
+  }
+  if (reason === "timeout") {
+    throw new TimeoutError(
+      `no destination record for request ${requestId} within ${formatDuration(options.timeoutMs)}; it may still arrive (lambda-dest tail function:${label})`,
+    );
+  }
+  if (requestId) {
+    warn(context, `interrupted before the record of request ${requestId} arrived`);
+  }
+  return 1;
+}
+
+/**
+ * What the wait depends on, said up front and again when Lambda's retries would be happening: AWS waits about
+ * 1 minute before the second attempt and about 2 more before the third.
+ */
+function explainRetries(
+  context: CommandContext,
+  config: DestinationConfig,
+  timeoutMs: number,
+  reminders: NodeJS.Timeout[],
+): void {
+  const retries = config.maximumRetryAttempts ?? 2;
+  if (retries === 0) {
+    note(
+      context,
+      "retries are off for this function (MaximumRetryAttempts 0): the record follows the first attempt",
+    );
+    return;
+  }
+  note(
+    context,
+    `if an attempt fails, Lambda retries up to ${retries} time${retries === 1 ? "" : "s"} (about 1 min, then 2 min later), so a failure record can take ~${retries === 1 ? 1 : 3} min`,
+  );
+  const schedule = [
+    {
+      at: 70_000,
+      text: "no record after 1 min: attempt 1 has probably failed; Lambda retries about now (attempt 2)",
+    },
+    {
+      at: 190_000,
+      text: "no record after 3 min: attempt 2 has probably failed too; Lambda retries about now (attempt 3)",
+    },
+  ].slice(0, retries);
+  for (const step of schedule) {
+    if (step.at >= timeoutMs) continue;
+    const reminder = setTimeout(() => note(context, step.text), step.at);
+    reminder.unref();
+    reminders.push(reminder);
+  }
+  const needed = retries === 1 ? 90_000 : 210_000;
+  if (timeoutMs < needed) {
+    note(
+      context,
+      `--timeout ${formatDuration(timeoutMs)} is shorter than AWS's retry schedule: a late failure record would be missed`,
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { AwsClients } from "../aws/clients.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import type { Handled, Leftover, WatchedQueue } from "../aws/watch.js";
+import { BoundedSet, type Handled, type Leftover, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
@@ -20,25 +20,6 @@ export interface TailOptions {
 }
 
 type StopReason = "max" | "until" | "timeout" | "interrupt" | "error";
-
-/** Message ids already shown, so that a peeked message released and received again is shown once. */
-export class BoundedSet {
-  readonly #items = new Map<string, true>();
-  readonly #capacity: number;
-  constructor(capacity: number) {
-    this.#capacity = capacity;
-  }
-  has(item: string): boolean {
-    return this.#items.has(item);
-  }
-  add(item: string): void {
-    this.#items.set(item, true);
-    if (this.#items.size > this.#capacity) this.#items.delete(this.#items.keys().next().value!);
-  }
-  get size(): number {
-    return this.#items.size;
-  }
-}
 
 /** Receive loops per consumed queue: enough to keep analysis and the next receive overlapping. */
 const CONSUME_CONCURRENCY = 3;
