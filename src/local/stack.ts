@@ -9,6 +9,7 @@ import { LambdaService } from "./lambdaService.js";
 import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
 import type { LocalLogger } from "./localLogger.js";
 import { silentLogger } from "./localLogger.js";
+import { applyLocalStackInit, type LocalStackInit } from "./localStackInit.js";
 import { installQueueUrlRewriting } from "./queueUrlRewriting.js";
 import { Runtimes } from "./runtimes.js";
 
@@ -42,6 +43,8 @@ export interface LocalStack {
    * every new execution environment loads the current files.
    */
   registerFunction(source: LocalFunctionSource): Promise<{ functionName: string; functionArn: string }>;
+  /** Creates the queues, topics, subscriptions, buckets and functions of an init document (`local --init`). */
+  applyInit(init: LocalStackInit, baseDirectory?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,6 +107,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           functionArn: `arn:aws:lambda:${region}:000000000000:function:${definition.name}`,
         };
       },
+      applyInit(init, baseDirectory = process.cwd()) {
+        return applyLocalStackInit(init, { aws, service, region, baseDirectory });
+      },
       stop() {
         stopped ??= (async () => {
           await service.stop();
@@ -134,3 +140,9 @@ async function linkSharedNodeModules(workDirectory: string): Promise<string | un
     return undefined;
   }
 }
+
+export type { LocalFunctionSource } from "./localFunctionSource.js";
+export type { LocalLogger } from "./localLogger.js";
+export { silentLogger } from "./localLogger.js";
+export type { LocalStackInit } from "./localStackInit.js";
+export { zipDirectory } from "./zipDirectory.js";
