@@ -1,0 +1,258 @@
+// Benchmarks the embedded local stack (dist/local/stack.js) on loopback, with the real SDK clients:
+//   - start-up time and resident memory of a fresh process, against a bare fauxqs (its SQS/SNS/S3 half) as peer;
+//   - cold start (first invoke of a new function: process spawn + runtime init) and warm invoke, Node and Python;
+//   - invoke-to-record latency of a warm Node function with an SQS destination (median, p95), against a plain
+//     SQS send-to-receive round trip on the same stack as peer (the floor of that path);
+//   - async invocations per second until every record has arrived.
+// Every loop is bounded. Run `npm run build` first (npm run bench does).
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+process.removeAllListeners("warning"); // the SDK's Node 20 support notice would clutter the table
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const { startLocalStack, zipDirectory } = await import("../dist/local/stack.js");
+const { LambdaClient, CreateFunctionCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand } =
+  await import("@aws-sdk/client-lambda");
+const {
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+} = await import("@aws-sdk/client-sqs");
+
+const STARTUP_RUNS = 5;
+const COLD_STARTS = 5;
+const WARM_INVOKES = 100;
+const LATENCY_SAMPLES = 200;
+const THROUGHPUT_EVENTS = 1000;
+const IN_FLIGHT = 50;
+
+const median = (values) => quantile(values, 0.5);
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+const ms = (value) => `${value.toFixed(1)} ms`;
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+// ---- start-up and memory, each in a fresh process ------------------------------------------------------
+const probes = {
+  "lambda-dest local stack": `
+    const t0 = performance.now();
+    const { startLocalStack } = await import(${JSON.stringify(join(root, "dist/local/stack.js"))});
+    const t1 = performance.now();
+    const stack = await startLocalStack({ port: 0 });
+    const t2 = performance.now();
+    const rss = process.memoryUsage().rss;
+    await stack.stop();
+    console.log(JSON.stringify({ importMs: t1 - t0, startMs: t2 - t1, rss }));`,
+  "bare fauxqs (peer)": `
+    const t0 = performance.now();
+    const { buildApp } = await import("fauxqs");
+    const t1 = performance.now();
+    const app = buildApp({ logger: false });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const t2 = performance.now();
+    const rss = process.memoryUsage().rss;
+    await app.close();
+    console.log(JSON.stringify({ importMs: t1 - t0, startMs: t2 - t1, rss }));`,
+};
+const startup = {};
+for (const [name, source] of Object.entries(probes)) {
+  const runs = [];
+  for (let run = 0; run < STARTUP_RUNS; run += 1) {
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", source], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`${name} probe failed: ${result.stderr}`);
+    runs.push(JSON.parse(result.stdout.trim().split("\n").pop()));
+  }
+  startup[name] = {
+    importMs: median(runs.map((run) => run.importMs)),
+    startMs: median(runs.map((run) => run.startMs)),
+    rss: median(runs.map((run) => run.rss)),
+  };
+}
+
+// ---- the stack under load -------------------------------------------------------------------------------
+const stack = await startLocalStack({ port: 0 });
+const config = {
+  endpoint: stack.endpoint,
+  region: stack.region,
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+};
+const lambda = new LambdaClient({ ...config, maxAttempts: 1 });
+const sqs = new SQSClient(config);
+const nodeZip = await zipDirectory(join(root, "test/fixtures/functions/node-esm"));
+const pythonZip = await zipDirectory(join(root, "test/fixtures/functions/python-app"));
+
+async function createFunction(name, runtime) {
+  const python = runtime.startsWith("python");
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: runtime,
+      Handler: python ? "app.handler" : "index.handler",
+      Role: "arn:aws:iam::000000000000:role/bench",
+      Code: { ZipFile: python ? pythonZip : nodeZip },
+    }),
+  );
+}
+async function invoke(name, type = "RequestResponse", payload = "{}") {
+  return lambda.send(
+    new InvokeCommand({ FunctionName: name, InvocationType: type, Payload: Buffer.from(payload) }),
+  );
+}
+async function timed(action) {
+  const started = performance.now();
+  await action();
+  return performance.now() - started;
+}
+
+const cold = { node: [], python: [] };
+const warm = { node: [], python: [] };
+for (const [family, runtime] of [
+  ["node", "nodejs20.x"],
+  ["python", "python3.12"],
+]) {
+  for (let index = 0; index < COLD_STARTS; index += 1) {
+    const name = `cold-${family}-${index}`;
+    await createFunction(name, runtime);
+    cold[family].push(await timed(() => invoke(name)));
+  }
+  for (let index = 0; index < WARM_INVOKES; index += 1)
+    warm[family].push(await timed(() => invoke(`cold-${family}-0`)));
+}
+
+// Invoke-to-record latency: one event at a time, timed from the Invoke call to the record in hand.
+const { QueueUrl: recordsUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-records" }));
+const recordsArn = "arn:aws:sqs:us-east-1:000000000000:bench-records";
+await createFunction("latency", "nodejs20.x");
+await lambda.send(
+  new PutFunctionEventInvokeConfigCommand({
+    FunctionName: "latency",
+    DestinationConfig: { OnSuccess: { Destination: recordsArn }, OnFailure: { Destination: recordsArn } },
+  }),
+);
+await invoke("latency"); // warm it
+async function receive(queueUrl, wanted, deadlineMs) {
+  let received = 0;
+  const deadline = performance.now() + deadlineMs;
+  while (received < wanted && performance.now() < deadline) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    received += Messages.length;
+    if (Messages.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((message, id) => ({ Id: String(id), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+    }
+  }
+  return received;
+}
+const recordLatency = [];
+for (let sample = 0; sample < LATENCY_SAMPLES; sample += 1) {
+  recordLatency.push(
+    await timed(async () => {
+      await invoke("latency", "Event", `{"sample":${sample}}`);
+      if ((await receive(recordsUrl, 1, 10_000)) !== 1) throw new Error("a record did not arrive");
+    }),
+  );
+}
+// Peer: the SQS round trip alone (send, then long-poll receive and delete), on the same stack.
+const { QueueUrl: plainUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-plain" }));
+const sqsRoundTrip = [];
+for (let sample = 0; sample < LATENCY_SAMPLES; sample += 1) {
+  sqsRoundTrip.push(
+    await timed(async () => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: plainUrl, MessageBody: `{"sample":${sample}}` }));
+      if ((await receive(plainUrl, 1, 10_000)) !== 1) throw new Error("a message did not arrive");
+    }),
+  );
+}
+
+// Throughput: THROUGHPUT_EVENTS async invokes, IN_FLIGHT at a time, until every record has been received.
+const throughputStarted = performance.now();
+let next = 0;
+const senders = Array.from({ length: IN_FLIGHT }, async () => {
+  while (next < THROUGHPUT_EVENTS) {
+    const index = next;
+    next += 1;
+    await invoke("latency", "Event", `{"n":${index}}`);
+  }
+});
+const receiving = receive(recordsUrl, THROUGHPUT_EVENTS, 120_000);
+await Promise.all(senders);
+const acceptedSeconds = (performance.now() - throughputStarted) / 1000;
+const arrived = await receiving;
+const throughputSeconds = (performance.now() - throughputStarted) / 1000;
+const servingRss = process.memoryUsage().rss;
+
+lambda.destroy();
+sqs.destroy();
+await stack.stop();
+if (arrived !== THROUGHPUT_EVENTS) throw new Error(`only ${arrived} of ${THROUGHPUT_EVENTS} records arrived`);
+
+// ---- report ---------------------------------------------------------------------------------------------
+const ours = startup["lambda-dest local stack"];
+const peer = startup["bare fauxqs (peer)"];
+const rows = [
+  [
+    "stack import (fresh process, median of 5)",
+    ms(ours.importMs),
+    ms(peer.importMs),
+    `${(ours.importMs / peer.importMs).toFixed(2)}x`,
+  ],
+  [
+    "stack start (listen, median of 5)",
+    ms(ours.startMs),
+    ms(peer.startMs),
+    `${(ours.startMs / peer.startMs).toFixed(2)}x`,
+  ],
+  ["RSS after start (median of 5)", mb(ours.rss), mb(peer.rss), `${(ours.rss / peer.rss).toFixed(2)}x`],
+  ["cold start, Node (first sync invoke, median)", ms(median(cold.node)), "", ""],
+  ["cold start, Python (first sync invoke, median)", ms(median(cold.python)), "", ""],
+  ["warm sync invoke, Node (median)", ms(median(warm.node)), "", ""],
+  ["warm sync invoke, Python (median)", ms(median(warm.python)), "", ""],
+  [
+    "invoke-to-record latency, median",
+    ms(median(recordLatency)),
+    `${ms(median(sqsRoundTrip))} (SQS round trip)`,
+    `${(median(recordLatency) / median(sqsRoundTrip)).toFixed(2)}x`,
+  ],
+  [
+    "invoke-to-record latency, p95",
+    ms(quantile(recordLatency, 0.95)),
+    `${ms(quantile(sqsRoundTrip, 0.95))} (SQS round trip)`,
+    `${(quantile(recordLatency, 0.95) / quantile(sqsRoundTrip, 0.95)).toFixed(2)}x`,
+  ],
+  [
+    `async invocations/s until all ${THROUGHPUT_EVENTS} records arrived`,
+    `${(THROUGHPUT_EVENTS / throughputSeconds).toFixed(0)}/s`,
+    `${(THROUGHPUT_EVENTS / acceptedSeconds).toFixed(0)}/s accepted`,
+    "",
+  ],
+  ["RSS of this process after the run (stack + SDK clients)", mb(servingRss), "", ""],
+];
+const header = ["measure", "local stack", "peer", "ratio"];
+const widths = header.map((title, column) =>
+  Math.max(title.length, ...rows.map((row) => row[column].length)),
+);
+const line = (cells) =>
+  cells
+    .map((cell, column) => cell.padEnd(widths[column]))
+    .join("  ")
+    .trimEnd();
+console.log(`local stack on ${process.platform}/${process.arch}, Node ${process.version}`);
+console.log(line(header));
+console.log(line(widths.map((width) => "-".repeat(width))));
+for (const row of rows) console.log(line(row));
