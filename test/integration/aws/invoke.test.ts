@@ -1,0 +1,161 @@
+import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import {
+  CliProcess,
+  clientsFor,
+  createQueue,
+  createTopic,
+  deployFunction,
+  parseLines,
+  queueCounts,
+  runCli,
+  type StackClients,
+} from "./support.js";
+
+let stack: LocalStack;
+let clients: StackClients;
+let successQueue: { url: string; arn: string };
+let failureTopic: string;
+
+beforeAll(async () => {
+  // Lambda's retry delays (about 1 and 2 minutes) scaled to about 1 and 2 seconds.
+  stack = await startLocalStack({ port: 0 });
+  clients = clientsFor(stack);
+  successQueue = await createQueue(clients, "invoke-success");
+  failureTopic = await createTopic(clients, "invoke-failure");
+  await deployFunction(clients, "orders", {
+    onSuccess: successQueue.arn,
+    onFailure: failureTopic,
+    retries: 2,
+  });
+  await deployFunction(clients, "bare");
+  const tailedQueue = await createQueue(clients, "tailed-success");
+  const tailedTopic = await createTopic(clients, "tailed-failure");
+  await deployFunction(clients, "tailed", { onSuccess: tailedQueue.arn, onFailure: tailedTopic, retries: 0 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+async function noTemporaryResources(): Promise<void> {
+  const { QueueUrls } = await clients.sqs.send(
+    new ListQueuesCommand({ QueueNamePrefix: "lambda-dest-tail-" }),
+  );
+  expect(QueueUrls ?? []).toEqual([]);
+  const { Subscriptions } = await clients.sns.send(
+    new ListSubscriptionsByTopicCommand({ TopicArn: failureTopic }),
+  );
+  expect(Subscriptions ?? []).toEqual([]);
+}
+
+describe("invoke", () => {
+  it("invokes asynchronously by default and prints the RequestId", async () => {
+    const result = await runCli(stack, ["invoke", "bare", '{"orderId":1}']);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(UUID);
+    const json = await runCli(stack, ["invoke", "bare", "--json", "--qualifier", "$LATEST"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      version: 1,
+      function: "bare",
+      qualifier: "$LATEST",
+      statusCode: 202,
+    });
+  });
+
+  it("--sync prints the result and the decoded log tail; a function error exits 1", async () => {
+    const ok = await runCli(stack, ["invoke", "bare", '{"orderId":2}', "--sync"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ ok: true, echo: { orderId: 2 } });
+    expect(ok.stderr).toMatch(/--- log tail \(request [0-9a-f-]{36}\) ---\nSTART RequestId: /);
+    expect(ok.stderr).toContain('got {"orderId":2}');
+
+    const failed = await runCli(stack, ["invoke", "bare", '{"fail":"bad order"}', "--sync", "--json"]);
+    expect(failed.code).toBe(1);
+    const document = JSON.parse(failed.stdout);
+    expect(document).toMatchObject({
+      version: 1,
+      functionError: "Unhandled",
+      result: { errorType: "OrderError" },
+    });
+    expect(document.log).toContain("failing on purpose: bad order");
+  });
+
+  it("refuses a payload that is not JSON, and conflicting qualifiers", async () => {
+    const notJson = await runCli(stack, ["invoke", "bare", "{oops"]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/^lambda-dest: the payload is not JSON: .*; Lambda takes a JSON event\n$/);
+    const conflict = await runCli(stack, ["invoke", "bare:one", "--qualifier", "two"]);
+    expect(conflict.code).toBe(2);
+  });
+
+  it("--wait prints the success record whose requestId matches and exits 0", async () => {
+    const result = await runCli(stack, ["invoke", "orders", '{"orderId":3}', "--wait", "--json"]);
+    expect(result.code).toBe(0);
+    const [record] = parseLines(result.stdout);
+    expect(record).toMatchObject({
+      version: 1,
+      outcome: "success",
+      source: "sqs:invoke-success",
+      kind: "invocation-record",
+      valid: true,
+      summary: { condition: "Success", functionName: "orders" },
+    });
+    expect(record.summary.requestId).toBe(record.requestId);
+    expect(result.stderr).toContain(`invoked orders asynchronously, request ${record.requestId}`);
+    // The record was peeked, not taken: it is still in the user's queue.
+    expect((await queueCounts(clients, successQueue.url)).visible).toBeGreaterThanOrEqual(1);
+    await noTemporaryResources();
+  });
+
+  it("--wait prints the failure record after Lambda's retries and exits 1", async () => {
+    const result = await runCli(stack, ["invoke", "orders", '{"fail":"no stock"}', "--wait"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^✗ FAILURE {2}invocation-record {2}orders:\$LATEST {2}RetriesExhausted {2}attempts 3/,
+    );
+    expect(result.stdout).toContain("OrderError: failing on purpose: no stock");
+    expect(result.stderr).toContain("Lambda retries up to 2 times");
+    await noTemporaryResources();
+  });
+
+  it("--wait exits 3 when --timeout passes first, and removes its topic tap", async () => {
+    const result = await runCli(stack, ["invoke", "orders", '{"sleepMs":4000}', "--wait", "--timeout", "1s"]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /lambda-dest: no destination record for request [0-9a-f-]{36} within 1\.0s/,
+    );
+    await noTemporaryResources();
+  });
+
+  it("--wait refuses a function without destinations before invoking it", async () => {
+    const result = await runCli(stack, ["invoke", "bare", "--wait"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("warning: bare has no destinations configured for this qualifier");
+    expect(result.stderr).toContain("lambda-dest: nothing to wait for");
+  });
+
+  it("tail function:NAME watches both destinations of the function", async () => {
+    const tail = new CliProcess(stack, ["tail", "function:tailed", "--json", "--max", "2"]);
+    await tail.waitFor("listening on sqs:tailed-success");
+    await tail.waitFor("listening on sns:tailed-failure");
+    await runCli(stack, ["invoke", "tailed", '{"orderId":5}']);
+    await runCli(stack, ["invoke", "tailed", '{"fail":"once"}']);
+    const result = await tail.done;
+    expect(result.code).toBe(0);
+    const lines = parseLines(result.stdout);
+    expect(
+      lines.map((line) => [line.source, line.summary.outcome, line.summary.functionName]).sort(),
+    ).toEqual([
+      ["sns:tailed-failure", "failure", "tailed"],
+      ["sqs:tailed-success", "success", "tailed"],
+    ]);
+    expect(result.stderr).toMatch(/tailed:\$LATEST\s+RetriesExhausted\s+1/);
+    await noTemporaryResources();
+  });
+});
