@@ -41,13 +41,37 @@ export function buildInvocationRecord(input: InvocationRecordInput): string {
   return `${record}}`;
 }
 
-/** A runtime's answer is JSON in practice; anything else is carried as a JSON string rather than breaking the record. */
+/**
+ * A runtime's answer, made compact (Python's json.dumps puts spaces after separators) without re-serialising,
+ * so numbers keep their spelling and keys their order. Anything that is not JSON is carried as a JSON string
+ * rather than breaking the record.
+ */
 function asJsonText(payload: string): string {
   if (payload.trim() === "") return "null";
   try {
     JSON.parse(payload);
-    return payload;
   } catch {
     return JSON.stringify(payload);
   }
+  return compactJson(payload);
+}
+
+/** Drops the insignificant whitespace of valid JSON text; strings are copied untouched. */
+export function compactJson(text: string): string {
+  let result = "";
+  let inString = false;
+  let start = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (char === "\\") index += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === " " || char === "\n" || char === "\r" || char === "\t") {
+      result += text.slice(start, index);
+      start = index + 1;
+    }
+  }
+  return result + text.slice(start);
 }

@@ -148,6 +148,10 @@ describe("invocation records", () => {
       requestId: failId,
     });
     expect(failed.record.responsePayload.stackTrace[0]).toMatch(/File ".*app\.py", line \d+, in handler/);
+    // Python's runtime answers with spaced JSON; the record carries it compact, strings untouched.
+    expect(failed.text).toContain(
+      `"responsePayload":{"errorMessage":"failing on purpose: py","errorType":"ValueError","requestId":"${failId}","stackTrace":["  File `,
+    );
   });
 
   it("an event older than MaximumEventAgeInSeconds ends as EventAgeExceeded", async () => {
