@@ -104,6 +104,8 @@ export class AsyncInvocationQueue {
       return;
     }
     const outcome = await this.fn.invoke(event.requestId, event.payload);
+    // Deleted or stopped meanwhile: the event goes nowhere, as on AWS when a function is deleted.
+    if (this.stopped) return;
     event.attempts += 1;
     event.lastOutcome = outcome;
     if (outcome.functionError === undefined) {

@@ -7,6 +7,8 @@ import type { InvocationOutcome, InvocationRequest, Sandbox } from "./sandbox.js
  */
 export class SandboxPool {
   private readonly idle: Sandbox[] = [];
+  /** Every sandbox not yet retired, idle or busy. */
+  private readonly all = new Set<Sandbox>();
   private readonly waiters: Array<() => void> = [];
   private live = 0;
   private generation = 0;
@@ -37,9 +39,11 @@ export class SandboxPool {
     for (const sandbox of this.idle.splice(0)) this.retire(sandbox);
   }
 
+  /** Ends every environment, busy ones too (their invocations end as crashes), and refuses new work. */
   stop(): void {
     this.stopped = true;
     this.reset();
+    for (const sandbox of this.all) this.retire(sandbox);
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -57,6 +61,7 @@ export class SandboxPool {
         try {
           const sandbox = await this.startSandbox();
           this.generations.set(sandbox, this.generation);
+          this.all.add(sandbox);
           return sandbox;
         } catch (error) {
           this.live -= 1;
@@ -79,7 +84,7 @@ export class SandboxPool {
 
   private retire(sandbox: Sandbox): void {
     sandbox.dispose();
-    this.live -= 1;
+    if (this.all.delete(sandbox)) this.live -= 1;
   }
 
   private wake(): void {

@@ -21,10 +21,16 @@ let stack: LocalStack;
 let clients: Clients;
 let success: { url: string; arn: string };
 let failure: { url: string; arn: string };
+const logged: string[] = [];
 
 beforeAll(async () => {
   // 1/1000 of AWS's timing: retries after 60 ms and 120 ms, a 60 s maximum event age becomes 60 ms.
-  stack = await startLocalStack({ port: 0, retryDelayScale: 0.001 });
+  const collect = (line: string) => logged.push(line);
+  stack = await startLocalStack({
+    port: 0,
+    retryDelayScale: 0.001,
+    logger: { info: collect, warn: collect, error: collect },
+  });
   clients = clientsFor(stack);
   success = await createQueue(clients, "records-success");
   failure = await createQueue(clients, "records-failure");
@@ -273,5 +279,32 @@ describe("invocation records", () => {
     const object = await clients.s3.send(new GetObjectCommand({ Bucket: "failed-records", Key: key }));
     const record = JSON.parse(await object.Body!.transformToString());
     expect(record.requestContext).toMatchObject({ requestId, condition: "RetriesExhausted" });
+  });
+
+  it("an unreachable destination is logged as a delivery failure, an EventBridge one as not emulated", async () => {
+    await deployFixture(clients, "node-lost", "node-esm");
+    await configure("node-lost", {
+      retries: 0,
+      onSuccess: "arn:aws:sqs:us-east-1:000000000000:no-such-queue",
+      onFailure: "arn:aws:events:us-east-1:000000000000:event-bus/default",
+    });
+    expect(logged.some((line) => line.includes("EventBridge") && line.includes("not emulated"))).toBe(true);
+    const okId = await invokeAsync("node-lost", "{}");
+    const failId = await invokeAsync("node-lost", '{"fail":"eb"}');
+    const deadline = Date.now() + 5000;
+    const find = (text: string) =>
+      logged.find((line) => line.includes(text) && !line.startsWith("[node-lost]"));
+    while (
+      (!find(`delivery failed: Success record of node-lost (RequestId ${okId})`) || !find(failId)) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(find(`delivery failed: Success record of node-lost (RequestId ${okId})`)).toContain(
+      "no-such-queue",
+    );
+    expect(find(failId)).toMatch(/EventBridge destinations are not emulated/);
+    // The stack carries on.
+    expect((await invokeAsync("node-lost", "{}")).length).toBe(36);
   });
 });
