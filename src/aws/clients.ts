@@ -22,6 +22,7 @@ export interface ClientOverrides {
   requestHandler?: unknown;
   maxAttempts?: number;
   retryStrategy?: unknown;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Called with each client after construction, e.g. to add a middleware to its stack. */
   configure?: (client: { middlewareStack: unknown }, service: ServiceName) => void;
 }
@@ -90,6 +91,7 @@ function toConfig(settings: ClientSettings, overrides: ClientOverrides): Record<
   if (settings.profile) config.profile = settings.profile;
   if (settings.credentials) config.credentials = settings.credentials;
   if (overrides.retryStrategy) config.retryStrategy = overrides.retryStrategy;
+  if (overrides.credentials) config.credentials = overrides.credentials;
   return config;
 }
 

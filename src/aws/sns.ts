@@ -96,7 +96,7 @@ export class SnsOperations {
   }
 
   async publishBatch(topic: ResolvedTopic, entries: PublishBatchRequestEntry[]) {
-    return awsCall(this.call("PublishBatch", `topic ${topic.name}`), () =>
+    return awsCall(this.call("Publish", `topic ${topic.name}`), () =>
       this.client.send(new PublishBatchCommand({ TopicArn: topic.arn, PublishBatchRequestEntries: entries })),
     );
   }

@@ -90,7 +90,7 @@ export class SqsOperations {
   }
 
   async sendBatch(queue: ResolvedQueue, entries: SendMessageBatchRequestEntry[]) {
-    return awsCall(this.call("SendMessageBatch", `queue ${queue.name}`), () =>
+    return awsCall(this.call("SendMessage", `queue ${queue.name}`), () =>
       this.client.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries })),
     );
   }

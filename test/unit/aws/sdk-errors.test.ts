@@ -1,0 +1,330 @@
+/**
+ * Paths no local server can produce (throttling, access denied, expired credentials), through real SDK clients
+ * whose transport is replaced by a request handler that answers like AWS does.
+ */
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { Chalk } from "chalk";
+import { describe, expect, it } from "vitest";
+import { AwsClients } from "../../../src/aws/clients.js";
+import { translateAwsError } from "../../../src/aws/errors.js";
+import type { SnsOperations } from "../../../src/aws/sns.js";
+import { SqsOperations } from "../../../src/aws/sqs.js";
+import { TAIL_TAG, TemporaryResources, tapTopic } from "../../../src/aws/watch.js";
+import { sendMessages } from "../../../src/commands/send.js";
+import { AwsOperationError, UsageError } from "../../../src/errors.js";
+import type { CommandContext } from "../../../src/io.js";
+
+interface Call {
+  target: string;
+  body: any;
+}
+
+/** Answers each request with the next reply for its operation (the last one repeats). */
+type Reply = { status: number; body: unknown } | ((request: any) => { status: number; body: unknown });
+
+function fakeAws(replies: Record<string, Reply[]>) {
+  const calls: Call[] = [];
+  const handler = {
+    async handle(request: { headers: Record<string, string>; body?: string | Uint8Array }) {
+      const target = (request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+      const body = request.body ? JSON.parse(Buffer.from(request.body).toString("utf8")) : {};
+      calls.push({ target, body });
+      const queue = replies[target] ?? [{ status: 200, body: {} }];
+      const next = queue.length > 1 ? queue.shift()! : queue[0]!;
+      const reply = typeof next === "function" ? next(body) : next;
+      return {
+        response: {
+          statusCode: reply.status,
+          headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "req-1" },
+          body: Readable.from([Buffer.from(JSON.stringify(reply.body))]),
+        },
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+  return { handler, calls };
+}
+
+/** Retries at once: the tests check what is retried, not how long the SDK waits. */
+function immediateRetries(maxAttempts: number) {
+  const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
+  return {
+    mode: "standard",
+    acquireInitialRetryToken: async () => token(0),
+    refreshRetryTokenForRetry: async (
+      previous: { getRetryCount(): number },
+      error: { errorType?: string },
+    ) => {
+      const count = previous.getRetryCount() + 1;
+      if (count >= maxAttempts || error.errorType === undefined || error.errorType === "CLIENT_ERROR")
+        throw error;
+      return token(count);
+    },
+    recordSuccess() {},
+  };
+}
+
+function contextFor(stdin = ""): CommandContext & { out: () => string; err: () => string } {
+  let stdout = "";
+  let stderr = "";
+  const colors = new Chalk({ level: 0 });
+  return {
+    io: {
+      stdout: {
+        write: (text) => {
+          stdout += text;
+        },
+        isTTY: false,
+      },
+      stderr: {
+        write: (text) => {
+          stderr += text;
+        },
+        isTTY: false,
+      },
+      stdin: Readable.from([stdin]),
+      env: {},
+      cwd: process.cwd(),
+      now: () => new Date("2026-01-01T00:00:00Z"),
+      watchInterrupts: () => new AbortController().signal,
+    },
+    colors,
+    errorColors: colors,
+    output: { json: false, quiet: false, verbose: false },
+    aws: { region: "eu-west-1", endpointUrl: "https://sqs.example.test" },
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+function clientsWith(handler: unknown) {
+  return new AwsClients(
+    { region: "eu-west-1", endpointUrl: "https://sqs.example.test" },
+    {},
+    {
+      requestHandler: handler,
+      retryStrategy: immediateRetries(3),
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    },
+  );
+}
+
+const QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders";
+const throttled = {
+  status: 400,
+  body: { __type: "com.amazonaws.sqs#ThrottlingException", message: "Rate exceeded" },
+};
+const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+/** Success for the given entry ids (the SDK checks each body's MD5). */
+const ok = (ids: string[]) => (request: { Entries: { Id: string; MessageBody: string }[] }) => ({
+  status: 200,
+  body: {
+    Successful: request.Entries.filter((entry) => ids.includes(entry.Id)).map((entry) => ({
+      Id: entry.Id,
+      MessageId: `m-${entry.Id}`,
+      MD5OfMessageBody: md5(entry.MessageBody),
+    })),
+    Failed: [],
+  },
+});
+
+describe("send against a simulated AWS", () => {
+  it("retries a throttled batch with backoff and succeeds", async () => {
+    const { handler, calls } = fakeAws({ SendMessageBatch: [throttled, throttled, throttled, ok(["0"])] });
+    const context = contextFor();
+    const code = await sendMessages(
+      { queue: QUEUE_URL, body: "hello", lines: false, attributes: [] },
+      context,
+      clientsWith(handler),
+    );
+    expect(code).toBe(0);
+    expect(context.out()).toBe("m-0\n");
+    expect(calls.filter((call) => call.target === "SendMessageBatch")).toHaveLength(4);
+  });
+
+  it("gives one line naming the action when still throttled after retries", async () => {
+    const { handler } = fakeAws({ SendMessageBatch: [throttled] });
+    const promise = sendMessages(
+      { queue: QUEUE_URL, body: "hello", lines: false, attributes: [] },
+      contextFor(),
+      clientsWith(handler),
+    );
+    await expect(promise).rejects.toThrow(AwsOperationError);
+    await expect(promise).rejects.toThrow(
+      /^throttled by AWS: sqs:SendMessage on queue orders still throttled after 3 attempts; slow down or retry later$/,
+    );
+  });
+
+  it("retries entries that failed on the server's side, and reports entries refused as the sender's fault (exit 1)", async () => {
+    const partial = {
+      status: 200,
+      body: {
+        Successful: [{ Id: "0", MessageId: "m-0", MD5OfMessageBody: md5("a") }],
+        Failed: [
+          { Id: "1", SenderFault: false, Code: "InternalError", Message: "try again" },
+          { Id: "2", SenderFault: true, Code: "InvalidMessageContents", Message: "bad characters" },
+        ],
+      },
+    };
+    const { handler, calls } = fakeAws({ SendMessageBatch: [partial, ok(["1"])] });
+    const context = contextFor("a\nb\nc\n");
+    const code = await sendMessages(
+      { queue: QUEUE_URL, lines: true, attributes: [] },
+      context,
+      clientsWith(handler),
+    );
+    expect(code).toBe(1);
+    expect(context.out()).toBe("m-0\nm-1\n");
+    expect(context.err()).toBe(
+      "failed: line 3: InvalidMessageContents: bad characters\nsent 2 messages to orders; 1 message failed (listed above)\n",
+    );
+    const batches = calls.filter((call) => call.target === "SendMessageBatch");
+    expect(batches.map((call) => call.body.Entries.map((entry: any) => entry.MessageBody))).toEqual([
+      ["a", "b", "c"],
+      ["b"],
+    ]);
+  });
+
+  it("access denied names the action and the queue", async () => {
+    const denied = {
+      status: 400,
+      body: {
+        __type: "com.amazon.coral.service#AccessDeniedException",
+        message:
+          "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sqs:sendmessage on resource: arn:aws:sqs:eu-west-1:123456789012:orders",
+      },
+    };
+    const { handler } = fakeAws({ SendMessageBatch: [denied] });
+    await expect(
+      sendMessages(
+        { queue: QUEUE_URL, body: "x", lines: false, attributes: [] },
+        contextFor(),
+        clientsWith(handler),
+      ),
+    ).rejects.toThrow(
+      /^access denied: your credentials may not call sqs:SendMessage on queue orders; grant it in the IAM policy/,
+    );
+  });
+
+  it("expired and rejected credentials each get their own line", async () => {
+    for (const [type, expected] of [
+      ["ExpiredToken", /^your AWS credentials have expired \(sqs:GetQueueUrl\); refresh them/],
+      [
+        "InvalidClientTokenId",
+        /^the AWS credentials were rejected \(sqs:GetQueueUrl: InvalidClientTokenId\)/,
+      ],
+    ] as const) {
+      const { handler } = fakeAws({
+        GetQueueUrl: [{ status: 403, body: { __type: `com.amazonaws.sqs#${type}`, message: "no" } }],
+      });
+      await expect(
+        sendMessages(
+          { queue: "orders", body: "x", lines: false, attributes: [] },
+          contextFor(),
+          clientsWith(handler),
+        ),
+      ).rejects.toThrow(expected);
+    }
+  });
+});
+
+describe("tapTopic", () => {
+  it("creates an SSE-SQS, tagged queue, restricts its policy to the topic, and waits for confirmation", async () => {
+    const { handler: sqsHandler, calls: sqsCalls } = fakeAws({
+      CreateQueue: [
+        { status: 200, body: { QueueUrl: "https://sqs.example.test/1/lambda-dest-tail-events-x" } },
+      ],
+      GetQueueAttributes: [
+        {
+          status: 200,
+          body: { Attributes: { QueueArn: "arn:aws:sqs:eu-west-1:1:lambda-dest-tail-events-x" } },
+        },
+      ],
+    });
+    const clients = clientsWith(sqsHandler);
+    const sqs = await SqsOperations.create(clients);
+    const confirmations = ["true", "false"];
+    const sns = {
+      attributes: async () => ({ FifoTopic: "false" }),
+      subscribeQueue: async () => "arn:aws:sns:eu-west-1:1:events:sub-1",
+      subscriptionAttributes: async () => ({ PendingConfirmation: confirmations.shift() ?? "false" }),
+      confirmSubscription: async () => undefined,
+    } as unknown as SnsOperations;
+    const resources = new TemporaryResources();
+    const watched = await tapTopic({
+      sqs,
+      sns,
+      topic: { arn: "arn:aws:sns:eu-west-1:1:events", name: "events" },
+      resources,
+      now: new Date("2026-01-01T00:00:00Z"),
+      signal: new AbortController().signal,
+    });
+    expect(watched).toMatchObject({
+      label: "sns:events",
+      mode: "own",
+      subscriptionArn: "arn:aws:sns:eu-west-1:1:events:sub-1",
+    });
+    const create = sqsCalls.find((call) => call.target === "CreateQueue")!;
+    expect(create.body.Attributes).toEqual({ SqsManagedSseEnabled: "true", MessageRetentionPeriod: "86400" });
+    expect(create.body.tags).toEqual({
+      [TAIL_TAG]: "2026-01-01T00:00:00.000Z",
+      "lambda-dest:topic": "arn:aws:sns:eu-west-1:1:events",
+    });
+    const policy = JSON.parse(
+      sqsCalls.find((call) => call.target === "SetQueueAttributes")!.body.Attributes.Policy,
+    );
+    expect(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"]).toBe("arn:aws:sns:eu-west-1:1:events");
+    expect(confirmations).toEqual([]);
+    expect(resources.isEmpty).toBe(false);
+  });
+});
+
+describe("translateAwsError", () => {
+  const call = {
+    action: "sqs:ReceiveMessage",
+    resource: "queue orders",
+    endpoint: "https://sqs.example.test",
+    region: "eu-west-1",
+  };
+  it.each([
+    [
+      { name: "QueueDoesNotExist", message: "x" },
+      "queue orders does not exist in eu-west-1 (sqs:ReceiveMessage); check the name, --region and --profile",
+    ],
+    [
+      { name: "Error", code: "ENOTFOUND", message: "getaddrinfo" },
+      /^cannot reach https:\/\/sqs\.example\.test \(ENOTFOUND\)/,
+    ],
+    [
+      { name: "AggregateError", errors: [{ code: "ECONNREFUSED" }], message: "" },
+      /^cannot reach .* \(ECONNREFUSED\)/,
+    ],
+    [
+      {
+        name: "CredentialsProviderError",
+        message: "Token is expired. To refresh this SSO session run aws sso login",
+      },
+      /^your AWS credentials have expired/,
+    ],
+    [
+      { name: "KMSAccessDeniedException", message: "kms" },
+      /^access denied: your credentials may not call sqs:ReceiveMessage on queue orders/,
+    ],
+    [
+      { name: "SomethingElse", message: "odd\nsecond line", $metadata: { httpStatusCode: 500 } },
+      "sqs:ReceiveMessage failed on queue orders: SomethingElse: odd (HTTP 500)",
+    ],
+  ])("%o", (error, expected) => {
+    const translated = translateAwsError(error, call);
+    expect(translated).toBeInstanceOf(AwsOperationError);
+    if (typeof expected === "string") expect(translated.message).toBe(expected);
+    else expect(translated.message).toMatch(expected);
+    expect(translated.cause).toBe(error);
+  });
+
+  it("a missing region is a usage error", () => {
+    expect(translateAwsError(new Error("Region is missing"), call)).toBeInstanceOf(UsageError);
+  });
+});
