@@ -14,7 +14,6 @@ const ajv = new Ajv2020({
   strict: true,
   allowUnionTypes: true,
   allErrors: true,
-  verbose: true,
   code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
 });
 addFormats.default(ajv);

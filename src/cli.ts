@@ -46,7 +46,7 @@ function duration(flag: string) {
 }
 
 /** Builds the context a command runs with from the global flags. */
-function makeContext(io: Io, flags: GlobalFlags): CommandContext {
+async function makeContext(io: Io, flags: GlobalFlags): Promise<CommandContext> {
   const output: OutputOptions = {
     json: flags.json === true,
     quiet: flags.quiet === true,
@@ -63,8 +63,8 @@ function makeContext(io: Io, flags: GlobalFlags): CommandContext {
     io,
     output,
     aws,
-    colors: createColors({ isTTY: io.stdout.isTTY, env: io.env, colorFlag }),
-    errorColors: createColors({ isTTY: io.stderr.isTTY, env: io.env, colorFlag }),
+    colors: await createColors({ isTTY: io.stdout.isTTY, env: io.env, colorFlag }),
+    errorColors: await createColors({ isTTY: io.stderr.isTTY, env: io.env, colorFlag }),
   };
 }
 
@@ -118,7 +118,7 @@ ${EXIT_CODES}`,
     async (...params: unknown[]) => {
       const command = params[params.length - 1] as Command;
       const options = params[params.length - 2] as Record<string, any>;
-      const context = makeContext(io, command.optsWithGlobals() as GlobalFlags);
+      const context = await makeContext(io, command.optsWithGlobals() as GlobalFlags);
       state.exitCode = await action(context, params.slice(0, -2), options);
     };
 

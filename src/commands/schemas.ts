@@ -1,5 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { isKind, KIND_INFO } from "../envelopes/kinds.js";
+import { isKind, KIND_INFO, schemaText } from "../envelopes/kinds.js";
 import { KINDS } from "../envelopes/types.js";
 import { ExitCode, UsageError } from "../errors.js";
 import type { CommandContext } from "../io.js";
@@ -7,8 +6,6 @@ import type { CommandContext } from "../io.js";
 export interface SchemasOptions {
   kind?: string;
 }
-
-const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
 
 /** Lists the bundled kinds, or prints one kind's schema file as it ships. */
 export async function runSchemas(options: SchemasOptions, context: CommandContext): Promise<number> {
@@ -33,7 +30,7 @@ export async function runSchemas(options: SchemasOptions, context: CommandContex
   if (!isKind(options.kind)) {
     throw new UsageError(`no bundled kind "${options.kind}"; the kinds are: ${KINDS.join(", ")}`);
   }
-  const text = await readFile(new URL(`${options.kind}.schema.json`, SCHEMA_DIR), "utf8");
+  const text = schemaText(options.kind);
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   return ExitCode.ok;
 }

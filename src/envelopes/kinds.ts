@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { CompiledValidator } from "./compiled-validators.js";
 import * as validators from "./compiled-validators.js";
 import { findingsFromAjv } from "./schema-errors.js";
@@ -77,5 +78,23 @@ export function isKind(name: string): name is Kind {
 export function validateAgainstKind(kind: Kind, value: unknown): Finding[] {
   const validator = KIND_INFO[kind].validator;
   if (validator(value)) return [];
-  return findingsFromAjv(validator.errors);
+  return findingsFromAjv(validator.errors, { schema: () => loadSchema(kind), data: value });
+}
+
+const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
+const loadedSchemas = new Map<Kind, unknown>();
+
+/** A bundled schema as it ships, read on first need (error messages quote its descriptions). */
+export function loadSchema(kind: Kind): unknown {
+  let schema = loadedSchemas.get(kind);
+  if (schema === undefined) {
+    schema = JSON.parse(readFileSync(new URL(`${kind}.schema.json`, SCHEMA_DIR), "utf8"));
+    loadedSchemas.set(kind, schema);
+  }
+  return schema;
+}
+
+/** The text of a bundled schema file. */
+export function schemaText(kind: Kind): string {
+  return readFileSync(new URL(`${kind}.schema.json`, SCHEMA_DIR), "utf8");
 }

@@ -18,7 +18,7 @@ export async function compileUserSchema(text: string, path: string): Promise<For
   }
   const dialect = typeof schema.$schema === "string" ? schema.$schema : "";
   const { default: addFormats } = await import("ajv-formats");
-  const options = { strict: false, allErrors: true, verbose: true, validateSchema: true } as const;
+  const options = { strict: false, allErrors: true, validateSchema: true } as const;
   let ajv: import("ajv").default;
   if (dialect.includes("2020-12")) {
     const { Ajv2020 } = await import("ajv/dist/2020.js");
@@ -40,7 +40,8 @@ export async function compileUserSchema(text: string, path: string): Promise<For
   const name = typeof schema.title === "string" && schema.title ? schema.title : path;
   return {
     name,
-    validate: (value) => (validate(value) ? [] : findingsFromAjv(validate.errors as never)),
+    validate: (value) =>
+      validate(value) ? [] : findingsFromAjv(validate.errors as never, { schema: () => schema, data: value }),
   };
 }
 
@@ -52,11 +53,11 @@ export async function resolveSchemaOption(
   if (option === undefined) return undefined;
   const { isKind, KIND_INFO } = await import("./kinds.js");
   if (isKind(option)) return { kind: option };
-  const { readFile } = await import("node:fs/promises");
+  const { readFileSync } = await import("node:fs");
   const { resolve } = await import("node:path");
   let text: string;
   try {
-    text = await readFile(resolve(cwd, option), "utf8");
+    text = readFileSync(resolve(cwd, option), "utf8");
   } catch (error) {
     const kinds = Object.keys(KIND_INFO).join(", ");
     throw new UsageError(

@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { findSyntaxError, type SyntaxProblem } from "../envelopes/positions.js";
 import { UsageError } from "../errors.js";
@@ -77,7 +76,7 @@ export async function* readItems(
     stream = options.stdin;
   } else {
     const path = resolve(options.cwd, source);
-    const problem = await checkReadable(path);
+    const problem = checkReadable(path);
     if (problem) {
       yield { type: "unreadable", problem: { source, message: problem } };
       return;
@@ -87,9 +86,9 @@ export async function* readItems(
   yield* itemsFromStream(source, stream);
 }
 
-async function checkReadable(path: string): Promise<string | undefined> {
+function checkReadable(path: string): string | undefined {
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isDirectory()) return "is a directory; give the files in it, or a glob such as dir/*.json";
     return undefined;
   } catch (error) {
@@ -301,16 +300,4 @@ async function* ndjsonItems(
   }
   yield* emit(lineItem(source, buffer, lineNumber, index));
   if (held?.type === "item") yield { type: "item", item: { ...held.item, form: "document" } };
-}
-
-/** Reads a whole small file (a user's schema) with a clear error. */
-export async function readTextFile(path: string, what: string, cwd: string): Promise<string> {
-  try {
-    return await readFile(resolve(cwd, path), "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new UsageError(`cannot read ${what} ${path}: ${reason}`, { cause: error });
-  }
 }
