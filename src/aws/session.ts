@@ -21,6 +21,7 @@ import {
   type Handled,
   type Leftover,
   pollQueue,
+  type ReceiveBudget,
   TemporaryResources,
   tapTopic,
   type WatchedQueue,
@@ -210,6 +211,7 @@ export class WatchSession {
     handle: (messages: SqsMessage[], watched: WatchedQueue) => Handled | Promise<Handled>,
     stopAll: () => void,
     concurrency: number,
+    budget?: ReceiveBudget,
   ): Promise<void> {
     const sqs = await this.sqs();
     let failure: unknown;
@@ -221,6 +223,7 @@ export class WatchSession {
           stop: this.#stop,
           handle,
           concurrency,
+          budget,
           onProblem: (text) => this.#events.warn(text),
         }).catch((error) => {
           failure ??= error;

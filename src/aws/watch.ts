@@ -238,6 +238,31 @@ export class BoundedSet {
   }
 }
 
+/**
+ * Shared by every receive loop of a run with --max: a loop asks only for the messages still wanted, so that no
+ * loop is left in a long poll (holding messages it will never show) when the last one arrives.
+ */
+export class ReceiveBudget {
+  #reserved = 0;
+  readonly #remaining: () => number;
+
+  /** `remaining`: how many more envelopes are wanted (Infinity without --max). */
+  constructor(remaining: () => number) {
+    this.#remaining = remaining;
+  }
+
+  reserve(wanted: number): number {
+    const free = this.#remaining() - this.#reserved;
+    const granted = Math.max(0, Math.min(wanted, Number.isFinite(free) ? free : wanted));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  release(count: number): void {
+    this.#reserved -= count;
+  }
+}
+
 export interface PollOptions {
   sqs: SqsOperations;
   watched: WatchedQueue;
@@ -249,6 +274,7 @@ export interface PollOptions {
   concurrency?: number;
   /** A delete or release that failed: reported, not fatal. */
   onProblem?(text: string): void;
+  budget?: ReceiveBudget;
 }
 
 const sleep = (milliseconds: number, signal: AbortSignal) =>
@@ -269,43 +295,62 @@ const sleep = (milliseconds: number, signal: AbortSignal) =>
  * Consume: written messages are deleted, the rest released. Own: everything is deleted.
  */
 export async function pollQueue(options: PollOptions): Promise<void> {
-  const { sqs, watched, stop } = options;
+  const { watched, stop } = options;
   const peek = watched.mode === "peek";
   const loops = peek ? 1 : Math.max(1, options.concurrency ?? 1);
   const loop = async () => {
     let idleRounds = 0;
     while (!stop.aborted) {
-      let messages: SqsMessage[];
-      try {
-        messages = await sqs.receive(watched.queue, {
-          maxMessages: 10,
-          visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
-          waitSeconds: peek ? 2 : 5,
-          signal: stop,
-        });
-      } catch (error) {
-        if (stop.aborted || isAbortError(error)) return;
-        throw error;
+      const wanted = options.budget ? options.budget.reserve(10) : 10;
+      if (wanted === 0) {
+        // Other loops hold what is still wanted; look again when they are done.
+        await sleep(10, stop);
+        continue;
       }
-      if (messages.length === 0) continue;
-      const { dispositions, fresh } = await options.handle(messages, watched);
-      const remove: string[] = [];
-      const release: string[] = [];
-      messages.forEach((message, index) => {
-        const disposition = dispositions[index] ?? "skipped";
-        const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
-        (keep ? release : remove).push(message.ReceiptHandle!);
-      });
-      await settle(options, remove, release);
-      if (peek && fresh === 0) {
+      let round: "fresh" | "stale" | "empty";
+      try {
+        round = await receiveOnce(options, wanted);
+      } finally {
+        options.budget?.release(wanted);
+      }
+      // A peek that brought back only messages already shown backs off instead of spinning on a backlog.
+      if (peek && round === "stale") {
         idleRounds += 1;
         await sleep(Math.min(2_000, 100 * 2 ** idleRounds), stop);
-      } else {
+      } else if (round === "fresh") {
         idleRounds = 0;
       }
     }
   };
   await Promise.all(Array.from({ length: loops }, loop));
+}
+
+async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh" | "stale" | "empty"> {
+  const { sqs, watched, stop } = options;
+  const peek = watched.mode === "peek";
+  let messages: SqsMessage[];
+  try {
+    messages = await sqs.receive(watched.queue, {
+      maxMessages: wanted,
+      visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
+      waitSeconds: peek ? 2 : 5,
+      signal: stop,
+    });
+  } catch (error) {
+    if (stop.aborted || isAbortError(error)) return "empty";
+    throw error;
+  }
+  if (messages.length === 0) return "empty";
+  const { dispositions, fresh } = await options.handle(messages, watched);
+  const remove: string[] = [];
+  const release: string[] = [];
+  messages.forEach((message, index) => {
+    const disposition = dispositions[index] ?? "skipped";
+    const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
+    (keep ? release : remove).push(message.ReceiptHandle!);
+  });
+  await settle(options, remove, release);
+  return fresh > 0 ? "fresh" : "stale";
 }
 
 async function settle(options: PollOptions, remove: string[], release: string[]): Promise<void> {

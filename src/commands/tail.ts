@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { AwsClients } from "../aws/clients.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import { BoundedSet, type Handled, type Leftover, type WatchedQueue } from "../aws/watch.js";
+import { BoundedSet, type Handled, type Leftover, ReceiveBudget, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
@@ -134,7 +134,9 @@ export async function tail(
     if (!stop.signal.aborted) {
       for (const watched of session.watched) note(context, listeningLine(watched));
       if (!context.output.quiet && !json) note(context, context.errorColors.dim("Ctrl-C to stop"));
-      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY);
+      const budget =
+        options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
+      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY, budget);
     }
   } catch (error) {
     // An interrupt or a timeout during setup surfaces as an aborted call: that is a normal way out.

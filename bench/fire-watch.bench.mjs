@@ -1,0 +1,270 @@
+// Fire and watch, side by side with the bare SDK (and the AWS CLI where installed), against the embedded local
+// stack started in this process. Needs a build (npm run build). Prints a table with ratios; one run each.
+//
+//   drain:  `tail --consume --json --max 10000`   vs a bare SDK ReceiveMessage + DeleteMessageBatch loop
+//   send:   `send --lines` of 10,000 lines         vs a bare SDK SendMessageBatch loop (batches of 10)
+//   single: one `send`                             vs `aws sqs send-message` (median of 5 runs)
+//
+// Each side runs as its own Node (or Python) process, so start-up and SDK loading count on both sides.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = process.env.LAMBDA_DEST_BIN ?? join(root, "bin/lambda-dest.js");
+const COUNT = 10_000;
+const { startLocalStack } = await import(join(root, "dist/local/stack.js"));
+
+const stack = await startLocalStack({ port: 0 });
+const env = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_REGION: "us-east-1",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  NO_COLOR: "1",
+};
+const endpointArgs = ["--endpoint-url", stack.endpoint, "--region", "us-east-1"];
+const sqs = new SQSClient({
+  endpoint: stack.endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-bench-"));
+
+const record = (index) =>
+  JSON.stringify({
+    version: "1.0",
+    timestamp: "2025-11-14T18:16:05.568Z",
+    requestContext: {
+      requestId: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:order-processor:$LATEST",
+      condition: index % 5 === 0 ? "RetriesExhausted" : "Success",
+      approximateInvokeCount: index % 5 === 0 ? 3 : 1,
+    },
+    requestPayload: { orderId: index },
+    responseContext:
+      index % 5 === 0
+        ? { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" }
+        : { statusCode: 200, executedVersion: "$LATEST" },
+    responsePayload:
+      index % 5 === 0
+        ? { errorType: "OrderError", errorMessage: "no stock", trace: ["OrderError: no stock"] }
+        : { ok: true },
+  });
+
+async function createQueue(name) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  return QueueUrl;
+}
+
+async function fill(url, count) {
+  const batches = [];
+  for (let start = 0; start < count; start += 10) {
+    const entries = [];
+    for (let index = start; index < Math.min(count, start + 10); index += 1) {
+      entries.push({ Id: String(index - start), MessageBody: record(index) });
+    }
+    batches.push(entries);
+  }
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const entries = batches[next++];
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+async function depth(url) {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+/** Runs a process to its end (asynchronously: the stack lives in this process); returns seconds and output. */
+function timed(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = 0;
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk.length;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0 && !options.allowFailure) {
+        reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr}`));
+      } else {
+        resolve({ seconds, stdoutBytes: stdout, stderr, code });
+      }
+    });
+  });
+}
+
+const bareDrain = `
+import { SQSClient, ReceiveMessageCommand, DeleteMessageBatchCommand } from "@aws-sdk/client-sqs";
+const [endpoint, url, total] = process.argv.slice(1);
+const sqs = new SQSClient({ endpoint, region: "us-east-1" });
+let done = 0;
+while (done < Number(total)) {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 }));
+  if (Messages.length === 0) continue;
+  for (const message of Messages) process.stdout.write(message.Body + "\\n");
+  await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+  done += Messages.length;
+}
+sqs.destroy();
+`;
+
+const bareSend = `
+import { readFileSync } from "node:fs";
+import { SQSClient, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+const [endpoint, url, file] = process.argv.slice(1);
+const sqs = new SQSClient({ endpoint, region: "us-east-1" });
+const lines = readFileSync(file, "utf8").split("\\n").filter((line) => line !== "");
+for (let start = 0; start < lines.length; start += 10) {
+  const Entries = lines.slice(start, start + 10).map((body, i) => ({ Id: String(i), MessageBody: body }));
+  const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries }));
+  if (Failed.length) throw new Error("failed entries");
+}
+sqs.destroy();
+`;
+
+const nodeScript = (source, ...args) => ["--input-type=module", "-e", source, ...args.map(String)];
+const rows = [];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+try {
+  // 1. Drain 10,000 messages.
+  const drainQueue = await createQueue("bench-drain");
+  await fill(drainQueue, COUNT);
+  const ours = await timed(process.execPath, [
+    bin,
+    "tail",
+    "sqs:bench-drain",
+    "--consume",
+    "--json",
+    "--max",
+    String(COUNT),
+    ...endpointArgs,
+  ]);
+  if ((await depth(drainQueue)) !== 0) throw new Error("tail --consume left messages behind");
+  await fill(drainQueue, COUNT);
+  const bare = await timed(process.execPath, nodeScript(bareDrain, stack.endpoint, drainQueue, COUNT));
+  if ((await depth(drainQueue)) !== 0) throw new Error("the bare loop left messages behind");
+  rows.push({
+    task: `drain ${COUNT} (tail --consume --json)`,
+    ours: ours.seconds,
+    baseline: bare.seconds,
+    peer: "bare SDK loop",
+    goal: 1.5,
+  });
+
+  // 2. Send 10,000 lines.
+  const sendQueue = await createQueue("bench-send");
+  const file = join(scratch, "lines.ndjson");
+  writeFileSync(file, `${Array.from({ length: COUNT }, (_, index) => record(index)).join("\n")}\n`);
+  const sent = await timed(process.execPath, [
+    bin,
+    "send",
+    "sqs:bench-send",
+    "--lines",
+    "--file",
+    file,
+    ...endpointArgs,
+  ]);
+  const bareSent = await timed(process.execPath, nodeScript(bareSend, stack.endpoint, sendQueue, file));
+  if ((await depth(sendQueue)) !== 2 * COUNT) throw new Error("send did not deliver every line");
+  rows.push({
+    task: `send ${COUNT} lines (send --lines)`,
+    ours: sent.seconds,
+    baseline: bareSent.seconds,
+    peer: "bare SDK loop",
+    goal: 1.5,
+  });
+
+  // 3. One message, against the AWS CLI.
+  const hasAws = spawnSync("aws", ["--version"], { env }).status === 0;
+  const single = [];
+  for (let run = 0; run < 5; run += 1) {
+    single.push(
+      (await timed(process.execPath, [bin, "send", "bench-send", '{"orderId":1}', ...endpointArgs])).seconds,
+    );
+  }
+  if (hasAws) {
+    const cli = [];
+    for (let run = 0; run < 5; run += 1) {
+      const result = await timed(
+        "aws",
+        ["sqs", "send-message", "--queue-url", sendQueue, "--message-body", '{"orderId":1}', ...endpointArgs],
+        { allowFailure: true },
+      );
+      if (result.code !== 0) throw new Error(`aws sqs send-message failed: ${result.stderr}`);
+      cli.push(result.seconds);
+    }
+    rows.push({
+      task: "one send (median of 5)",
+      ours: median(single),
+      baseline: median(cli),
+      peer: "aws sqs send-message",
+      goal: 0.5,
+    });
+  } else {
+    rows.push({
+      task: "one send (median of 5)",
+      ours: median(single),
+      baseline: undefined,
+      peer: "aws CLI not on PATH: skipped",
+      goal: 0.5,
+    });
+  }
+} finally {
+  sqs.destroy();
+  await stack.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const format = (seconds) => (seconds === undefined ? "-" : `${seconds.toFixed(2)}s`);
+const table = [["task", "lambda-dest", "baseline", "vs", "ratio", "goal", ""]];
+for (const row of rows) {
+  const ratio = row.baseline === undefined ? undefined : row.ours / row.baseline;
+  table.push([
+    row.task,
+    format(row.ours),
+    format(row.baseline),
+    row.peer,
+    ratio === undefined ? "-" : `${ratio.toFixed(2)}x`,
+    `<= ${row.goal}x`,
+    ratio === undefined ? "skipped" : ratio <= row.goal ? "ok" : "MISSED",
+  ]);
+}
+const widths = table[0].map((_, column) => Math.max(...table.map((cells) => cells[column].length)));
+console.log("\nfire-watch benchmark (local stack, one run)");
+for (const cells of table)
+  console.log(
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join("  ")
+      .trimEnd(),
+  );
