@@ -5,7 +5,7 @@ import type { CommandContext } from "../io.js";
 import { BufferedWriter } from "../render/buffered-writer.js";
 import { renderEnvelope } from "../render/envelope.js";
 import { itemLabel } from "../render/validate.js";
-import { expandSources, readItems } from "../sources/read-items.js";
+import { expandSources, forEachItem } from "../sources/read-items.js";
 
 export interface ShowOptions {
   files: string[];
@@ -24,18 +24,15 @@ export async function runShow(options: ShowOptions, context: CommandContext): Pr
   const out = new BufferedWriter(io.stdout);
   let invalid = 0;
   let shown = 0;
-  for (const source of sources) {
-    for await (const event of readItems(source, { cwd: io.cwd, stdin: io.stdin })) {
-      if (event.type === "unreadable") {
-        unreadable.push(event.problem);
-        continue;
-      }
-      const item = event.item;
+  await forEachItem(
+    sources,
+    { cwd: io.cwd, stdin: io.stdin },
+    (item) => {
       if (options.raw && !output.json) {
         out.write(
           item.value !== undefined ? `${JSON.stringify(item.value, null, 2)}\n` : `${item.text ?? ""}\n`,
         );
-        continue;
+        return;
       }
       for (const result of analyzeItem(item, { forced })) {
         if (!result.valid) invalid++;
@@ -63,8 +60,9 @@ export async function runShow(options: ShowOptions, context: CommandContext): Pr
         );
         shown++;
       }
-    }
-  }
+    },
+    (problem) => unreadable.push(problem),
+  );
   out.flush();
   for (const problem of unreadable)
     io.stderr.write(`lambda-dest: cannot read ${problem.source}: ${problem.message}\n`);

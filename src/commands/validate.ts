@@ -3,8 +3,8 @@ import { resolveSchemaOption } from "../envelopes/user-schema.js";
 import { ExitCode } from "../errors.js";
 import type { CommandContext } from "../io.js";
 import { BufferedWriter } from "../render/buffered-writer.js";
-import { renderValidateResult, validateResultJson } from "../render/validate.js";
-import { expandSources, readItems, type UnreadableSource } from "../sources/read-items.js";
+import { renderValidateResult, validateResultLine } from "../render/validate.js";
+import { expandSources, forEachItem, type UnreadableSource } from "../sources/read-items.js";
 
 export interface ValidateOptions {
   files: string[];
@@ -33,24 +33,23 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const totals: ValidateResult = { valid: 0, invalid: 0, unreadable: [...unreadable] };
   let first = true;
   if (output.json) out.write('{"version":1,"results":[');
-  for (const source of sources) {
-    for await (const event of readItems(source, { cwd: io.cwd, stdin: io.stdin })) {
-      if (event.type === "unreadable") {
-        totals.unreadable.push(event.problem);
-        continue;
-      }
-      for (const result of analyzeItem(event.item, { forced, strict: options.strict })) {
+  await forEachItem(
+    sources,
+    { cwd: io.cwd, stdin: io.stdin },
+    (item) => {
+      for (const result of analyzeItem(item, { forced, strict: options.strict })) {
         if (result.valid) totals.valid++;
         else totals.invalid++;
         if (output.json) {
-          out.write(`${first ? "" : ","}${JSON.stringify(validateResultJson(result))}`);
+          out.write(`${first ? "" : ","}${validateResultLine(result)}`);
           first = false;
         } else if (!(output.quiet && result.valid)) {
           out.write(renderValidateResult(result, context.colors));
         }
       }
-    }
-  }
+    },
+    (problem) => totals.unreadable.push(problem),
+  );
   if (output.json) {
     out.write(
       `],"summary":${JSON.stringify({ valid: totals.valid, invalid: totals.invalid, unreadable: totals.unreadable.length })}}\n`,

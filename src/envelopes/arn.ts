@@ -16,6 +16,6 @@ export function parseFunctionArn(arn: unknown): FunctionArnParts | undefined {
 /** True when an ARN's account is not a 12-digit id: masked (XXXXXXXXXXXX, <account>) or made up. */
 export function hasMaskedAccount(arn: unknown): boolean {
   if (typeof arn !== "string") return false;
-  const account = arn.split(":")[4];
-  return account !== undefined && account !== "" && !/^\d{12}$/.test(account);
+  const match = /^[^:]*:[^:]*:[^:]*:[^:]*:([^:]*)/.exec(arn);
+  return match !== null && match[1] !== "" && !/^\d{12}$/.test(match[1]!);
 }

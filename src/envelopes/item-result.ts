@@ -35,7 +35,20 @@ export function analyzeItem(item: SourceItem, options: AnalyzeOptions): ItemResu
   }
   const envelopes = analyzeValue(item.value, options);
   return envelopes.map((envelope, record) => {
-    const result: ItemResult = { ...base, ...envelope };
+    // An explicit literal: spreading two objects per item was the hottest line on large NDJSON files.
+    const result: ItemResult = {
+      source: base.source,
+      index: base.index,
+      form: base.form,
+      line: base.line,
+      kind: envelope.kind,
+      layers: envelope.layers,
+      valid: envelope.valid,
+      errors: envelope.errors,
+      warnings: envelope.warnings,
+      payload: envelope.payload,
+      summary: envelope.summary,
+    };
     if (envelopes.length > 1) result.record = record;
     // A warning about a place that already has an error adds nothing.
     const errorPaths = new Set(

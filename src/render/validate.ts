@@ -42,3 +42,28 @@ export function validateResultJson(result: ItemResult): Record<string, unknown> 
   if (result.record !== undefined) json.record = result.record;
   return json;
 }
+
+const quotedSources = new Map<string, string>();
+
+/**
+ * One result of `validate --json` as text. The common case (valid, nothing to say) is written from a
+ * template: building and serialising an object per record dominated large NDJSON runs.
+ */
+export function validateResultLine(result: ItemResult): string {
+  if (
+    !result.valid ||
+    result.errors.length > 0 ||
+    result.warnings.length > 0 ||
+    result.summary.notes.length > 0 ||
+    result.record !== undefined
+  ) {
+    return JSON.stringify(validateResultJson(result));
+  }
+  let source = quotedSources.get(result.source);
+  if (source === undefined) {
+    source = JSON.stringify(result.source);
+    quotedSources.set(result.source, source);
+  }
+  const line = result.form === "line" ? `,"line":${result.line}` : "";
+  return `{"source":${source},"index":${result.index},"valid":true,"kind":${JSON.stringify(result.kind)},"layers":${JSON.stringify(result.layers)},"errors":[],"warnings":[],"notes":[],"outcome":"${result.summary.outcome}"${line}}`;
+}

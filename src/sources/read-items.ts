@@ -34,6 +34,10 @@ export type SourceEvent =
 
 /** How far into a file we look to decide whether it is NDJSON. */
 const SNIFF_BYTES = 64 * 1024;
+/** Chunk size when streaming NDJSON. */
+const STREAM_CHUNK_BYTES = 256 * 1024;
+const TOO_LARGE =
+  "too large to read as one JSON document (V8 strings stop at about 512 MB); split it, or write it as NDJSON (one value per line), which is streamed";
 
 /**
  * Expands the user's file arguments: globs, literal paths, and "-" for stdin (also when there are none
@@ -65,12 +69,13 @@ export async function expandSources(
 
 /**
  * Reads the items of one source: a JSON value, a JSON array (each element an item), or NDJSON (each line
- * an item, streamed so that memory stays flat whatever the file's size).
+ * an item, streamed so that memory stays flat whatever the file's size). Items come in batches, one per
+ * chunk read, so that a large file does not pay an await per line.
  */
 export async function* readItems(
   source: string,
   options: { cwd: string; stdin: NodeJS.ReadableStream },
-): AsyncGenerator<SourceEvent> {
+): AsyncGenerator<SourceEvent[]> {
   let stream: NodeJS.ReadableStream;
   if (source === "-") {
     stream = options.stdin;
@@ -78,12 +83,32 @@ export async function* readItems(
     const path = resolve(options.cwd, source);
     const problem = checkReadable(path);
     if (problem) {
-      yield { type: "unreadable", problem: { source, message: problem } };
+      yield [{ type: "unreadable", problem: { source, message: problem } }];
       return;
     }
-    stream = createReadStream(path, { encoding: "utf8", highWaterMark: SNIFF_BYTES });
+    stream = createReadStream(path, { encoding: "utf8", highWaterMark: STREAM_CHUNK_BYTES });
   }
   yield* itemsFromStream(source, stream);
+}
+
+/**
+ * Visits every item of every source in order; a source that cannot be read is passed to `onUnreadable`
+ * and the rest go on.
+ */
+export async function forEachItem(
+  sources: string[],
+  options: { cwd: string; stdin: NodeJS.ReadableStream },
+  onItem: (item: SourceItem) => void,
+  onUnreadable: (problem: UnreadableSource) => void,
+): Promise<void> {
+  for (const source of sources) {
+    for await (const batch of readItems(source, options)) {
+      for (const event of batch) {
+        if (event.type === "item") onItem(event.item);
+        else onUnreadable(event.problem);
+      }
+    }
+  }
 }
 
 function checkReadable(path: string): string | undefined {
@@ -99,7 +124,10 @@ function checkReadable(path: string): string | undefined {
   }
 }
 
-async function* itemsFromStream(source: string, stream: NodeJS.ReadableStream): AsyncGenerator<SourceEvent> {
+async function* itemsFromStream(
+  source: string,
+  stream: NodeJS.ReadableStream,
+): AsyncGenerator<SourceEvent[]> {
   if ("setEncoding" in stream && typeof stream.setEncoding === "function") stream.setEncoding("utf8");
   const iterator = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
   let head = "";
@@ -117,13 +145,20 @@ async function* itemsFromStream(source: string, stream: NodeJS.ReadableStream): 
     return;
   }
   // One document (pretty-printed JSON, an array, receive-message output): read it whole.
-  let text = head;
+  const parts = [head];
   while (!ended) {
     const next = await iterator.next();
     if (next.done) ended = true;
-    else text += next.value;
+    else parts.push(next.value);
   }
-  yield* documentItems(source, text);
+  let text: string;
+  try {
+    text = parts.join("");
+  } catch {
+    yield [{ type: "unreadable", problem: { source, message: TOO_LARGE } }];
+    return;
+  }
+  yield [...documentItems(source, text)];
 }
 
 function firstLineParses(head: string): boolean {
@@ -263,14 +298,15 @@ async function* ndjsonItems(
   head: string,
   iterator: AsyncIterator<string>,
   alreadyEnded: boolean,
-): AsyncGenerator<SourceEvent> {
+): AsyncGenerator<SourceEvent[]> {
   let buffer = head;
   let lineNumber = 0;
   let index = 0;
   let ended = alreadyEnded;
   // The first item waits for a second: a file holding one JSON line is a document, not NDJSON.
   let held: SourceEvent | undefined;
-  const emit = function* (event: SourceEvent | undefined): Generator<SourceEvent> {
+  let batch: SourceEvent[] = [];
+  const emit = (event: SourceEvent | undefined) => {
     if (!event) return;
     index++;
     if (index === 1) {
@@ -278,26 +314,31 @@ async function* ndjsonItems(
       return;
     }
     if (held) {
-      yield held;
+      batch.push(held);
       held = undefined;
     }
-    yield event;
+    batch.push(event);
   };
   for (;;) {
     let newline = buffer.indexOf("\n");
     let start = 0;
     while (newline !== -1) {
-      yield* emit(lineItem(source, buffer.slice(start, newline), lineNumber, index));
+      emit(lineItem(source, buffer.slice(start, newline), lineNumber, index));
       lineNumber++;
       start = newline + 1;
       newline = buffer.indexOf("\n", start);
     }
     buffer = buffer.slice(start);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
     if (ended) break;
     const next = await iterator.next();
     if (next.done) ended = true;
     else buffer += next.value;
   }
-  yield* emit(lineItem(source, buffer, lineNumber, index));
-  if (held?.type === "item") yield { type: "item", item: { ...held.item, form: "document" } };
+  emit(lineItem(source, buffer, lineNumber, index));
+  if (held?.type === "item") batch.push({ type: "item", item: { ...held.item, form: "document" } });
+  if (batch.length > 0) yield batch;
 }
