@@ -4,7 +4,7 @@
  * is removed afterwards.
  */
 import { randomBytes } from "node:crypto";
-import { isAbortError } from "./errors.js";
+import { isAbortError, isNotFoundError } from "./errors.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
 
@@ -85,6 +85,8 @@ export class TemporaryResources {
         await sns!.unsubscribe(subscription.arn);
         this.removed.push(`subscription to ${subscription.topic.name}`);
       } catch (error) {
+        // Already gone (the topic was deleted, say): nothing is left behind.
+        if (isNotFoundError((error as { cause?: unknown }).cause)) continue;
         leftovers.push({
           type: "subscription",
           id: subscription.arn,
@@ -98,6 +100,7 @@ export class TemporaryResources {
         await sqs!.deleteQueue(queue);
         this.removed.push(`queue ${queue.name}`);
       } catch (error) {
+        if (isNotFoundError((error as { cause?: unknown }).cause)) continue;
         leftovers.push({
           type: "queue",
           id: queue.url,

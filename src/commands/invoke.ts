@@ -8,6 +8,7 @@ import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
 import { formatBytes } from "../input/batches.js";
 import { readInputText } from "../input/body.js";
+import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note, warn } from "../io.js";
 
 export interface InvokeOptions {
@@ -211,6 +212,17 @@ async function invokeAndWait(
   let timer: NodeJS.Timeout | undefined;
   const reminders: NodeJS.Timeout[] = [];
   const started = Date.now();
+  // On a terminal, the time waited so far (never with --json, --quiet or piped stderr).
+  const progress = new Progress({
+    stderr: context.io.stderr,
+    json: context.output.json,
+    quiet: context.output.quiet,
+  });
+  let ticker: NodeJS.Timeout | undefined;
+  const say = (text: string) => {
+    progress.clear();
+    note(context, text);
+  };
   let polling: Promise<void> | undefined;
   try {
     const destinations = await session.addFunction(target, qualifier);
@@ -252,13 +264,20 @@ async function invokeAndWait(
     timer = setTimeout(() => finish("timeout"), Math.max(0, options.timeoutMs - (Date.now() - started)));
     const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
     note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);
-    explainRetries(context, config, options.timeoutMs, reminders);
+    explainRetries(say, config, options.timeoutMs, reminders);
+    ticker = setInterval(
+      () =>
+        progress.update(`waiting for the record of ${requestId}: ${formatDuration(Date.now() - started)}`),
+      1_000,
+    );
     await polling;
   } catch (error) {
     if (!stop.signal.aborted || reason === "error") failure = error;
     finish("error");
   } finally {
     if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
+    progress.clear();
     for (const reminder of reminders) clearTimeout(reminder);
     await polling?.catch(() => undefined);
     leftovers = await session.close();
@@ -303,21 +322,17 @@ async function invokeAndWait(
  * 1 minute before the second attempt and about 2 more before the third.
  */
 function explainRetries(
-  context: CommandContext,
+  say: (text: string) => void,
   config: DestinationConfig,
   timeoutMs: number,
   reminders: NodeJS.Timeout[],
 ): void {
   const retries = config.maximumRetryAttempts ?? 2;
   if (retries === 0) {
-    note(
-      context,
-      "retries are off for this function (MaximumRetryAttempts 0): the record follows the first attempt",
-    );
+    say("retries are off for this function (MaximumRetryAttempts 0): the record follows the first attempt");
     return;
   }
-  note(
-    context,
+  say(
     `if an attempt fails, Lambda retries up to ${retries} time${retries === 1 ? "" : "s"} (about 1 min, then 2 min later), so a failure record can take ~${retries === 1 ? 1 : 3} min`,
   );
   const schedule = [
@@ -332,14 +347,13 @@ function explainRetries(
   ].slice(0, retries);
   for (const step of schedule) {
     if (step.at >= timeoutMs) continue;
-    const reminder = setTimeout(() => note(context, step.text), step.at);
+    const reminder = setTimeout(() => say(step.text), step.at);
     reminder.unref();
     reminders.push(reminder);
   }
   const needed = retries === 1 ? 90_000 : 210_000;
   if (timeoutMs < needed) {
-    note(
-      context,
+    say(
       `--timeout ${formatDuration(timeoutMs)} is shorter than AWS's retry schedule: a late failure record would be missed`,
     );
   }

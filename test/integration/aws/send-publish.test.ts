@@ -190,6 +190,22 @@ describe("send", () => {
     );
   });
 
+  it("--delay delays delivery", async () => {
+    const queue = await createQueue(clients, "send-delay");
+    const result = await runCli(stack, ["send", "send-delay", "later", "--delay", "30"]);
+    expect(result.code).toBe(0);
+    const { GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ["ApproximateNumberOfMessagesDelayed"],
+      }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessagesDelayed).toBe("1");
+    const tooLong = await runCli(stack, ["send", "send-delay", "x", "--delay", "901"]);
+    expect(tooLong.code).toBe(2);
+  });
+
   it("reads AWS_ENDPOINT_URL_SQS like the SDK does", async () => {
     await createQueue(clients, "send-env-endpoint");
     const result = await runCli(stack, ["send", "send-env-endpoint", "x"], {
@@ -234,6 +250,29 @@ describe("publish", () => {
       .find((body) => body.Message === '{"a":1}');
     expect(first.Subject).toBe("hello");
     expect(first.MessageAttributes.kind).toEqual({ Type: "String", Value: "test" });
+  });
+
+  it("publishes to a FIFO topic with --group-id and --dedup-id", async () => {
+    const topicArn = await createTopic(clients, "publish-fifo.fifo", { FifoTopic: "true" });
+    const queue = await createQueue(clients, "publish-fifo-sink.fifo", { FifoQueue: "true" });
+    await clients.sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queue.arn }),
+    );
+    const missing = await runCli(stack, ["publish", "publish-fifo.fifo", "x"]);
+    expect(missing.code).toBe(2);
+    const result = await runCli(stack, [
+      "publish",
+      "publish-fifo.fifo",
+      '{"a":1}',
+      "--group-id",
+      "g",
+      "--dedup-id",
+      "d1",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [message] = await receiveAll(clients.sqs, queue.url, 1);
+    expect(JSON.parse(message.Body).Message).toBe('{"a":1}');
   });
 
   it("refuses a message over SNS's 256 KB and names a missing topic", async () => {

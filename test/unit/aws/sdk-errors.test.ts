@@ -328,3 +328,49 @@ describe("translateAwsError", () => {
     expect(translateAwsError(new Error("Region is missing"), call)).toBeInstanceOf(UsageError);
   });
 });
+
+describe("TemporaryResources", () => {
+  it("removes subscriptions then queues, says what it could not remove and how, and ignores what is already gone", async () => {
+    const order: string[] = [];
+    const denied = new AwsOperationError("access denied: your credentials may not call sqs:DeleteQueue", {
+      cause: { name: "AccessDenied" },
+    });
+    const sns = {
+      unsubscribe: async (arn: string) => {
+        order.push(`unsubscribe ${arn}`);
+        if (arn.endsWith("gone"))
+          throw new AwsOperationError("gone", { cause: { name: "NotFoundException" } });
+      },
+    } as unknown as SnsOperations;
+    const sqs = {
+      deleteQueue: async (queue: { name: string }) => {
+        order.push(`delete ${queue.name}`);
+        throw denied;
+      },
+    } as unknown as SqsOperations;
+    const resources = new TemporaryResources();
+    const topic = { arn: "arn:aws:sns:eu-west-1:1:events", name: "events" };
+    resources.addQueue({
+      url: "https://sqs.example.test/1/lambda-dest-tail-events-x",
+      name: "lambda-dest-tail-events-x",
+    });
+    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:sub", topic);
+    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:gone", topic);
+    const leftovers = await resources.remove(sqs, sns);
+    expect(order).toEqual([
+      "unsubscribe arn:aws:sns:eu-west-1:1:events:gone",
+      "unsubscribe arn:aws:sns:eu-west-1:1:events:sub",
+      "delete lambda-dest-tail-events-x",
+    ]);
+    expect(leftovers).toEqual([
+      {
+        type: "queue",
+        id: "https://sqs.example.test/1/lambda-dest-tail-events-x",
+        reason: denied.message,
+        remedy:
+          "aws sqs delete-queue --queue-url https://sqs.example.test/1/lambda-dest-tail-events-x   (or: lambda-dest cleanup)",
+      },
+    ]);
+    expect(resources.removed).toEqual(["subscription to events"]);
+  });
+});
