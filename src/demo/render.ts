@@ -1,0 +1,111 @@
+/** How the demo prints: each arrival (human block or NDJSON line) and the closing table. */
+import type { ChalkInstance } from "chalk";
+import { renderEnvelope } from "../render/envelope.js";
+import { describeExpected, type ExpectedEnvelope } from "./scenario.js";
+import type { Arrival, DemoTracker } from "./tracker.js";
+
+/** One NDJSON line: version, receivedAt, source, messageId, layers, kind, valid, summary, payload, errors. */
+export function arrivalRecord(arrival: Arrival): Record<string, unknown> {
+  const { envelope } = arrival;
+  return {
+    version: 1,
+    receivedAt: arrival.receivedAt.toISOString(),
+    source: arrival.source,
+    messageId: arrival.messageId ?? null,
+    layers: envelope.layers,
+    kind: envelope.kind,
+    valid: envelope.valid,
+    summary: envelope.summary,
+    payload: envelope.payload,
+    errors: envelope.errors,
+    warnings: envelope.warnings,
+    expected: arrival.expected ? describeExpected(arrival.expected) : null,
+    problems: arrival.problems,
+  };
+}
+
+/** The human form: a heading naming what arrived where, then the `show` rendering of the envelope. */
+export function arrivalText(arrival: Arrival, colors: ChalkInstance): string {
+  const time = arrival.receivedAt.toISOString().slice(11, 23);
+  const about = arrival.expected ? `order ${arrival.expected.order.orderId}` : "unexpected";
+  const heading = `${colors.dim(time)}  ${colors.bold(arrival.source)}  ${colors.dim(`(${about})`)}`;
+  const origin = `${arrival.source}${arrival.messageId ? `, message ${arrival.messageId}` : ""}`;
+  const body = renderEnvelope(arrival.envelope, { colors, origin, detailed: false });
+  const problems = arrival.problems.map((problem) => `  ${colors.red(`✗ ${problem}`)}\n`).join("");
+  return `${heading}\n${body}${problems}\n`;
+}
+
+interface Row {
+  kind: string;
+  outcome: string;
+  condition: string;
+  source: string;
+  expected: number;
+  arrived: number;
+  valid: number;
+}
+
+/** Counts per kind, outcome and place, expected against arrived. */
+export function summaryRows(tracker: DemoTracker): Row[] {
+  const rows = new Map<string, Row>();
+  const row = (kind: string, outcome: string, condition: string, source: string): Row => {
+    const key = [kind, outcome, condition, source].join("\u0000");
+    let found = rows.get(key);
+    if (!found) {
+      found = { kind, outcome, condition, source, expected: 0, arrived: 0, valid: 0 };
+      rows.set(key, found);
+    }
+    return found;
+  };
+  const conditionOf = (expected: ExpectedEnvelope) => expected.condition ?? "-";
+  for (const expected of tracker.expected) {
+    row(expected.kind, expected.outcome, conditionOf(expected), expected.source).expected += 1;
+  }
+  for (const arrival of tracker.arrivals) {
+    const { envelope } = arrival;
+    const target = arrival.expected
+      ? row(
+          arrival.expected.kind,
+          arrival.expected.outcome,
+          conditionOf(arrival.expected),
+          arrival.expected.source,
+        )
+      : row(
+          envelope.kind ?? "unknown",
+          envelope.summary.outcome,
+          envelope.summary.condition ?? "-",
+          arrival.source,
+        );
+    target.arrived += 1;
+    if (arrival.problems.length === 0) target.valid += 1;
+  }
+  return [...rows.values()];
+}
+
+export function summaryTable(tracker: DemoTracker, colors: ChalkInstance): string {
+  const header = ["kind", "outcome", "condition", "arrived at", "expected", "arrived", "valid"];
+  const rows = summaryRows(tracker);
+  const cells = rows.map((row) => [
+    row.kind,
+    row.outcome,
+    row.condition,
+    row.source,
+    String(row.expected),
+    String(row.arrived),
+    String(row.valid),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
+  );
+  const numeric = (column: number) => column >= 4;
+  const format = (line: string[]) =>
+    `  ${line.map((cell, column) => (numeric(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ")}`;
+  const lines = [colors.dim(format(header))];
+  rows.forEach((row, index) => {
+    const text = format(cells[index]!);
+    const good = row.expected === row.arrived && row.valid === row.arrived;
+    if (!good) lines.push(colors.red(text));
+    else lines.push(row.outcome === "failure" ? colors.yellow(text) : colors.green(text));
+  });
+  return `${lines.join("\n")}\n`;
+}
