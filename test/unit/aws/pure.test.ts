@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay } from "../../../src/aws/batchSend.js";
+import { resolveClientSettings } from "../../../src/aws/clients.js";
 import {
   parseFunctionReference,
   parseQueueReference,
@@ -194,5 +195,66 @@ describe("temporary queues", () => {
         },
       ],
     });
+  });
+});
+
+describe("resolveClientSettings", () => {
+  it.each([
+    ["nothing: the SDK's default chain", "sqs", {}, {}, { maxAttempts: 4 }],
+    [
+      "--local: the embedded stack's endpoint, region and test credentials",
+      "sqs",
+      { local: true },
+      {},
+      {
+        endpoint: "http://127.0.0.1:4566",
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 4,
+      },
+    ],
+    [
+      "flags win over --local",
+      "sns",
+      { local: true, endpointUrl: "http://127.0.0.1:9999", region: "eu-west-1", profile: "dev" },
+      {},
+      {
+        endpoint: "http://127.0.0.1:9999",
+        region: "eu-west-1",
+        profile: "dev",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 4,
+      },
+    ],
+    [
+      "AWS_ENDPOINT_URL_SQS before AWS_ENDPOINT_URL, passed explicitly",
+      "sqs",
+      {},
+      { AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_SQS: "http://b", AWS_MAX_ATTEMPTS: "7" },
+      { endpoint: "http://b", maxAttempts: 7 },
+    ],
+    [
+      "AWS_ENDPOINT_URL for the others",
+      "lambda",
+      {},
+      { AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_SQS: "http://b" },
+      { endpoint: "http://a", maxAttempts: 4 },
+    ],
+    [
+      "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+      "sqs",
+      {},
+      { AWS_ENDPOINT_URL: "http://a", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" },
+      { maxAttempts: 4 },
+    ],
+    [
+      "--endpoint-url wins over the environment",
+      "sqs",
+      { endpointUrl: "http://flag" },
+      { AWS_ENDPOINT_URL_SQS: "http://b" },
+      { endpoint: "http://flag", maxAttempts: 4 },
+    ],
+  ] as const)("%s", (_name, service, aws, env, expected) => {
+    expect(resolveClientSettings(service, aws, env)).toEqual(expected);
   });
 });
