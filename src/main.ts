@@ -4,10 +4,16 @@ import { ExitCode, LambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
 
 export function processIo(): Io {
+  // A reader that goes away (`lambda-dest show x | head`) is not an error: stop writing, finish quietly.
+  let stdoutClosed = false;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    stdoutClosed = true;
+  });
   return {
     stdout: {
       write: (text) => {
-        process.stdout.write(text);
+        if (!stdoutClosed) process.stdout.write(text);
       },
       get isTTY() {
         return process.stdout.isTTY === true;

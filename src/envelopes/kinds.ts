@@ -1,5 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type AjvError, findingsFromAjv } from "./schema-errors.js";
 import type { Finding, Kind } from "./types.js";
 
@@ -69,14 +71,30 @@ export function isKind(name: string): name is Kind {
   return Object.hasOwn(KIND_INFO, name);
 }
 
-const requireValidator = createRequire(import.meta.url);
+/**
+ * The package's root folder (the one holding schemas/ and dist/), found from wherever this module ends
+ * up: src/ under the tests, dist/ or a bundle in dist/ when installed.
+ */
+function packageRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(directory, "schemas")) || !existsSync(join(directory, "package.json"))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error("lambda-dest: cannot find the schemas/ folder of the package");
+    directory = parent;
+  }
+  return directory;
+}
+
+const ROOT = packageRoot();
+const SCHEMA_DIR = join(ROOT, "schemas");
+const requireValidator = createRequire(join(ROOT, "dist", "validators", "index.cjs"));
 const validators = new Map<Kind, CompiledValidator>();
 
 /** A kind's precompiled validator, loaded (synchronously) the first time that kind is met. */
 function validatorFor(kind: Kind): CompiledValidator {
   let validator = validators.get(kind);
   if (!validator) {
-    validator = requireValidator(`./validators/${kind}.cjs`) as CompiledValidator;
+    validator = requireValidator(`./${kind}.cjs`) as CompiledValidator;
     validators.set(kind, validator);
   }
   return validator;
@@ -89,14 +107,13 @@ export function validateAgainstKind(kind: Kind, value: unknown): Finding[] {
   return findingsFromAjv(validator.errors, { schema: () => loadSchema(kind), data: value });
 }
 
-const SCHEMA_DIR = new URL("../../schemas/", import.meta.url);
 const loadedSchemas = new Map<Kind, unknown>();
 
 /** A bundled schema as it ships, read on first need (error messages quote its descriptions). */
 export function loadSchema(kind: Kind): unknown {
   let schema = loadedSchemas.get(kind);
   if (schema === undefined) {
-    schema = JSON.parse(readFileSync(new URL(`${kind}.schema.json`, SCHEMA_DIR), "utf8"));
+    schema = JSON.parse(readFileSync(join(SCHEMA_DIR, `${kind}.schema.json`), "utf8"));
     loadedSchemas.set(kind, schema);
   }
   return schema;
@@ -104,5 +121,5 @@ export function loadSchema(kind: Kind): unknown {
 
 /** The text of a bundled schema file. */
 export function schemaText(kind: Kind): string {
-  return readFileSync(new URL(`${kind}.schema.json`, SCHEMA_DIR), "utf8");
+  return readFileSync(join(SCHEMA_DIR, `${kind}.schema.json`), "utf8");
 }
