@@ -39,6 +39,7 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
   const where = (outcome: EntryOutcome) =>
     outcome.message.line !== undefined ? `line ${outcome.message.line}` : "the message";
   const started = Date.now();
+  let failure: unknown;
   try {
     await sendInBatches(options.messages, {
       limits: options.limits,
@@ -79,8 +80,24 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
         }
       },
     });
+  } catch (error) {
+    // A whole request failed (no such queue, access denied, throttled after retries): what was sent is still
+    // reported, then the error ends the command with its one line.
+    failure = error;
   } finally {
     progress.clear();
+  }
+  if (failure !== undefined) {
+    if (json) {
+      const error = failure instanceof Error ? failure.message : String(failure);
+      context.io.stdout.write(`${JSON.stringify({ ...report, error })}\n`);
+    } else if (report.sent > 0) {
+      note(
+        context,
+        `sent ${report.sent} of ${total} messages to ${options.target.name} before the error below`,
+      );
+    }
+    throw failure;
   }
   if (json) {
     context.io.stdout.write(`${JSON.stringify(report)}\n`);

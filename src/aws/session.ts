@@ -118,7 +118,11 @@ export class WatchSession {
   async addQueue(reference: QueueReference): Promise<WatchedQueue> {
     const sqs = await this.sqs();
     const queue = await sqs.resolve(reference, this.#stop);
-    const attributes = await sqs.attributes(queue, ["QueueArn", "RedrivePolicy"], this.#stop);
+    const attributes = await sqs.attributes(
+      queue,
+      ["QueueArn", "RedrivePolicy", "ApproximateNumberOfMessages"],
+      this.#stop,
+    );
     queue.arn ??= attributes.QueueArn;
     const mode = this.#consume ? "consume" : "peek";
     const watched: WatchedQueue = { queue, label: `sqs:${queue.name}`, mode };
@@ -137,6 +141,12 @@ export class WatchSession {
       } catch {
         this.#events.warn(`${watched.label} has a redrive policy: every peek counts as a receive towards it`);
       }
+    }
+    const backlog = Number(attributes.ApproximateNumberOfMessages ?? 0);
+    if (mode === "peek" && backlog > 100) {
+      this.#events.note(
+        `${watched.label} holds about ${backlog} messages: a peek samples them at random, so older ones are shown as they come up and a new one can take a while to surface`,
+      );
     }
     this.watched.push(watched);
     return watched;

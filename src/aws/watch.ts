@@ -316,8 +316,9 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       } finally {
         options.budget?.release(wanted);
       }
-      // A peek that brought back only messages already shown backs off instead of spinning on a backlog.
-      if (peek && round === "stale") {
+      // A round that brought back only messages already handled (a peeked backlog, messages filtered out of a
+      // consume) backs off instead of spinning on them: each receive counts towards a redrive policy.
+      if (round === "stale") {
         idleRounds += 1;
         await sleep(Math.min(2_000, 100 * 2 ** idleRounds), stop);
       } else if (round === "fresh") {

@@ -157,6 +157,25 @@ describe("send against a simulated AWS", () => {
     );
   });
 
+  it("--json still reports what was sent when a later request fails for good", async () => {
+    const allButLast = (request: { Entries: { Id: string; MessageBody: string }[] }) =>
+      request.Entries.length === 10 ? ok(request.Entries.map((entry) => entry.Id))(request) : throttled;
+    const { handler } = fakeAws({ SendMessageBatch: [allButLast] });
+    const context = contextFor(Array.from({ length: 11 }, (_, index) => `line ${index}`).join("\n"));
+    context.output.json = true;
+    await expect(
+      sendMessages({ queue: QUEUE_URL, lines: true, attributes: [] }, context, clientsWith(handler)),
+    ).rejects.toThrow(/^throttled by AWS/);
+    const report = JSON.parse(context.out());
+    expect(report).toMatchObject({
+      version: 1,
+      sent: 10,
+      failed: 0,
+      error: expect.stringMatching(/^throttled by AWS/),
+    });
+    expect(report.messages).toHaveLength(10);
+  });
+
   it("retries entries that failed on the server's side, and reports entries refused as the sender's fault (exit 1)", async () => {
     const partial = {
       status: 200,
