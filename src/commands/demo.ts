@@ -28,6 +28,8 @@ import type { LocalLogger } from "../local/localLogger.js";
 
 export interface DemoOptions {
   python: boolean;
+  /** How long the whole run may take before it ends with exit 3; default DEMO_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** The whole run, set-up included, must finish within this. */
@@ -55,7 +57,8 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
   let watchers: Promise<void> | undefined;
   try {
     const tracker = new DemoTracker(expectedEnvelopes());
-    const deadline = deadlineOf(interrupted, started);
+    const timeoutMs = options.timeoutMs ?? DEMO_TIMEOUT_MS;
+    const deadline = deadlineOf(interrupted, started + timeoutMs);
     const sqs = await clients.sqs();
     const sns = await clients.sns();
     const lambda = await clients.lambda();
@@ -141,11 +144,15 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     const table = summaryTable(tracker, context.output.json ? context.errorColors : context.colors);
     if (context.output.json) context.io.stderr.write(table);
     else context.io.stdout.write(table);
-    if (outcome === "interrupted") throw new UsageError(`demo interrupted (${String(interrupted.reason)})`);
     const problems = describeVerdict(verdict);
+    if (outcome === "interrupted") {
+      throw new ValidationFailedError(
+        `demo interrupted (${String(interrupted.reason)}) before it was over; ${problems.join("; ") || "nothing was missing"}`,
+      );
+    }
     if (outcome === "timeout") {
       throw new TimeoutError(
-        `demo timed out after ${formatDuration(DEMO_TIMEOUT_MS)}; ${problems.join("; ") || "nothing arrived"}`,
+        `demo timed out after ${formatDuration(timeoutMs)}; ${problems.join("; ") || "nothing arrived"}`,
       );
     }
     if (!verdict.ok) throw new ValidationFailedError(`demo failed: ${problems.join("; ")}`);
@@ -213,11 +220,11 @@ interface Deadline {
   cancel(): void;
 }
 
-function deadlineOf(interrupted: AbortSignal, started: number): Deadline {
+function deadlineOf(interrupted: AbortSignal, endsAt: number): Deadline {
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const promise = new Promise<"timeout" | "interrupted">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), Math.max(0, started + DEMO_TIMEOUT_MS - Date.now()));
+    timer = setTimeout(() => resolve("timeout"), Math.max(0, endsAt - Date.now()));
     onAbort = () => resolve("interrupted");
     if (interrupted.aborted) onAbort();
     else interrupted.addEventListener("abort", onAbort, { once: true });

@@ -62,8 +62,8 @@ export class DemoTracker {
     } else {
       arrival.problems = [
         orderId === undefined
-          ? "not expected: it names no order of this demo"
-          : `not expected: order ${orderId} was already answered (a duplicate delivery)`,
+          ? "it names no order of this demo"
+          : `order ${orderId} was already answered (a duplicate delivery)`,
       ];
     }
     this.arrivals.push(arrival);
@@ -98,9 +98,9 @@ export function describeVerdict(verdict: DemoVerdict): string[] {
   const lines = verdict.missing.map((expected) => `missing: ${describeExpected(expected)}`);
   for (const arrival of verdict.wrong) {
     const what = arrival.expected
-      ? describeExpected(arrival.expected)
-      : `${arrival.envelope.kind ?? "unknown payload"} at ${arrival.source}`;
-    lines.push(`wrong: ${what}: ${arrival.problems.join("; ")}`);
+      ? `wrong: ${describeExpected(arrival.expected)}`
+      : `unexpected: ${arrival.envelope.kind ?? "payload of no known kind"} at ${arrival.source}`;
+    lines.push(`${what}: ${arrival.problems.join("; ")}`);
   }
   return lines;
 }
