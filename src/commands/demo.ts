@@ -141,7 +141,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
 
     const verdict = tracker.verdict();
     const elapsed = formatDuration(Date.now() - started);
-    const table = summaryTable(tracker, context.output.json ? context.errorColors : context.colors);
+    const table = summaryTable(tracker, context.output.json ? context.errorColors : context.colors, elapsed);
     if (context.output.json) context.io.stderr.write(table);
     else context.io.stdout.write(table);
     const problems = describeVerdict(verdict);

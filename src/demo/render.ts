@@ -29,7 +29,7 @@ export function arrivalText(arrival: Arrival, colors: ChalkInstance): string {
   const time = arrival.receivedAt.toISOString().slice(11, 23);
   const about = arrival.expected ? `order ${arrival.expected.order.orderId}` : "unexpected";
   const heading = `${colors.dim(time)}  ${colors.bold(arrival.source)}  ${colors.dim(`(${about})`)}`;
-  const origin = `${arrival.source}${arrival.messageId ? `, message ${arrival.messageId}` : ""}`;
+  const origin = arrival.messageId ? `message ${arrival.messageId}` : undefined;
   const body = renderEnvelope(arrival.envelope, { colors, origin, detailed: false });
   const problems = arrival.problems.map((problem) => `  ${colors.red(`✗ ${problem}`)}\n`).join("");
   return `${heading}\n${body}${problems}\n`;
@@ -82,7 +82,7 @@ export function summaryRows(tracker: DemoTracker): Row[] {
   return [...rows.values()];
 }
 
-export function summaryTable(tracker: DemoTracker, colors: ChalkInstance): string {
+export function summaryTable(tracker: DemoTracker, colors: ChalkInstance, elapsed: string): string {
   const header = ["kind", "outcome", "condition", "arrived at", "expected", "arrived", "valid"];
   const rows = summaryRows(tracker);
   const cells = rows.map((row) => [
@@ -100,7 +100,11 @@ export function summaryTable(tracker: DemoTracker, colors: ChalkInstance): strin
   const numeric = (column: number) => column >= 4;
   const format = (line: string[]) =>
     `  ${line.map((cell, column) => (numeric(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ")}`;
-  const lines = [colors.dim(format(header))];
+  const count = (n: number) => `${n} envelope${n === 1 ? "" : "s"}`;
+  const lines = [
+    `${count(tracker.arrivals.length)} arrived in ${elapsed} (${tracker.expected.length} expected)`,
+    colors.dim(format(header)),
+  ];
   rows.forEach((row, index) => {
     const text = format(cells[index]!);
     const good = row.expected === row.arrived && row.valid === row.arrived;
