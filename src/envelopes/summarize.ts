@@ -43,7 +43,7 @@ export function summarize(
     case "processing-result": {
       summary.outcome =
         payload.status === "SUCCESS" ? "success" : payload.status === "FAILURE" ? "failure" : "unknown";
-      if (typeof payload.message_id === "string") summary.requestId = payload.message_id;
+      if (typeof payload.message_id === "string") summary.messageId = payload.message_id;
       if (typeof payload.error === "string") summary.errorMessage = payload.error;
       return summary;
     }

@@ -41,6 +41,8 @@ export interface EnvelopeSummary {
   condition?: string;
   attempts?: number;
   requestId?: string;
+  /** The SQS message a processing result is about. */
+  messageId?: string;
   time?: string;
   errorType?: string;
   errorMessage?: string;

@@ -32,6 +32,7 @@ export function summaryLine(envelope: AnalyzedEnvelope, colors: ChalkInstance): 
   if (summary.condition) parts.push(summary.condition);
   if (summary.attempts !== undefined) parts.push(`attempts ${summary.attempts}`);
   if (summary.requestId) parts.push(colors.dim(`request ${summary.requestId}`));
+  if (summary.messageId) parts.push(colors.dim(`message ${summary.messageId}`));
   if (summary.time) parts.push(colors.dim(summary.time));
   if (!envelope.valid) parts.push(colors.red("INVALID"));
   return parts.join("  ");
@@ -90,7 +91,7 @@ function block(
 ): string {
   const text = prettyJson(value, options.colors);
   if (!text.includes("\n")) return `  ${label(name)}${text}`;
-  return `  ${label(name)}\n${indentBlock(text, "    ")}`;
+  return `  ${options.colors.dim(name)}\n${indentBlock(text, "    ")}`;
 }
 
 export function describeFinding(finding: Finding): string {
