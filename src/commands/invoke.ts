@@ -180,28 +180,38 @@ async function invokeAndWait(
   let match:
     | { envelope: AnalyzedEnvelope; watched: WatchedQueue; message: SqsMessage; receivedAt: Date }
     | undefined;
-  // Messages already looked at (before the invoke, or not the record): a peek backs off on a backlog of them.
+  // Messages already looked at: a peek backs off on a backlog of them.
   const seen = new BoundedSet(100_000);
+  type Arrival = { envelope: AnalyzedEnvelope; watched: WatchedQueue; message: SqsMessage; receivedAt: Date };
+  // What arrives before Invoke has returned the request id (a fast function on a temporary queue, which deletes
+  // what it has read) is kept, bounded, and looked at again once the id is known.
+  const early: Arrival[] = [];
+  const consider = (arrival: Arrival): boolean => {
+    if (match || arrival.envelope.summary.requestId !== requestId) return false;
+    match = arrival;
+    finish("matched");
+    return true;
+  };
   const handle = (messages: SqsMessage[], watched: WatchedQueue): Handled => {
     const dispositions: Handled["dispositions"] = [];
     let fresh = 0;
     for (const message of messages) {
       let matched = false;
       const id = message.MessageId ?? "";
-      if (!seen.has(id)) fresh += 1;
-      if (requestId && !match && !seen.has(id)) {
+      if (!seen.has(id)) {
+        fresh += 1;
+        seen.add(id);
         for (const envelope of analyzeValue(message)) {
-          if (envelope.summary.requestId === requestId) {
-            match = { envelope, watched, message, receivedAt: context.io.now() };
+          const arrival = { envelope, watched, message, receivedAt: context.io.now() };
+          if (requestId === undefined) {
+            if (early.length < 1_000) early.push(arrival);
+          } else if (consider(arrival)) {
             matched = true;
-            finish("matched");
             break;
           }
         }
       }
-      // Remembered only once the request id is known: until then the record could not be recognised.
-      if (requestId) seen.add(id);
-      // A peek never deletes; the record stays in the user's queue.
+      // A peek never deletes: the record stays in the user's queue.
       dispositions.push(matched ? "written" : "skipped");
     }
     return { dispositions, fresh };
@@ -261,6 +271,7 @@ async function invokeAndWait(
       "Event",
     );
     requestId = outcome.requestId;
+    for (const arrival of early.splice(0)) if (consider(arrival)) break;
     timer = setTimeout(() => finish("timeout"), Math.max(0, options.timeoutMs - (Date.now() - started)));
     const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
     note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);

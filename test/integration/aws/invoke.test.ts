@@ -95,7 +95,7 @@ describe("invoke", () => {
 
   it("--wait prints the success record whose requestId matches and exits 0", async () => {
     const result = await runCli(stack, ["invoke", "orders", '{"orderId":3}', "--wait", "--json"]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const [record] = parseLines(result.stdout);
     expect(record).toMatchObject({
       version: 1,
@@ -114,7 +114,8 @@ describe("invoke", () => {
 
   it("--wait prints the failure record after Lambda's retries and exits 1", async () => {
     const result = await runCli(stack, ["invoke", "orders", '{"fail":"no stock"}', "--wait"]);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout, result.stderr).not.toBe("");
     expect(result.stdout).toMatch(
       /^✗ FAILURE {2}invocation-record {2}orders:\$LATEST {2}RetriesExhausted {2}attempts 3/,
     );
