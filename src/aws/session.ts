@@ -86,9 +86,16 @@ export class WatchSession {
         return;
       case "function": {
         const destinations = await this.addFunction(target, qualifier);
+        for (const item of destinations.unwatchable) this.#events.warn(item.reason);
+        if (destinations.config && destinations.watched.length > 0) {
+          if (!destinations.config.onSuccess)
+            this.#events.note(`${target.name} has no on-success destination`);
+          if (!destinations.config.onFailure)
+            this.#events.note(`${target.name} has no on-failure destination`);
+        }
         if (destinations.watched.length === 0) {
           const none = destinations.config
-            ? `none of its destinations can be tailed (${destinations.unwatchable.map((item) => item.reason).join("; ")})`
+            ? "none of its destinations can be tailed (see above)"
             : "it has no destinations configured (no event invoke config)";
           throw new AwsOperationError(`nothing to tail for function ${target.name}: ${none}`);
         }

@@ -141,6 +141,29 @@ describe("invoke", () => {
     expect(result.stderr).toContain("lambda-dest: nothing to wait for");
   });
 
+  it("tail function:NAME says which destinations it cannot tail", async () => {
+    const queue = await createQueue(clients, "mixed-success");
+    await deployFunction(clients, "mixed", {
+      onSuccess: queue.arn,
+      onFailure: "arn:aws:events:us-east-1:000000000000:event-bus/default",
+    });
+    const mixed = await runCli(stack, ["tail", "function:mixed", "--timeout", "300ms"]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stderr).toContain(
+      "warning: the on-failure destination arn:aws:events:us-east-1:000000000000:event-bus/default is an EventBridge bus, which lambda-dest cannot tail yet",
+    );
+    expect(mixed.stderr).toContain("listening on sqs:mixed-success");
+
+    const none = await runCli(stack, ["tail", "function:bare"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(
+      "lambda-dest: nothing to tail for function bare: it has no destinations configured (no event invoke config)\n",
+    );
+    const missing = await runCli(stack, ["tail", "function:no-such-function"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
   it("tail function:NAME watches both destinations of the function", async () => {
     const tail = new CliProcess(stack, ["tail", "function:tailed", "--json", "--max", "2"]);
     await tail.waitFor("listening on sqs:tailed-success");
