@@ -13,6 +13,8 @@ export interface AwsCall {
   endpoint: string;
   /** The region in use, for "does not exist" messages. */
   region?: string;
+  /** Another way round an access denied, e.g. "give the topic ARN instead of its name". */
+  hint?: string;
 }
 
 const NOT_FOUND = new Set([
@@ -125,7 +127,8 @@ export function translateAwsError(error: unknown, call: AwsCall): LambdaDestErro
   } else if (is(NOT_FOUND)) {
     message = `${what} does not exist${inRegion} (${call.action}); check the name, --region and --profile`;
   } else if (is(ACCESS_DENIED)) {
-    message = `access denied: your credentials may not call ${call.action} on ${what}; grant it in the IAM policy (${firstLine(facts.message)})`;
+    const remedy = call.hint ? `grant it in the IAM policy, or ${call.hint}` : "grant it in the IAM policy";
+    message = `access denied: your credentials may not call ${call.action} on ${what}; ${remedy} (${firstLine(facts.message)})`;
   } else if (is(EXPIRED) || (name === "CredentialsProviderError" && /expired|refresh/i.test(facts.message))) {
     message = `your AWS credentials have expired (${call.action}); refresh them (e.g. aws sso login) and retry`;
   } else if (

@@ -71,7 +71,11 @@ export class SnsOperations {
   async find(name: string, signal?: AbortSignal): Promise<ResolvedTopic | undefined> {
     let token: string | undefined;
     do {
-      const output = await awsCall(this.call("ListTopics", `topic ${name}`), () =>
+      const call = {
+        ...this.call("ListTopics", `topic ${name}`),
+        hint: "give the topic ARN instead of its name",
+      };
+      const output = await awsCall(call, () =>
         this.client.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: signal }),
       );
       for (const topic of output.Topics ?? []) {
