@@ -393,3 +393,66 @@ describe("TemporaryResources", () => {
     expect(resources.removed).toEqual(["subscription to events"]);
   });
 });
+
+describe("invoke --wait against a simulated AWS", () => {
+  it("warns that a FIFO destination drops records silently, and still watches the others", async () => {
+    const sqsCalls: string[] = [];
+    const handler = {
+      async handle(request: {
+        path: string;
+        method: string;
+        headers: Record<string, string>;
+        body?: string | Uint8Array;
+      }) {
+        const reply = (statusCode: number, body: unknown, headers: Record<string, string> = {}) => ({
+          response: {
+            statusCode,
+            headers: {
+              "content-type": "application/json",
+              "x-amzn-requestid": "11111111-2222-4333-8444-555555555555",
+              ...headers,
+            },
+            body: Readable.from([Buffer.from(body === undefined ? "" : JSON.stringify(body))]),
+          },
+        });
+        if (request.path.includes("/event-invoke-config")) {
+          return reply(200, {
+            FunctionArn: "arn:aws:lambda:eu-west-1:1:function:orders:$LATEST",
+            MaximumRetryAttempts: 0,
+            DestinationConfig: {
+              OnSuccess: { Destination: "arn:aws:sqs:eu-west-1:1:results.fifo" },
+              OnFailure: { Destination: "arn:aws:sqs:eu-west-1:1:failures" },
+            },
+          });
+        }
+        if (request.path.endsWith("/invocations")) return reply(202, undefined);
+        const target = (request.headers["x-amz-target"] ?? "").split(".").pop() ?? "";
+        sqsCalls.push(target);
+        const body = JSON.parse(Buffer.from(request.body ?? "{}").toString("utf8"));
+        if (target === "GetQueueUrl")
+          return reply(200, { QueueUrl: `https://sqs.example.test/1/${body.QueueName}` });
+        if (target === "GetQueueAttributes")
+          return reply(200, { Attributes: { QueueArn: "arn", ApproximateNumberOfMessages: "0" } });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return reply(200, {});
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    };
+    const { invoke } = await import("../../../src/commands/invoke.js");
+    const context = contextFor();
+    const promise = invoke(
+      { functionName: "orders", payload: "{}", sync: false, wait: true, timeoutMs: 200 },
+      context,
+      clientsWith(handler),
+    );
+    await expect(promise).rejects.toThrow(
+      /^no destination record for request 11111111-2222-4333-8444-555555555555 within 200ms/,
+    );
+    expect(context.err()).toContain(
+      "warning: the on-success destination arn:aws:sqs:eu-west-1:1:results.fifo is FIFO: Lambda cannot deliver to FIFO queues or topics and drops those records silently",
+    );
+    expect(context.err()).toContain("retries are off for this function (MaximumRetryAttempts 0)");
+    expect(sqsCalls.filter((call) => call === "ReceiveMessage").length).toBeGreaterThan(0);
+  });
+});
