@@ -134,6 +134,16 @@ describe("invoke", () => {
     await noTemporaryResources();
   });
 
+  it("Ctrl-C during --wait removes the topic tap and exits 1", async () => {
+    const waiting = new CliProcess(stack, ["invoke", "orders", '{"sleepMs":3000}', "--wait"]);
+    await waiting.waitFor("waiting for its record");
+    waiting.child.kill("SIGINT");
+    const result = await waiting.done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/warning: interrupted before the record of request [0-9a-f-]{36} arrived/);
+    await noTemporaryResources();
+  });
+
   it("--wait refuses a function without destinations before invoking it", async () => {
     const result = await runCli(stack, ["invoke", "bare", "--wait"]);
     expect(result.code).toBe(1);
