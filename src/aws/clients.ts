@@ -108,6 +108,7 @@ export class AwsClients {
   readonly #aws: AwsOptions;
   readonly #env: NodeJS.ProcessEnv;
   readonly #overrides: ClientOverrides;
+  readonly #regional = new Map<string, AwsClients>();
   #sqs?: Promise<SQSClient>;
   #sns?: Promise<SNSClient>;
   #lambda?: Promise<LambdaClient>;
@@ -163,11 +164,28 @@ export class AwsClients {
     }
   }
 
+  /**
+   * Clients for the region a queue or topic ARN names, when it is not ours: an ARN says where the resource
+   * lives, so `--region` need not repeat it. Without a region the clients are these.
+   */
+  async forResourceRegion(region: string | undefined, service: ServiceName): Promise<AwsClients> {
+    if (!region) return this;
+    const current = this.settings(service).region ?? (await this.region(service));
+    if (current === region) return this;
+    let regional = this.#regional.get(region);
+    if (!regional) {
+      regional = new AwsClients({ ...this.#aws, region }, this.#env, this.#overrides);
+      this.#regional.set(region, regional);
+    }
+    return regional;
+  }
+
   /** Closes the clients' sockets so that the process can exit promptly. */
   async destroy(): Promise<void> {
     for (const pending of [this.#sqs, this.#sns, this.#lambda]) {
       if (pending) (await pending).destroy();
     }
+    for (const regional of this.#regional.values()) await regional.destroy();
   }
 
   #config(service: ServiceName): Record<string, unknown> {

@@ -75,6 +75,13 @@ export class WatchSession {
     return this.#sns;
   }
 
+  /** Operations in the region an ARN names (ours when it names none or ours). */
+  async #regional(region: string | undefined): Promise<{ sqs: SqsOperations; sns: SnsOperations }> {
+    const clients = await this.#clients.forResourceRegion(region, "sqs");
+    if (clients === this.#clients) return { sqs: await this.sqs(), sns: await this.sns() };
+    return { sqs: await SqsOperations.create(clients), sns: await SnsOperations.create(clients) };
+  }
+
   /** Resolves a tail target and starts watching it (the pollers start in `run`). */
   async add(target: TargetReference, qualifier?: string): Promise<void> {
     switch (target.type) {
@@ -123,7 +130,7 @@ export class WatchSession {
   }
 
   async addQueue(reference: QueueReference): Promise<WatchedQueue> {
-    const sqs = await this.sqs();
+    const { sqs } = await this.#regional(reference.region);
     const queue = await sqs.resolve(reference, this.#stop);
     const attributes = await sqs.attributes(
       queue,
@@ -132,7 +139,7 @@ export class WatchSession {
     );
     queue.arn ??= attributes.QueueArn;
     const mode = this.#consume ? "consume" : "peek";
-    const watched: WatchedQueue = { queue, label: `sqs:${queue.name}`, mode };
+    const watched: WatchedQueue = { queue, sqs, label: `sqs:${queue.name}`, mode };
     if (mode === "peek" && attributes.RedrivePolicy) {
       try {
         const policy = JSON.parse(attributes.RedrivePolicy) as {
@@ -160,10 +167,11 @@ export class WatchSession {
   }
 
   async addTopic(reference: TopicReference): Promise<WatchedQueue> {
-    const sns = await this.sns();
+    // The temporary queue lives in the topic's region, next to it.
+    const { sqs, sns } = await this.#regional(reference.region);
     const topic = await sns.resolve(reference, this.#stop);
     const watched = await tapTopic({
-      sqs: await this.sqs(),
+      sqs,
       sns,
       topic,
       resources: this.resources,
@@ -230,12 +238,10 @@ export class WatchSession {
     concurrency: number,
     budget?: ReceiveBudget,
   ): Promise<void> {
-    const sqs = await this.sqs();
     let failure: unknown;
     await Promise.all(
       this.watched.map((watched) =>
         pollQueue({
-          sqs,
           watched,
           stop: this.#stop,
           handle,
@@ -254,6 +260,6 @@ export class WatchSession {
   /** Removes what the session created; returns what could not be removed. */
   async close(): Promise<Leftover[]> {
     if (this.resources.isEmpty) return [];
-    return this.resources.remove(this.#sqs, this.#sns);
+    return this.resources.remove();
   }
 }

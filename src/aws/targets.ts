@@ -89,11 +89,16 @@ export function parseQueueReference(text: string): QueueReference {
     const parts = url.pathname.split("/").filter(Boolean);
     const name = parts[parts.length - 1];
     if (!name) throw new UsageError(`"${given}" is not a queue URL (no queue name in its path)`);
+    // https://sqs.eu-west-1.amazonaws.com/... (and the legacy eu-west-1.queue.amazonaws.com) say their region.
+    const region =
+      /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(url.hostname)?.[1] ??
+      /^([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\./.exec(url.hostname)?.[1];
     return {
       type: "queue",
       name,
       url: given,
       accountId: parts.length >= 2 ? parts[parts.length - 2] : undefined,
+      region,
     };
   }
   if (given.startsWith("arn:")) {

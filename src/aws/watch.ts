@@ -23,6 +23,8 @@ export type WatchMode = "peek" | "consume" | "own";
 
 export interface WatchedQueue {
   queue: ResolvedQueue;
+  /** The operations for the queue's region. */
+  sqs: SqsOperations;
   /** How the user knows it: "sqs:orders-results", "sns:order-events". */
   label: string;
   mode: WatchMode;
@@ -45,10 +47,12 @@ export interface Handled {
 
 interface CreatedQueue {
   queue: ResolvedQueue;
+  sqs: SqsOperations;
 }
 interface CreatedSubscription {
   arn: string;
   topic: ResolvedTopic;
+  sns: SnsOperations;
 }
 
 export interface Leftover {
@@ -65,12 +69,13 @@ export class TemporaryResources {
   readonly #subscriptions: CreatedSubscription[] = [];
   readonly removed: string[] = [];
 
-  addQueue(queue: ResolvedQueue): void {
-    this.#queues.push({ queue });
+  /** Records a created queue with the operations (region) that remove it. */
+  addQueue(queue: ResolvedQueue, sqs: SqsOperations): void {
+    this.#queues.push({ queue, sqs });
   }
 
-  addSubscription(arn: string, topic: ResolvedTopic): void {
-    this.#subscriptions.push({ arn, topic });
+  addSubscription(arn: string, topic: ResolvedTopic, sns: SnsOperations): void {
+    this.#subscriptions.push({ arn, topic, sns });
   }
 
   get isEmpty(): boolean {
@@ -78,11 +83,11 @@ export class TemporaryResources {
   }
 
   /** Unsubscribes, then deletes the queues. Never throws: what could not be removed is returned. */
-  async remove(sqs: SqsOperations | undefined, sns: SnsOperations | undefined): Promise<Leftover[]> {
+  async remove(): Promise<Leftover[]> {
     const leftovers: Leftover[] = [];
     for (const subscription of this.#subscriptions.splice(0).reverse()) {
       try {
-        await sns!.unsubscribe(subscription.arn);
+        await subscription.sns.unsubscribe(subscription.arn);
         this.removed.push(`subscription to ${subscription.topic.name}`);
       } catch (error) {
         // Already gone (the topic was deleted, say): nothing is left behind.
@@ -95,9 +100,9 @@ export class TemporaryResources {
         });
       }
     }
-    for (const { queue } of this.#queues.splice(0).reverse()) {
+    for (const { queue, sqs } of this.#queues.splice(0).reverse()) {
       try {
-        await sqs!.deleteQueue(queue);
+        await sqs.deleteQueue(queue);
         this.removed.push(`queue ${queue.name}`);
       } catch (error) {
         if (isNotFoundError((error as { cause?: unknown }).cause)) continue;
@@ -172,7 +177,7 @@ export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
     [TAIL_TAG]: options.now.toISOString(),
     [TAIL_TOPIC_TAG]: topic.arn.slice(0, 256),
   });
-  resources.addQueue(queue);
+  resources.addQueue(queue, sqs);
   if (!queue.arn) throw new Error(`the temporary queue ${name} has no ARN`);
   // Calls that create something are not aborted half-way (an aborted Subscribe could leave a subscription
   // whose ARN we never learnt); an interrupt is honoured between them.
@@ -180,9 +185,9 @@ export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
   await sqs.setAttributes(queue, { Policy: topicOnlyPolicy(queue.arn, topic.arn) });
   signal.throwIfAborted();
   const subscriptionArn = await sns.subscribeQueue(topic, queue.arn);
-  resources.addSubscription(subscriptionArn, topic);
+  resources.addSubscription(subscriptionArn, topic, sns);
   await waitUntilConfirmed({ ...options, queue, subscriptionArn });
-  return { queue, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
+  return { queue, sqs, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
 }
 
 async function waitUntilConfirmed(
@@ -267,7 +272,6 @@ export class ReceiveBudget {
 }
 
 export interface PollOptions {
-  sqs: SqsOperations;
   watched: WatchedQueue;
   /** Aborts the loop (and an in-flight long poll). */
   stop: AbortSignal;
@@ -330,7 +334,8 @@ export async function pollQueue(options: PollOptions): Promise<void> {
 }
 
 async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh" | "stale" | "empty"> {
-  const { sqs, watched, stop } = options;
+  const { watched, stop } = options;
+  const { sqs } = watched;
   const peek = watched.mode === "peek";
   let messages: SqsMessage[];
   try {
@@ -358,7 +363,8 @@ async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh
 }
 
 async function settle(options: PollOptions, remove: string[], release: string[]): Promise<void> {
-  const { sqs, watched } = options;
+  const { watched } = options;
+  const { sqs } = watched;
   const [deleteProblems, releaseProblems] = await Promise.all([
     remove.length > 0 ? sqs.deleteBatch(watched.queue, remove) : [],
     release.length > 0 ? sqs.release(watched.queue, release) : [],

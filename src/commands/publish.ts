@@ -65,7 +65,7 @@ export async function publishMessages(
 
   const { SnsOperations } = await import("../aws/sns.js");
   const { deliver, batchResults } = await import("../aws/delivery.js");
-  const sns = await SnsOperations.create(clients);
+  const sns = await SnsOperations.create(await clients.forResourceRegion(reference.region, "sns"));
   const topic = await sns.resolve(reference);
   const sdkAttributes = toSdkAttributes(attributes);
   const entryFor = (message: OutgoingMessage): PublishBatchRequestEntry => ({

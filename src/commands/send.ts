@@ -68,7 +68,7 @@ export async function sendMessages(
 
   const { SqsOperations } = await import("../aws/sqs.js");
   const { deliver, batchResults } = await import("../aws/delivery.js");
-  const sqs = await SqsOperations.create(clients);
+  const sqs = await SqsOperations.create(await clients.forResourceRegion(reference.region, "sqs"));
   const queue = await sqs.resolve(reference);
   const sdkAttributes = toSdkAttributes(attributes);
   const entryFor = (message: OutgoingMessage): SendMessageBatchRequestEntry => ({

@@ -206,6 +206,29 @@ describe("send", () => {
     expect(tooLong.code).toBe(2);
   });
 
+  it("takes the region from a queue or topic ARN in another region", async () => {
+    const { SQSClient, CreateQueueCommand: Create } = await import("@aws-sdk/client-sqs");
+    const { SNSClient, CreateTopicCommand } = await import("@aws-sdk/client-sns");
+    const config = {
+      endpoint: stack.endpoint,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    };
+    const { QueueUrl } = await new SQSClient(config).send(new Create({ QueueName: "send-elsewhere" }));
+    const { TopicArn } = await new SNSClient(config).send(
+      new CreateTopicCommand({ Name: "publish-elsewhere" }),
+    );
+    const queueArn = `arn:aws:sqs:eu-west-1:000000000000:send-elsewhere`;
+    const sent = await runCli(stack, ["send", queueArn, "x"]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(QueueUrl).toContain("send-elsewhere");
+    const published = await runCli(stack, ["publish", TopicArn!, "x"]);
+    expect(published.code, published.stderr).toBe(0);
+    const byName = await runCli(stack, ["send", "send-elsewhere", "x"]);
+    expect(byName.code).toBe(1);
+    expect(byName.stderr).toContain("queue send-elsewhere does not exist in us-east-1");
+  });
+
   it("reads AWS_ENDPOINT_URL_SQS like the SDK does", async () => {
     await createQueue(clients, "send-env-endpoint");
     const result = await runCli(stack, ["send", "send-env-endpoint", "x"], {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay } from "../../../src/aws/batchSend.js";
-import { resolveClientSettings } from "../../../src/aws/clients.js";
+import { AwsClients, resolveClientSettings } from "../../../src/aws/clients.js";
 import {
   parseFunctionReference,
   parseQueueReference,
@@ -116,6 +116,7 @@ describe("target resolution (parsing)", () => {
         name: "orders",
         url: "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
         accountId: "123456789012",
+        region: "eu-west-1",
       },
     ],
     [
@@ -256,5 +257,18 @@ describe("resolveClientSettings", () => {
     ],
   ] as const)("%s", (_name, service, aws, env, expected) => {
     expect(resolveClientSettings(service, aws, env)).toEqual(expected);
+  });
+});
+
+describe("AwsClients.forResourceRegion", () => {
+  it("uses the region an ARN names when it is not ours, and ours otherwise", async () => {
+    const clients = new AwsClients({ region: "us-east-1" }, {});
+    expect(await clients.forResourceRegion(undefined, "sqs")).toBe(clients);
+    expect(await clients.forResourceRegion("us-east-1", "sqs")).toBe(clients);
+    const regional = await clients.forResourceRegion("eu-west-1", "sns");
+    expect(regional).not.toBe(clients);
+    expect(regional.settings("sns").region).toBe("eu-west-1");
+    expect(await clients.forResourceRegion("eu-west-1", "sqs")).toBe(regional);
+    await clients.destroy();
   });
 });

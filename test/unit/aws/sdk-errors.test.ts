@@ -369,13 +369,13 @@ describe("TemporaryResources", () => {
     } as unknown as SqsOperations;
     const resources = new TemporaryResources();
     const topic = { arn: "arn:aws:sns:eu-west-1:1:events", name: "events" };
-    resources.addQueue({
-      url: "https://sqs.example.test/1/lambda-dest-tail-events-x",
-      name: "lambda-dest-tail-events-x",
-    });
-    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:sub", topic);
-    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:gone", topic);
-    const leftovers = await resources.remove(sqs, sns);
+    resources.addQueue(
+      { url: "https://sqs.example.test/1/lambda-dest-tail-events-x", name: "lambda-dest-tail-events-x" },
+      sqs,
+    );
+    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:sub", topic, sns);
+    resources.addSubscription("arn:aws:sns:eu-west-1:1:events:gone", topic, sns);
+    const leftovers = await resources.remove();
     expect(order).toEqual([
       "unsubscribe arn:aws:sns:eu-west-1:1:events:gone",
       "unsubscribe arn:aws:sns:eu-west-1:1:events:sub",
