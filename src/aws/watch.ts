@@ -4,6 +4,7 @@
  * is removed afterwards.
  */
 import { randomBytes } from "node:crypto";
+import { AwsOperationError } from "../errors.js";
 import { isAbortError, isNotFoundError } from "./errors.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
@@ -178,7 +179,8 @@ export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
     [TAIL_TOPIC_TAG]: topic.arn.slice(0, 256),
   });
   resources.addQueue(queue, sqs);
-  if (!queue.arn) throw new Error(`the temporary queue ${name} has no ARN`);
+  if (!queue.arn)
+    throw new AwsOperationError(`the temporary queue ${name} has no ARN (sqs:GetQueueAttributes)`);
   // Calls that create something are not aborted half-way (an aborted Subscribe could leave a subscription
   // whose ARN we never learnt); an interrupt is honoured between them.
   signal.throwIfAborted();
@@ -201,8 +203,8 @@ async function waitUntilConfirmed(
       if (attributes.PendingConfirmation !== "true") return;
     }
     if (Date.now() > deadline) {
-      throw new Error(
-        `the subscription of the temporary queue to ${topic.name} was not confirmed within a minute`,
+      throw new AwsOperationError(
+        `SNS did not confirm the subscription of the temporary queue to ${topic.name} within ${Math.round((options.confirmTimeoutMs ?? 60_000) / 1000)}s; nothing was received (the queue and subscription are removed)`,
       );
     }
     if (round === 1) options.onProgress?.(`waiting for SNS to confirm the subscription to ${topic.name}...`);
@@ -214,14 +216,15 @@ async function waitUntilConfirmed(
       signal,
     });
     for (const message of messages) {
+      let body: { Type?: unknown; Token?: unknown } | undefined;
       try {
-        const body = JSON.parse(message.Body ?? "");
-        if (body?.Type === "SubscriptionConfirmation" && typeof body.Token === "string") {
-          await sns.confirmSubscription(topic, body.Token, signal);
-          await sqs.deleteBatch(queue, [message.ReceiptHandle!]);
-        }
+        body = JSON.parse(message.Body ?? "");
       } catch {
-        // not a confirmation: left for the tail to show
+        continue; // not a confirmation: left for the tail to show
+      }
+      if (body?.Type === "SubscriptionConfirmation" && typeof body.Token === "string") {
+        await sns.confirmSubscription(topic, body.Token, signal);
+        await sqs.deleteBatch(queue, [message.ReceiptHandle!]);
       }
     }
   }

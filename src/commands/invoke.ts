@@ -264,6 +264,9 @@ async function invokeAndWait(
 
     // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
     polling = session.run(handle, () => finish("error"), 1);
+    // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
+    // still thrown by the await below.
+    polling.catch(() => undefined);
     const outcome = await (await LambdaOperations.create(clients)).invoke(
       target,
       qualifier,
