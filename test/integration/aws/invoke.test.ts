@@ -85,6 +85,18 @@ describe("invoke", () => {
     expect(document.log).toContain("failing on purpose: bad order");
   });
 
+  it("reads the payload from --file and from stdin", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "lambda-dest-invoke-")), "event.json");
+    writeFileSync(file, '{"orderId":7}');
+    const fromFile = await runCli(stack, ["invoke", "bare", "--file", file, "--sync", "--json"]);
+    expect(JSON.parse(fromFile.stdout).result).toEqual({ ok: true, echo: { orderId: 7 } });
+    const fromStdin = await runCli(stack, ["invoke", "bare", "--sync", "--json"], { input: '{"orderId":8}' });
+    expect(JSON.parse(fromStdin.stdout).result).toEqual({ ok: true, echo: { orderId: 8 } });
+  });
+
   it("refuses a payload that is not JSON, and conflicting qualifiers", async () => {
     const notJson = await runCli(stack, ["invoke", "bare", "{oops"]);
     expect(notJson.code).toBe(2);

@@ -265,6 +265,22 @@ describe("tail", () => {
     expect(until.stderr).toMatch(/alpha:\$LATEST\s+RetriesExhausted\s+1/);
   });
 
+  it("-v shows each envelope in full, --quiet leaves only the data", async () => {
+    const queue = await createQueue(clients, "tail-verbose");
+    await fill(queue.url, [invocationRecord({ requestId: uuid(42), success: false })]);
+    const verbose = await runCli(stack, ["tail", "tail-verbose", "--max", "1", "-v"]);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stdout).toMatch(/✗ FAILURE {2}invocation-record/);
+    expect(verbose.stdout).toMatch(
+      /from {5}sqs:tail-verbose, message [0-9a-f-]{36} \(sqs-message › invocation-record\)/,
+    );
+    expect(verbose.stdout).toContain("OrderError: failing on purpose");
+    const quiet = await runCli(stack, ["tail", "tail-verbose", "--max", "1", "--quiet"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
   it("--timeout with --until exits 3 after cleaning up", async () => {
     const topicArn = await createTopic(clients, "tail-timeout");
     const result = await runCli(stack, ["tail", "sns:tail-timeout", "--until", "failure", "--timeout", "1s"]);
