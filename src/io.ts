@@ -4,6 +4,12 @@ import type { ChalkInstance } from "chalk";
 export interface Writer {
   write(text: string): void;
   readonly isTTY: boolean;
+  /**
+   * Resolves to true once everything written so far was accepted by the stream, false when it could not
+   * be (the reader went away). Commands that must not lose data, such as `tail --consume`, wait for it
+   * before they act on what they wrote. Writers that cannot fail may leave it out.
+   */
+  flushed?(): Promise<boolean>;
 }
 
 export interface Io {

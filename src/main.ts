@@ -4,17 +4,24 @@ import { ExitCode, LambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
 
 export function processIo(): Io {
-  // A reader that goes away (`lambda-dest show x | head`) is not an error: stop writing, finish quietly.
+  // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
+  // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
   let stdoutClosed = false;
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
     stdoutClosed = true;
+    interrupts().abort("EPIPE");
   });
+  let lastWrite: Promise<boolean> = Promise.resolve(true);
   return {
     stdout: {
       write: (text) => {
-        if (!stdoutClosed) process.stdout.write(text);
+        if (stdoutClosed) return;
+        lastWrite = new Promise((resolve) => {
+          process.stdout.write(text, (error) => resolve(!error));
+        });
       },
+      flushed: () => (stdoutClosed ? Promise.resolve(false) : lastWrite),
       get isTTY() {
         return process.stdout.isTTY === true;
       },
@@ -36,11 +43,17 @@ export function processIo(): Io {
 }
 
 let interruptController: AbortController | undefined;
+let watchingSignals = false;
+
+function interrupts(): AbortController {
+  interruptController ??= new AbortController();
+  return interruptController;
+}
 
 function watchProcessInterrupts(): AbortSignal {
-  if (interruptController) return interruptController.signal;
-  const controller = new AbortController();
-  interruptController = controller;
+  const controller = interrupts();
+  if (watchingSignals) return controller.signal;
+  watchingSignals = true;
   for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(name, () => {
       if (controller.signal.aborted) {

@@ -120,8 +120,12 @@ export async function tail(
       if (wrote) written.add(id);
       dispositions.push(wrote ? "written" : "skipped");
     }
-    // Written before the poller deletes anything (--consume deletes only what was written).
-    if (text) context.io.stdout.write(text);
+    // Written before the poller deletes anything (--consume deletes only what was written): a write
+    // that the reader never took (it went away) counts as not written, so nothing is deleted.
+    if (text) {
+      context.io.stdout.write(text);
+      if ((await context.io.stdout.flushed?.()) === false) dispositions.fill("skipped");
+    }
     if (out && lines) await out.appendFile(lines);
     return { dispositions, fresh };
   };

@@ -231,6 +231,21 @@ describe("tail", () => {
     for (const message of Messages ?? []) expect(writtenIds.has(message.MessageId)).toBe(false);
   });
 
+  it("--consume stops, and deletes nothing more, when the reader of stdout goes away (| head)", async () => {
+    const queue = await createQueue(clients, "tail-reader-gone");
+    await fill(queue.url, [invocationRecord({ requestId: uuid(100), success: true })]);
+    const tail = new CliProcess(stack, ["tail", "sqs:tail-reader-gone", "--consume", "--json"]);
+    await tail.waitFor('"messageId"', "stdout");
+    // The reader leaves, as `head -1` does after its first line.
+    tail.child.stdout!.destroy();
+    await fill(queue.url, [invocationRecord({ requestId: uuid(101), success: true })]);
+    const result = await tail.done;
+    expect(result.code).toBe(0);
+    // The second record was never read by anyone: it must still be in the queue.
+    const counts = await queueCounts(clients, queue.url);
+    expect(counts.visible + counts.inFlight).toBe(1);
+  });
+
   it("--only, --function and --until filter and stop; the summary table counts per function and condition", async () => {
     const queue = await createQueue(clients, "tail-filters");
     await fill(queue.url, [
