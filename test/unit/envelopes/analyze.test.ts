@@ -128,7 +128,11 @@ describe("leniency: real-world variations are warnings, not errors", () => {
   });
 
   it("accepts date-times with offsets, leap days and second precision", () => {
-    for (const timestamp of ["2024-02-29T23:59:59Z", "2025-11-14T18:16:05.568+01:00", "2016-12-31T23:59:60Z"]) {
+    for (const timestamp of [
+      "2024-02-29T23:59:59Z",
+      "2025-11-14T18:16:05.568+01:00",
+      "2016-12-31T23:59:60Z",
+    ]) {
       const result = only({ ...load("success-record.json"), timestamp });
       expect(result.errors).toEqual([]);
     }
@@ -147,7 +151,11 @@ describe("mutations that must fail", () => {
   const cases: Array<[string, () => unknown, string]> = [
     ["version is not 1.0", () => ({ ...success(), version: "2.0" }), "/version"],
     ["timestamp is not a date", () => ({ ...success(), timestamp: "yesterday" }), "/timestamp"],
-    ["timestamp is February 30th", () => ({ ...success(), timestamp: "2025-02-30T10:00:00.000Z" }), "/timestamp"],
+    [
+      "timestamp is February 30th",
+      () => ({ ...success(), timestamp: "2025-02-30T10:00:00.000Z" }),
+      "/timestamp",
+    ],
     ["timestamp has no zone", () => ({ ...success(), timestamp: "2025-02-03T10:00:00.000" }), "/timestamp"],
     ["timestamp hour 24", () => ({ ...success(), timestamp: "2025-02-03T24:00:00.000Z" }), "/timestamp"],
     [
@@ -284,7 +292,11 @@ describe("mutations that must fail", () => {
       () => ({ message_id: "m1", body: "x", status: "FAILURE" }),
       "",
     ],
-    ["processing result with a lowercase status", () => ({ message_id: "m1", body: "x", status: "success" }), "/status"],
+    [
+      "processing result with a lowercase status",
+      () => ({ message_id: "m1", body: "x", status: "success" }),
+      "/status",
+    ],
     [
       "article envelope with neither response nor error",
       () => {
