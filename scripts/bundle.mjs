@@ -25,7 +25,9 @@ await build({
   // Packages loaded only on some paths stay out of the bundle; commander (always needed) goes in.
   external: ["@aws-sdk/*", "@smithy/*", "fauxqs", "fflate", "ajv", "ajv/*", "ajv-formats", "chalk"],
   // commander is CommonJS and requires Node's built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   plugins: [
     {
       name: "keep-shared-modules-outside",

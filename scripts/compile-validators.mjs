@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv2020, _ } from "ajv/dist/2020.js";
+import { _, Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,7 +37,9 @@ module.exports = { "date-time": dateTime };
 writeFileSync(join(target, "formats.cjs"), formatsSource);
 const formats = new Function("module", `${formatsSource}; return module.exports;`)({ exports: {} });
 
-for (const file of readdirSync(schemaDir).filter((name) => name.endsWith(".schema.json")).sort()) {
+for (const file of readdirSync(schemaDir)
+  .filter((name) => name.endsWith(".schema.json"))
+  .sort()) {
   const ajv = new Ajv2020({
     strict: true,
     allowUnionTypes: true,
