@@ -197,3 +197,19 @@ export class AwsClients {
     return client;
   }
 }
+
+/**
+ * Runs a command's body with clients built from the context's AWS options, and releases them (sockets,
+ * regional clients) however the body ends.
+ */
+export async function withClients<T>(
+  context: { aws: AwsOptions; io: { env: NodeJS.ProcessEnv } },
+  body: (clients: AwsClients) => Promise<T>,
+): Promise<T> {
+  const clients = new AwsClients(context.aws, context.io.env);
+  try {
+    return await body(clients);
+  } finally {
+    await clients.destroy();
+  }
+}

@@ -1,4 +1,4 @@
-import { AwsClients } from "../aws/clients.js";
+import { type AwsClients, withClients } from "../aws/clients.js";
 import { formatDuration } from "../duration.js";
 import { type CommandContext, note, warn } from "../io.js";
 
@@ -17,12 +17,7 @@ export interface CleanupItem {
 }
 
 export async function runCleanup(options: CleanupOptions, context: CommandContext): Promise<number> {
-  const clients = new AwsClients(context.aws, context.io.env);
-  try {
-    return await cleanup(options, context, clients);
-  } finally {
-    await clients.destroy();
-  }
+  return withClients(context, (clients) => cleanup(options, context, clients));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AwsClients } from "../aws/clients.js";
+import { type AwsClients, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
 import type { SqsMessage } from "../aws/sqs.js";
 import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
@@ -26,12 +26,7 @@ const ASYNC_PAYLOAD_LIMIT = 1_048_576;
 const SYNC_PAYLOAD_LIMIT = 6_291_456;
 
 export async function runInvoke(options: InvokeOptions, context: CommandContext): Promise<number> {
-  const clients = new AwsClients(context.aws, context.io.env);
-  try {
-    return await invoke(options, context, clients);
-  } finally {
-    await clients.destroy();
-  }
+  return withClients(context, (clients) => invoke(options, context, clients));
 }
 
 /** The command with its clients injected. */

@@ -1,6 +1,6 @@
 import type { PublishBatchRequestEntry } from "@aws-sdk/client-sns";
 import type { OutgoingMessage } from "../aws/batchSend.js";
-import { AwsClients } from "../aws/clients.js";
+import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseTopicReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
 import { toSdkAttributes } from "../input/attributes.js";
@@ -22,12 +22,7 @@ export interface PublishOptions {
 const CONCURRENCY = 8;
 
 export async function runPublish(options: PublishOptions, context: CommandContext): Promise<number> {
-  const clients = new AwsClients(context.aws, context.io.env);
-  try {
-    return await publishMessages(options, context, clients);
-  } finally {
-    await clients.destroy();
-  }
+  return withClients(context, (clients) => publishMessages(options, context, clients));
 }
 
 /** The command with its clients injected (tests pass clients with a simulated transport). */

@@ -1,6 +1,6 @@
 import type { SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
 import type { OutgoingMessage } from "../aws/batchSend.js";
-import { AwsClients } from "../aws/clients.js";
+import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseQueueReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
 import { toSdkAttributes } from "../input/attributes.js";
@@ -23,12 +23,7 @@ export interface SendOptions {
 const CONCURRENCY = 8;
 
 export async function runSend(options: SendOptions, context: CommandContext): Promise<number> {
-  const clients = new AwsClients(context.aws, context.io.env);
-  try {
-    return await sendMessages(options, context, clients);
-  } finally {
-    await clients.destroy();
-  }
+  return withClients(context, (clients) => sendMessages(options, context, clients));
 }
 
 /** The command with its clients injected (tests pass clients with a simulated transport). */

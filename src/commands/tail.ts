@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AwsClients } from "../aws/clients.js";
+import { type AwsClients, withClients } from "../aws/clients.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
 import { BoundedSet, type Handled, type Leftover, ReceiveBudget, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
@@ -26,12 +26,7 @@ const CONSUME_CONCURRENCY = 3;
 const SEEN_CAPACITY = 100_000;
 
 export async function runTail(options: TailOptions, context: CommandContext): Promise<number> {
-  const clients = new AwsClients(context.aws, context.io.env);
-  try {
-    return await tail(options, context, clients);
-  } finally {
-    await clients.destroy();
-  }
+  return withClients(context, (clients) => tail(options, context, clients));
 }
 
 /** The command with its clients injected. */

@@ -1,24 +1,18 @@
 /** How the demo prints: each arrival (human block or NDJSON line) and the closing table. */
 import type { ChalkInstance } from "chalk";
 import { renderEnvelope } from "../render/envelope.js";
+import { tailRecord } from "../render/tail.js";
 import { describeExpected, type ExpectedEnvelope } from "./scenario.js";
 import type { Arrival, DemoTracker } from "./tracker.js";
 
-/** One NDJSON line: version, receivedAt, source, messageId, layers, kind, valid, summary, payload, errors. */
+/** One NDJSON line: tail's line (version, receivedAt, source, messageId, ...) plus what the demo expected. */
 export function arrivalRecord(arrival: Arrival): Record<string, unknown> {
-  const { envelope } = arrival;
   return {
-    version: 1,
-    receivedAt: arrival.receivedAt.toISOString(),
-    source: arrival.source,
-    messageId: arrival.messageId ?? null,
-    layers: envelope.layers,
-    kind: envelope.kind,
-    valid: envelope.valid,
-    summary: envelope.summary,
-    payload: envelope.payload,
-    errors: envelope.errors,
-    warnings: envelope.warnings,
+    ...tailRecord(arrival.envelope, {
+      receivedAt: arrival.receivedAt,
+      source: arrival.source,
+      messageId: arrival.messageId,
+    }),
     expected: arrival.expected ? describeExpected(arrival.expected) : null,
     problems: arrival.problems,
   };
