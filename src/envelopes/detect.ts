@@ -8,9 +8,16 @@ export function isObject(value: unknown): value is JsonObject {
 
 const BATCH_INFO_KEYS = ["KinesisBatchInfo", "DDBStreamBatchInfo", "KafkaBatchInfo"] as const;
 
-/** AWS CLI `sqs receive-message` output: `{"Messages": [...]}`. */
+/** Keys that SDKs add beside the data of a response (boto3's ResponseMetadata, SDK v3's $metadata). */
+const RESPONSE_METADATA_KEYS = new Set(["Messages", "ResponseMetadata", "$metadata"]);
+
+/** ReceiveMessage output as the AWS CLI prints it (`{"Messages": [...]}`), or as an SDK returns it. */
 export function isReceiveMessageOutput(value: unknown): value is { Messages: unknown[] } {
-  return isObject(value) && Array.isArray(value.Messages) && Object.keys(value).length === 1;
+  return (
+    isObject(value) &&
+    Array.isArray(value.Messages) &&
+    Object.keys(value).every((key) => RESPONSE_METADATA_KEYS.has(key))
+  );
 }
 
 /**

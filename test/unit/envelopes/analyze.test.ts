@@ -138,6 +138,23 @@ describe("leniency: real-world variations are warnings, not errors", () => {
     }
   });
 
+  it("unwraps ReceiveMessage output that an SDK printed with its response metadata", () => {
+    const output = load("cli-receive-sns-failure.json");
+    output.ResponseMetadata = { RequestId: "x", HTTPStatusCode: 200 };
+    const result = only(output);
+    expect(result.valid).toBe(true);
+    expect(result.layers).toEqual(["sqs-message", "sns-notification", "invocation-record"]);
+  });
+
+  it("accepts documentation-style ids (xmpl) and self-managed Kafka without an eventSourceArn", () => {
+    const kafka = load("kafka-failure.json");
+    kafka.requestContext.requestId = "316aa6d0-8154-xmpl-9af7-85d5f4a6bc81";
+    delete kafka.KafkaBatchInfo.eventSourceArn;
+    const result = only(kafka);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((warning) => warning.path)).toEqual(["/requestContext/requestId"]);
+  });
+
   it("never rejects for key order", () => {
     const record = load("success-record.json");
     const reversed = Object.fromEntries(Object.entries(record).reverse());
