@@ -82,7 +82,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-      if (error.code === "commander.help") return ExitCode.ok;
+      // `help` asked for is a success; help shown because no command was given is a usage error.
+      if (error.code === "commander.help") return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
       // Commander has already printed its message through our io.
       return ExitCode.usage;
     }

@@ -227,6 +227,16 @@ describe("usage errors exit 2 with one message on stderr", () => {
     expect(calls).toEqual([]);
   });
 
+  it("no command: the help on stderr, exit 2; `help` itself exits 0", async () => {
+    const none = fakeIo();
+    expect(await main([], none.io)).toBe(2);
+    expect(none.err()).toMatch(/^Usage: lambda-dest/);
+    expect(none.out()).toBe("");
+    const help = fakeIo();
+    expect(await main(["help", "tail"], help.io)).toBe(0);
+    expect(help.out()).toMatch(/^Usage: lambda-dest tail/);
+  });
+
   it("--help and --version exit 0 on stdout", async () => {
     const help = fakeIo();
     expect(await main(["--help"], help.io)).toBe(0);
