@@ -26,6 +26,9 @@ export function summarize(
       const condition = typeof context.condition === "string" ? context.condition : undefined;
       summary.outcome = outcomeOfCondition(condition, kind);
       summary.condition = condition;
+      if (condition !== undefined && Object.hasOwn(CONDITION_EXPLANATIONS, condition)) {
+        summary.explanation = CONDITION_EXPLANATIONS[condition];
+      }
       if (typeof context.approximateInvokeCount === "number")
         summary.attempts = context.approximateInvokeCount;
       if (typeof context.requestId === "string") summary.requestId = context.requestId;
@@ -61,6 +64,17 @@ export function summarize(
       return summary;
   }
 }
+
+const CONDITION_EXPLANATIONS: Record<string, string> = {
+  RetriesExhausted:
+    "every attempt failed: Lambda retried up to the function's MaximumRetryAttempts, then gave up",
+  EventAgeExceeded:
+    "the event grew older than the function's MaximumEventAgeInSeconds before an attempt succeeded",
+  ZeroReservedConcurrency: "the function's reserved concurrency is 0, so it never ran: no response exists",
+  RetryAttemptsExhausted: "the batch failed on every retry and was discarded",
+  RecordAgeExceeded: "the batch grew older than the mapping's MaximumRecordAgeInSeconds and was discarded",
+  MaximumPayloadSizeExceeded: "the batch was larger than the destination accepts and was discarded",
+};
 
 function outcomeOfCondition(condition: string | undefined, kind: string): Outcome {
   if (kind === "esm-failure-record") return "failure";

@@ -48,6 +48,8 @@ export interface EnvelopeSummary {
   errorMessage?: string;
   /** Extra facts, e.g. "dead-letter message" or "article envelope: AWS sends an invocation record". */
   notes: string[];
+  /** What the condition means, for people reading `show` (e.g. why a record has no response). */
+  explanation?: string;
 }
 
 /** One payload found in an input item, after unwrapping. */

@@ -52,6 +52,7 @@ export function renderEnvelope(envelope: AnalyzedEnvelope, options: RenderEnvelo
     lines.push(`  ${label("error")}${colors.red(head)}`);
     for (const frame of stackFrames(envelope)) lines.push(`  ${" ".repeat(9)}${colors.dim(frame)}`);
   }
+  if (summary.explanation) lines.push(`  ${label("why")}${summary.explanation}`);
   for (const note of summary.notes) lines.push(`  ${label("note")}${note}`);
   for (const finding of envelope.errors)
     lines.push(`  ${label("invalid")}${colors.red(describeFinding(finding))}`);

@@ -75,6 +75,12 @@ describe("valid fixtures are detected as their kind and layers", () => {
     });
   });
 
+  it("explains the failure conditions", () => {
+    expect(only(load("zero-concurrency-record.json")).summary.explanation).toMatch(/never ran/);
+    expect(only(load("event-age-record.json")).summary.explanation).toMatch(/MaximumEventAgeInSeconds/);
+    expect(only(load("success-record.json")).summary.explanation).toBeUndefined();
+  });
+
   it("recognises a dead-letter message by its attributes", () => {
     const result = only(load("dlq-message.json"));
     expect(result.payload).toEqual({ orderId: "error-9" });
