@@ -65,10 +65,10 @@ export function renderEnvelope(envelope: AnalyzedEnvelope, options: RenderEnvelo
     (envelope.kind === "invocation-record" || envelope.kind === "esm-failure-record")
   ) {
     if ("requestPayload" in payload) lines.push(block("request", payload.requestPayload, options, label));
-    if (summary.outcome === "success" && "responsePayload" in payload) {
-      lines.push(block("response", payload.responsePayload, options, label));
-    } else if (options.detailed && "responsePayload" in payload) {
-      lines.push(block("response", payload.responsePayload, options, label));
+    if ("responsePayload" in payload) {
+      const shown =
+        summary.outcome === "success" || (options.detailed && !onlyErrorFields(payload.responsePayload));
+      if (shown) lines.push(block("response", payload.responsePayload, options, label));
     }
     if (options.detailed && "responseContext" in payload) {
       lines.push(block("context", payload.responseContext, options, label));
@@ -93,6 +93,13 @@ function block(
   const text = prettyJson(value, options.colors);
   if (!text.includes("\n")) return `  ${label(name)}${text}`;
   return `  ${options.colors.dim(name)}\n${indentBlock(text, "    ")}`;
+}
+
+/** The fields every runtime's error object has; a response with no others is already on the error line. */
+const ERROR_FIELDS = new Set(["errorType", "errorMessage", "trace", "stackTrace", "requestId"]);
+
+function onlyErrorFields(response: unknown): boolean {
+  return isObject(response) && Object.keys(response).every((key) => ERROR_FIELDS.has(key));
 }
 
 export function describeFinding(finding: Finding): string {

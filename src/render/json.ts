@@ -8,7 +8,7 @@ export function prettyJson(value: unknown, colors: ChalkInstance, indent = ""): 
   if (typeof value === "number" || typeof value === "bigint") return colors.yellow(String(value));
   if (typeof value === "boolean") return colors.yellow(String(value));
   const compact = JSON.stringify(value);
-  if (compact.length <= 72 && indent.length < 40) return colorCompact(value, colors);
+  if (compact.length <= 90 && indent.length < 40) return colorCompact(value, colors);
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";

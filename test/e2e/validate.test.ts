@@ -200,6 +200,18 @@ describe("lambda-dest show (built binary)", () => {
     expect(lines[3]).toContain("at Runtime.handler (file:///var/task/index.mjs:12:11)");
   });
 
+  it("a failure's response is not repeated when the error line says it all, and is shown when it says more", async () => {
+    const plain = await runCli(["show", `${fixtures}/failure-node.json`]);
+    expect(plain.stdout).not.toContain("response");
+    const record = JSON.parse(
+      (await import("node:fs")).readFileSync(`${fixtures}/failure-node.json`, "utf8"),
+    );
+    record.responsePayload.cause = { errorType: "IOException", errorMessage: "disk full" };
+    const rich = await runCli(["show", "-"], { input: JSON.stringify(record) });
+    expect(rich.stdout).toContain("  response");
+    expect(rich.stdout).toContain("caused by: IOException: disk full");
+  });
+
   it("--raw prints the JSON untouched, --json prints NDJSON with the summary", async () => {
     const raw = await runCli(["show", "--raw", `${fixtures}/crash-record.json`]);
     const original = (await import("node:fs")).readFileSync(`${fixtures}/crash-record.json`, "utf8");
