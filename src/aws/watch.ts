@@ -299,6 +299,24 @@ const sleep = (milliseconds: number, signal: AbortSignal) =>
     signal.addEventListener("abort", done, { once: true });
   });
 
+/** A signal that aborts `graceMs` after `stop` does. */
+function afterGrace(stop: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    timer = setTimeout(() => controller.abort(stop.reason), graceMs);
+  };
+  if (stop.aborted) start();
+  else stop.addEventListener("abort", start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", start);
+    },
+  };
+}
+
 /**
  * Receives from one queue until `stop` aborts. Peek: short visibility, every message released at once after it
  * was handled (a round that brought only messages already shown backs off, so a backlog is not spun on).
@@ -340,17 +358,35 @@ async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh
   const { watched, stop } = options;
   const { sqs } = watched;
   const peek = watched.mode === "peek";
+  const waitSeconds = peek ? 1 : 5;
+  // On a user's queue a long poll is not cut off when we stop: SQS would still hand messages to the
+  // abandoned request, hiding them for the visibility timeout. It is let finish (it returns within
+  // waitSeconds) and what it brought is released below; only an endpoint that stopped answering is cut.
+  const userQueue = watched.mode !== "own";
+  const receiveSignal = userQueue
+    ? afterGrace(stop, (waitSeconds + 2) * 1000)
+    : { signal: stop, dispose() {} };
   let messages: SqsMessage[];
   try {
     messages = await sqs.receive(watched.queue, {
       maxMessages: wanted,
       visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
-      waitSeconds: peek ? 2 : 5,
-      signal: stop,
+      waitSeconds,
+      signal: receiveSignal.signal,
     });
   } catch (error) {
     if (stop.aborted || isAbortError(error)) return "empty";
     throw error;
+  } finally {
+    receiveSignal.dispose();
+  }
+  if (messages.length > 0 && stop.aborted && userQueue) {
+    await settle(
+      options,
+      [],
+      messages.map((message) => message.ReceiptHandle!),
+    );
+    return "empty";
   }
   if (messages.length === 0) return "empty";
   const { dispositions, fresh } = await options.handle(messages, watched);

@@ -246,6 +246,18 @@ describe("tail", () => {
     expect(counts.visible + counts.inFlight).toBe(1);
   });
 
+  it("stopping a peek does not abandon a long poll: a message arriving meanwhile stays visible", async () => {
+    const queue = await createQueue(clients, "tail-stop-poll");
+    const tail = new CliProcess(stack, ["tail", "sqs:tail-stop-poll"]);
+    await tail.waitFor("listening on sqs:tail-stop-poll");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    tail.child.kill("SIGINT");
+    await fill(queue.url, [invocationRecord({ requestId: uuid(200), success: true })]);
+    const result = await tail.done;
+    expect(result.code).toBe(0);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 1, inFlight: 0 });
+  });
+
   it("--only, --function and --until filter and stop; the summary table counts per function and condition", async () => {
     const queue = await createQueue(clients, "tail-filters");
     await fill(queue.url, [
