@@ -308,7 +308,8 @@ async function invokeAndWait(
         `${JSON.stringify({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome })}\n`,
       );
     } else {
-      const origin = `${facts.source}, message ${facts.messageId}, after ${formatDuration(Date.now() - started)}`;
+      const waited = match.receivedAt.getTime() - started;
+      const origin = `${facts.source}, message ${facts.messageId}, after ${formatDuration(waited)}`;
       context.io.stdout.write(
         renderEnvelope(match.envelope, { colors: context.colors, origin, detailed: true }),
       );
