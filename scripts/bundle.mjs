@@ -30,6 +30,23 @@ await build({
   },
   plugins: [
     {
+      // commander requires child_process only to run executable subcommands, which lambda-dest has none of;
+      // loading it (with net and dgram behind it) cost a few milliseconds at every start.
+      name: "no-child-process-for-commander",
+      setup(builder) {
+        builder.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+          args.importer.includes(`${join("node_modules", "commander")}`)
+            ? { path: "child_process", namespace: "unused-by-lambda-dest" }
+            : undefined,
+        );
+        builder.onLoad({ filter: /.*/, namespace: "unused-by-lambda-dest" }, () => ({
+          contents:
+            "module.exports = new Proxy({}, { get() { throw new Error('lambda-dest has no executable subcommands'); } });",
+          loader: "js",
+        }));
+      },
+    },
+    {
       name: "keep-shared-modules-outside",
       setup(builder) {
         builder.onResolve({ filter: lazyCommand }, (args) => ({ path: args.path, external: true }));

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { findSyntaxError, type SyntaxProblem } from "../envelopes/positions.js";
 import { UsageError } from "../errors.js";
@@ -81,9 +81,14 @@ export async function* readItems(
     stream = options.stdin;
   } else {
     const path = resolve(options.cwd, source);
-    const problem = checkReadable(path);
-    if (problem) {
-      yield [{ type: "unreadable", problem: { source, message: problem } }];
+    const checked = checkReadable(path);
+    if (typeof checked === "string") {
+      yield [{ type: "unreadable", problem: { source, message: checked } }];
+      return;
+    }
+    // A small file is read at once (the common case, and start-up time counts); a large one is streamed.
+    if (checked.size <= STREAM_CHUNK_BYTES) {
+      yield [...documentItems(source, readFileSync(path, "utf8"))];
       return;
     }
     stream = createReadStream(path, { encoding: "utf8", highWaterMark: STREAM_CHUNK_BYTES });
@@ -111,11 +116,12 @@ export async function forEachItem(
   }
 }
 
-function checkReadable(path: string): string | undefined {
+/** The file's size, or why it cannot be read. */
+function checkReadable(path: string): { size: number } | string {
   try {
     const info = statSync(path);
     if (info.isDirectory()) return "is a directory; give the files in it, or a glob such as dir/*.json";
-    return undefined;
+    return { size: info.size };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return "no such file";
@@ -194,7 +200,7 @@ function* documentItems(source: string, text: string): Generator<SourceEvent> {
     value = JSON.parse(body);
   } catch {
     // Several JSON values on their own lines (NDJSON whose first line is broken) read line by line.
-    if (looksLikeLines(body)) {
+    if (firstLineParses(body) || looksLikeLines(body)) {
       yield* linesOf(source, body.split("\n"), 0);
       return;
     }
