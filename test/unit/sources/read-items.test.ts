@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { forEachItem, type SourceItem } from "../../../src/sources/read-items.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-read-"));
+
+async function itemsOf(text: string, name: string): Promise<SourceItem[]> {
+  writeFileSync(join(scratch, name), text);
+  const items: SourceItem[] = [];
+  await forEachItem(
+    [name],
+    { cwd: scratch, stdin: new PassThrough() },
+    (item) => items.push(item),
+    () => {},
+  );
+  return items;
+}
+
+function ndjson(lines: number, broken: number): string {
+  const padding = "x".repeat(100);
+  return Array.from({ length: lines }, (_, index) =>
+    index === broken ? '{"broken": ' : JSON.stringify({ index, padding }),
+  ).join("\n");
+}
+
+describe("reading items", () => {
+  it.each([
+    ["a small file, read at once", 20],
+    ["a large file, streamed", 5_000],
+  ])(
+    "NDJSON in %s: one item per line, line numbers kept, a broken line reported where it is",
+    async (_name, lines) => {
+      const broken = Math.floor(lines / 2);
+      const items = await itemsOf(ndjson(lines, broken), `lines-${lines}.ndjson`);
+      expect(items).toHaveLength(lines);
+      expect(items.every((item) => item.form === "line")).toBe(true);
+      expect(items[broken]).toMatchObject({
+        index: broken,
+        lineOffset: broken,
+        syntaxError: { line: broken + 1 },
+      });
+      expect(items[lines - 1]!.value).toMatchObject({ index: lines - 1 });
+    },
+  );
+
+  it("a pretty-printed document and a JSON array", async () => {
+    const [document] = await itemsOf('{\n  "a": 1\n}\n', "doc.json");
+    expect(document).toMatchObject({ form: "document", value: { a: 1 } });
+    const elements = await itemsOf("[1, 2, 3]", "array.json");
+    expect(elements.map((item) => [item.form, item.value, item.pointerPrefix])).toEqual([
+      ["element", 1, "/0"],
+      ["element", 2, "/1"],
+      ["element", 3, "/2"],
+    ]);
+  });
+
+  it("one JSON line is a document, not NDJSON", async () => {
+    const [item] = await itemsOf('{"a": 1}\n', "one.json");
+    expect(item).toMatchObject({ form: "document", value: { a: 1 } });
+  });
+});
