@@ -34,7 +34,10 @@ export function processIo(): Io {
         return process.stderr.isTTY === true;
       },
     },
-    stdin: process.stdin,
+    // Created on first use: making the stdin stream costs start-up time that most commands don't need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
