@@ -72,7 +72,7 @@ const EXIT_CODES = `
 Exit codes: 0 success or all valid; 1 invalid payload, failure outcome or failed operation;
             2 usage error or unreadable input; 3 timed out waiting.`;
 
-export function buildProgram(io: Io, state: { exitCode: number }): Command {
+export function buildProgram(io: Io, state: { exitCode: number }, argv: string[] = []): Command {
   const program = new Command("lambda-dest");
   program
     .description(
@@ -112,6 +112,13 @@ Examples:
 ${EXIT_CODES}`,
     );
 
+  // Only the command being run is registered when argv names one: building all ten, with their options
+  // and help, is a measurable share of a one-file `validate`. `--help` and unknown commands get them all.
+  const wanted = commandNamed(argv);
+  const register = (name: string, define: () => void) => {
+    if (wanted === undefined || wanted === name) define();
+  };
+
   /** Wraps an action: the positional arguments, the command's own options, and the context built from globals. */
   const run =
     (action: (context: CommandContext, args: any[], options: Record<string, any>) => Promise<number>) =>
@@ -122,65 +129,71 @@ ${EXIT_CODES}`,
       state.exitCode = await action(context, params.slice(0, -2), options);
     };
 
-  program
-    .command("validate")
-    .description("validate envelopes against the bundled JSON Schemas (files, globs, or stdin)")
-    .argument("[files...]", "files or globs; '-' or none reads stdin")
-    .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
-    .option("--strict", "treat warnings as failures")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest validate record.json
-  $ lambda-dest validate 'captures/*.json' --json
-  $ aws sqs receive-message --queue-url "$Q" | lambda-dest validate
-  $ lambda-dest validate events.ndjson --schema invocation-record --strict`,
-    )
-    .action(
-      run(async (context, [files], options) => {
-        const { runValidate } = await import("./commands/validate.js");
-        return runValidate({ files, schema: options.schema, strict: options.strict === true }, context);
-      }),
-    );
+  register("validate", () => {
+    program
+      .command("validate")
+      .description("validate envelopes against the bundled JSON Schemas (files, globs, or stdin)")
+      .argument("[files...]", "files or globs; '-' or none reads stdin")
+      .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
+      .option("--strict", "treat warnings as failures")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest validate record.json
+    $ lambda-dest validate 'captures/*.json' --json
+    $ aws sqs receive-message --queue-url "$Q" | lambda-dest validate
+    $ lambda-dest validate events.ndjson --schema invocation-record --strict`,
+      )
+      .action(
+        run(async (context, [files], options) => {
+          const { runValidate } = await import("./commands/validate.js");
+          return runValidate({ files, schema: options.schema, strict: options.strict === true }, context);
+        }),
+      );
+  });
 
-  program
-    .command("show")
-    .description("pretty-print envelopes: a summary line, then the payload, errors set out")
-    .argument("[files...]", "files or globs; '-' or none reads stdin")
-    .option("--raw", "print the untouched JSON")
-    .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest show failure.json
-  $ aws sqs receive-message --queue-url "$Q" | lambda-dest show`,
-    )
-    .action(
-      run(async (context, [files], options) => {
-        const { runShow } = await import("./commands/show.js");
-        return runShow({ files, raw: options.raw === true, schema: options.schema }, context);
-      }),
-    );
+  register("show", () => {
+    program
+      .command("show")
+      .description("pretty-print envelopes: a summary line, then the payload, errors set out")
+      .argument("[files...]", "files or globs; '-' or none reads stdin")
+      .option("--raw", "print the untouched JSON")
+      .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest show failure.json
+    $ aws sqs receive-message --queue-url "$Q" | lambda-dest show`,
+      )
+      .action(
+        run(async (context, [files], options) => {
+          const { runShow } = await import("./commands/show.js");
+          return runShow({ files, raw: options.raw === true, schema: options.schema }, context);
+        }),
+      );
+  });
 
-  program
-    .command("schemas")
-    .description("list the bundled kinds, or print one schema")
-    .argument("[kind]", "the kind whose schema to print")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest schemas
-  $ lambda-dest schemas invocation-record > invocation-record.schema.json`,
-    )
-    .action(
-      run(async (context, [kind]) => {
-        const { runSchemas } = await import("./commands/schemas.js");
-        return runSchemas({ kind }, context);
-      }),
-    );
+  register("schemas", () => {
+    program
+      .command("schemas")
+      .description("list the bundled kinds, or print one schema")
+      .argument("[kind]", "the kind whose schema to print")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest schemas
+    $ lambda-dest schemas invocation-record > invocation-record.schema.json`,
+      )
+      .action(
+        run(async (context, [kind]) => {
+          const { runSchemas } = await import("./commands/schemas.js");
+          return runSchemas({ kind }, context);
+        }),
+      );
+  });
 
   const addInputOptions = (command: Command) =>
     command
@@ -194,224 +207,275 @@ Examples:
       .option("--group-id <id>", "message group id (FIFO)")
       .option("--dedup-id <id>", "deduplication id (FIFO without content-based deduplication)");
 
-  addInputOptions(
+  register("send", () => {
+    addInputOptions(
+      program
+        .command("send")
+        .description("send an SQS message (or each line with --lines)")
+        .argument("<queue>", "queue name, URL or ARN")
+        .argument("[body]", "message body; else --file or stdin"),
+    )
+      .option("--delay <seconds>", "delay delivery by this many seconds (0-900)", positiveInteger("--delay"))
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest send orders '{"orderId": 1}'
+    $ lambda-dest send orders --file order.json --attribute source=cli --attribute priority=Number:5
+    $ cat orders.ndjson | lambda-dest send orders --lines
+    $ lambda-dest send orders.fifo '{"id":1}' --group-id customer-7`,
+      )
+      .action(
+        run(async (context, [queue, body], options) => {
+          const { runSend } = await import("./commands/send.js");
+          return runSend(
+            {
+              queue,
+              body,
+              file: options.file,
+              lines: options.lines === true,
+              attributes: options.attribute ?? [],
+              groupId: options.groupId,
+              dedupId: options.dedupId,
+              delaySeconds: options.delay,
+            },
+            context,
+          );
+        }),
+      );
+  });
+
+  register("publish", () => {
+    addInputOptions(
+      program
+        .command("publish")
+        .description("publish an SNS message (or each line with --lines)")
+        .argument("<topic>", "topic name or ARN")
+        .argument("[message]", "message; else --file or stdin"),
+    )
+      .option("--subject <text>", "message subject")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest publish order-events '{"orderId": 1}' --subject test
+    $ lambda-dest publish arn:aws:sns:eu-west-1:123456789012:alerts --file alert.json`,
+      )
+      .action(
+        run(async (context, [topic, message], options) => {
+          const { runPublish } = await import("./commands/publish.js");
+          return runPublish(
+            {
+              topic,
+              message,
+              file: options.file,
+              lines: options.lines === true,
+              attributes: options.attribute ?? [],
+              groupId: options.groupId,
+              dedupId: options.dedupId,
+              subject: options.subject,
+            },
+            context,
+          );
+        }),
+      );
+  });
+
+  register("invoke", () => {
     program
-      .command("send")
-      .description("send an SQS message (or each line with --lines)")
-      .argument("<queue>", "queue name, URL or ARN")
-      .argument("[body]", "message body; else --file or stdin"),
-  )
-    .option("--delay <seconds>", "delay delivery by this many seconds (0-900)", positiveInteger("--delay"))
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest send orders '{"orderId": 1}'
-  $ lambda-dest send orders --file order.json --attribute source=cli --attribute priority=Number:5
-  $ cat orders.ndjson | lambda-dest send orders --lines
-  $ lambda-dest send orders.fifo '{"id":1}' --group-id customer-7`,
-    )
-    .action(
-      run(async (context, [queue, body], options) => {
-        const { runSend } = await import("./commands/send.js");
-        return runSend(
-          {
-            queue,
-            body,
-            file: options.file,
-            lines: options.lines === true,
-            attributes: options.attribute ?? [],
-            groupId: options.groupId,
-            dedupId: options.dedupId,
-            delaySeconds: options.delay,
-          },
-          context,
-        );
-      }),
-    );
+      .command("invoke")
+      .description(
+        "invoke a function asynchronously (or --sync), and optionally --wait for its destination record",
+      )
+      .argument("<function>", "function name or ARN")
+      .argument("[payload]", "JSON event; else --file or stdin; default {}")
+      .option("--file <path>", "read the payload from a file ('-' for stdin)")
+      .option("--qualifier <alias|version>", "version or alias to invoke")
+      .option("--sync", "invoke synchronously (RequestResponse): print the result and the log tail")
+      .option("--wait", "watch the destinations, invoke, and print the record whose requestId matches")
+      .option("--timeout <duration>", "with --wait: give up after this long (exit 3)", duration("--timeout"))
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest invoke order-processor '{"orderId": 1}'
+    $ lambda-dest invoke order-processor --file event.json --wait --timeout 10m
+    $ lambda-dest invoke order-processor '{"orderId": 1}' --sync`,
+      )
+      .action(
+        run(async (context, [fn, payload], options) => {
+          if (options.sync && options.wait) throw new UsageError("--sync and --wait cannot be combined");
+          const { runInvoke } = await import("./commands/invoke.js");
+          return runInvoke(
+            {
+              functionName: fn,
+              payload,
+              file: options.file,
+              qualifier: options.qualifier,
+              sync: options.sync === true,
+              wait: options.wait === true,
+              timeoutMs: options.timeout ?? 5 * 60_000,
+            },
+            context,
+          );
+        }),
+      );
+  });
 
-  addInputOptions(
+  register("tail", () => {
     program
-      .command("publish")
-      .description("publish an SNS message (or each line with --lines)")
-      .argument("<topic>", "topic name or ARN")
-      .argument("[message]", "message; else --file or stdin"),
-  )
-    .option("--subject <text>", "message subject")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest publish order-events '{"orderId": 1}' --subject test
-  $ lambda-dest publish arn:aws:sns:eu-west-1:123456789012:alerts --file alert.json`,
-    )
-    .action(
-      run(async (context, [topic, message], options) => {
-        const { runPublish } = await import("./commands/publish.js");
-        return runPublish(
-          {
-            topic,
-            message,
-            file: options.file,
-            lines: options.lines === true,
-            attributes: options.attribute ?? [],
-            groupId: options.groupId,
-            dedupId: options.dedupId,
-            subject: options.subject,
-          },
-          context,
-        );
-      }),
-    );
+      .command("tail")
+      .description("stream destination envelopes from a topic, a queue, or a function's destinations")
+      .argument(
+        "<target>",
+        "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one) or function:NAME",
+      )
+      .option("--max <n>", "exit after n envelopes", positiveInteger("--max"))
+      .option("--timeout <duration>", "exit after this long", duration("--timeout"))
+      .addOption(
+        new Option("--until <outcome>", "exit after the first such envelope").choices([
+          "success",
+          "failure",
+          "any",
+        ]),
+      )
+      .addOption(new Option("--only <outcome>", "show only these envelopes").choices(["success", "failure"]))
+      .option("--function <name>", "show only envelopes of this function")
+      .option("--consume", "SQS: delete each message after it is written (default: peek and release)")
+      .option("--out <file>", "also append NDJSON to this file")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest tail function:order-processor
+    $ lambda-dest tail order-results --until failure --timeout 5m
+    $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson`,
+      )
+      .action(
+        run(async (context, [target], options) => {
+          const { runTail } = await import("./commands/tail.js");
+          return runTail(
+            {
+              target,
+              max: options.max,
+              timeoutMs: options.timeout,
+              until: options.until,
+              only: options.only,
+              functionName: options.function,
+              consume: options.consume === true,
+              out: options.out,
+            },
+            context,
+          );
+        }),
+      );
+  });
 
-  program
-    .command("invoke")
-    .description(
-      "invoke a function asynchronously (or --sync), and optionally --wait for its destination record",
-    )
-    .argument("<function>", "function name or ARN")
-    .argument("[payload]", "JSON event; else --file or stdin; default {}")
-    .option("--file <path>", "read the payload from a file ('-' for stdin)")
-    .option("--qualifier <alias|version>", "version or alias to invoke")
-    .option("--sync", "invoke synchronously (RequestResponse): print the result and the log tail")
-    .option("--wait", "watch the destinations, invoke, and print the record whose requestId matches")
-    .option("--timeout <duration>", "with --wait: give up after this long (exit 3)", duration("--timeout"))
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest invoke order-processor '{"orderId": 1}'
-  $ lambda-dest invoke order-processor --file event.json --wait --timeout 10m
-  $ lambda-dest invoke order-processor '{"orderId": 1}' --sync`,
-    )
-    .action(
-      run(async (context, [fn, payload], options) => {
-        if (options.sync && options.wait) throw new UsageError("--sync and --wait cannot be combined");
-        const { runInvoke } = await import("./commands/invoke.js");
-        return runInvoke(
-          {
-            functionName: fn,
-            payload,
-            file: options.file,
-            qualifier: options.qualifier,
-            sync: options.sync === true,
-            wait: options.wait === true,
-            timeoutMs: options.timeout ?? 5 * 60_000,
-          },
-          context,
-        );
-      }),
-    );
+  register("local", () => {
+    program
+      .command("local")
+      .description("run the embedded local stack (SQS, SNS, S3, Lambda with destinations) on 127.0.0.1")
+      .option("--port <port>", "port to listen on", positiveInteger("--port"), 4566)
+      .option("--init <file>", "JSON file of queues, topics, subscriptions and functions to create at start")
+      .option(
+        "--function <name=path>",
+        "register a function from a local file or folder; repeatable",
+        collect,
+      )
+      .option("--real-timing", "use AWS's real retry delays (about 1 and 2 minutes) instead of scaled ones")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest local
+    $ lambda-dest local --port 4577 --function hello=./hello/index.mjs`,
+      )
+      .action(
+        run(async (context, _args, options) => {
+          const { runLocal } = await import("./commands/local.js");
+          return runLocal(
+            {
+              port: options.port,
+              init: options.init,
+              functions: options.function ?? [],
+              realTiming: options.realTiming === true,
+            },
+            context,
+          );
+        }),
+      );
+  });
 
-  program
-    .command("tail")
-    .description("stream destination envelopes from a topic, a queue, or a function's destinations")
-    .argument("<target>", "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one) or function:NAME")
-    .option("--max <n>", "exit after n envelopes", positiveInteger("--max"))
-    .option("--timeout <duration>", "exit after this long", duration("--timeout"))
-    .addOption(
-      new Option("--until <outcome>", "exit after the first such envelope").choices([
-        "success",
-        "failure",
-        "any",
-      ]),
-    )
-    .addOption(new Option("--only <outcome>", "show only these envelopes").choices(["success", "failure"]))
-    .option("--function <name>", "show only envelopes of this function")
-    .option("--consume", "SQS: delete each message after it is written (default: peek and release)")
-    .option("--out <file>", "also append NDJSON to this file")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest tail function:order-processor
-  $ lambda-dest tail order-results --until failure --timeout 5m
-  $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson`,
-    )
-    .action(
-      run(async (context, [target], options) => {
-        const { runTail } = await import("./commands/tail.js");
-        return runTail(
-          {
-            target,
-            max: options.max,
-            timeoutMs: options.timeout,
-            until: options.until,
-            only: options.only,
-            functionName: options.function,
-            consume: options.consume === true,
-            out: options.out,
-          },
-          context,
-        );
-      }),
-    );
+  register("demo", () => {
+    program
+      .command("demo")
+      .description("run the order-processor scenario end to end on an in-process local stack")
+      .option("--python", "deploy the Python version of the example function")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest demo
+    $ lambda-dest demo --python`,
+      )
+      .action(
+        run(async (context, _args, options) => {
+          const { runDemo } = await import("./commands/demo.js");
+          return runDemo({ python: options.python === true }, context);
+        }),
+      );
+  });
 
-  program
-    .command("local")
-    .description("run the embedded local stack (SQS, SNS, S3, Lambda with destinations) on 127.0.0.1")
-    .option("--port <port>", "port to listen on", positiveInteger("--port"), 4566)
-    .option("--init <file>", "JSON file of queues, topics, subscriptions and functions to create at start")
-    .option("--function <name=path>", "register a function from a local file or folder; repeatable", collect)
-    .option("--real-timing", "use AWS's real retry delays (about 1 and 2 minutes) instead of scaled ones")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest local
-  $ lambda-dest local --port 4577 --function hello=./hello/index.mjs`,
-    )
-    .action(
-      run(async (context, _args, options) => {
-        const { runLocal } = await import("./commands/local.js");
-        return runLocal(
-          {
-            port: options.port,
-            init: options.init,
-            functions: options.function ?? [],
-            realTiming: options.realTiming === true,
-          },
-          context,
-        );
-      }),
-    );
-
-  program
-    .command("demo")
-    .description("run the order-processor scenario end to end on an in-process local stack")
-    .option("--python", "deploy the Python version of the example function")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest demo
-  $ lambda-dest demo --python`,
-    )
-    .action(
-      run(async (context, _args, options) => {
-        const { runDemo } = await import("./commands/demo.js");
-        return runDemo({ python: options.python === true }, context);
-      }),
-    );
-
-  program
-    .command("cleanup")
-    .description("delete temporary queues and subscriptions that an interrupted tail left behind")
-    .option("--older-than <duration>", "only resources older than this", duration("--older-than"))
-    .option("--dry-run", "list what would be deleted")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ lambda-dest cleanup --dry-run
-  $ lambda-dest cleanup --older-than 1h`,
-    )
-    .action(
-      run(async (context, _args, options) => {
-        const { runCleanup } = await import("./commands/cleanup.js");
-        return runCleanup({ olderThanMs: options.olderThan, dryRun: options.dryRun === true }, context);
-      }),
-    );
+  register("cleanup", () => {
+    program
+      .command("cleanup")
+      .description("delete temporary queues and subscriptions that an interrupted tail left behind")
+      .option("--older-than <duration>", "only resources older than this", duration("--older-than"))
+      .option("--dry-run", "list what would be deleted")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest cleanup --dry-run
+    $ lambda-dest cleanup --older-than 1h`,
+      )
+      .action(
+        run(async (context, _args, options) => {
+          const { runCleanup } = await import("./commands/cleanup.js");
+          return runCleanup({ olderThanMs: options.olderThan, dryRun: options.dryRun === true }, context);
+        }),
+      );
+  });
 
   return program;
+}
+
+const COMMAND_NAMES = new Set([
+  "validate",
+  "show",
+  "schemas",
+  "send",
+  "publish",
+  "invoke",
+  "tail",
+  "local",
+  "demo",
+  "cleanup",
+]);
+/** Global options that take a value: the value is not the command's name. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--profile", "--region", "--endpoint-url"]);
+
+/** The command that argv runs, when it names one and asks for no global help. */
+export function commandNamed(argv: string[]): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index]!;
+    if (token === "--") return undefined;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(token)) {
+      index++;
+      continue;
+    }
+    if (token.startsWith("-")) continue;
+    return COMMAND_NAMES.has(token) ? token : undefined;
+  }
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import { ExitCode, LambdaDestError } from "./errors.js";
@@ -22,8 +23,9 @@ export function processIo(): Io {
         });
       },
       flushed: () => (stdoutClosed ? Promise.resolve(false) : lastWrite),
+      // Asked of the descriptor, so that the stream is created only when something is written.
       get isTTY() {
-        return process.stdout.isTTY === true;
+        return isatty(1);
       },
     },
     stderr: {
@@ -31,7 +33,7 @@ export function processIo(): Io {
         process.stderr.write(text);
       },
       get isTTY() {
-        return process.stderr.isTTY === true;
+        return isatty(2);
       },
     },
     // Created on first use: making the stdin stream costs start-up time that most commands don't need.
@@ -78,7 +80,7 @@ function watchProcessInterrupts(): AbortSignal {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const verbose = argv.includes("--verbose") || argv.includes("-v");
   const state = { exitCode: ExitCode.ok as number };
-  const program = buildProgram(io, state);
+  const program = buildProgram(io, state, argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return state.exitCode;

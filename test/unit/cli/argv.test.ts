@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commandNamed } from "../../../src/cli.js";
 import type { Io } from "../../../src/io.js";
 import { main } from "../../../src/main.js";
 
@@ -207,6 +208,20 @@ describe("argv -> options, every command", () => {
       json: true,
       aws: { local: true, region: "eu-west-1", profile: "p", endpointUrl: "http://127.0.0.1:1" },
     });
+  });
+});
+
+describe("which command argv runs (only that one is registered)", () => {
+  it.each([
+    [["validate", "x.json"], "validate"],
+    [["--json", "--profile", "dev", "send", "validate"], "send"],
+    [["--region", "tail", "tail", "q"], "tail"],
+    [["help", "tail"], undefined],
+    [["--help"], undefined],
+    [["nonsense"], undefined],
+    [["--", "validate"], undefined],
+  ])("%j -> %s", (argv, name) => {
+    expect(commandNamed(argv as string[])).toBe(name);
   });
 });
 
