@@ -3,31 +3,13 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import { ExitCode, LambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
+import { createStdoutWriter } from "./stdout-writer.js";
 
 export function processIo(): Io {
-  // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
-  // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
-  let stdoutClosed = false;
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    stdoutClosed = true;
-    interrupts().abort("EPIPE");
-  });
-  let lastWrite: Promise<boolean> = Promise.resolve(true);
   return {
-    stdout: {
-      write: (text) => {
-        if (stdoutClosed) return;
-        lastWrite = new Promise((resolve) => {
-          process.stdout.write(text, (error) => resolve(!error));
-        });
-      },
-      flushed: () => (stdoutClosed ? Promise.resolve(false) : lastWrite),
-      // Asked of the descriptor, so that the stream is created only when something is written.
-      get isTTY() {
-        return isatty(1);
-      },
-    },
+    // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
+    // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
+    stdout: createStdoutWriter(() => interrupts().abort("EPIPE")),
     stderr: {
       write: (text) => {
         process.stderr.write(text);
