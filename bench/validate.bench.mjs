@@ -3,7 +3,7 @@
 //      ajv-cli's wall time), and which modules `--help`, `validate` and `show` load (never the AWS SDK);
 //   b) throughput on a 100,000-record NDJSON file vs a bare readline + JSON.parse + one precompiled Ajv
 //      validator loop (goal: ≤ 2x its time), and peak RSS on that file and on a ~1 GB one (goal: flat).
-// Settings (environment): BENCH_STARTUP_RUNS (15), BENCH_RECORDS (100000), BENCH_THROUGHPUT_RUNS (3),
+// Settings (environment): BENCH_STARTUP_RUNS (25), BENCH_RECORDS (100000), BENCH_THROUGHPUT_RUNS (3),
 // BENCH_BIG_BYTES (1e9; 0 skips the big file), BENCH_PROFILE (1 always, 0 never; default: when a goal
 // is missed), BENCH_ENFORCE_GOALS=1 to exit 1 on a missed goal (correctness failures always exit 1).
 import { spawnSync } from "node:child_process";
@@ -26,7 +26,7 @@ import { summarizeProfile } from "./lib/profile-summary.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const settings = {
-  startupRuns: Number(process.env.BENCH_STARTUP_RUNS ?? 15),
+  startupRuns: Number(process.env.BENCH_STARTUP_RUNS ?? 25),
   records: Number(process.env.BENCH_RECORDS ?? 100_000),
   throughputRuns: Number(process.env.BENCH_THROUGHPUT_RUNS ?? 3),
   bigBytes: Number(process.env.BENCH_BIG_BYTES ?? 1e9),
