@@ -1,4 +1,4 @@
-import { type AwsClients, withClients } from "../aws/clients.js";
+import { type AwsClients, resolveClientSettings, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
 import type { SqsMessage } from "../aws/sqs.js";
 import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
@@ -273,7 +273,8 @@ async function invokeAndWait(
     timer = setTimeout(() => finish("timeout"), Math.max(0, options.timeoutMs - (Date.now() - started)));
     const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
     note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);
-    explainRetries(say, config, options.timeoutMs, reminders);
+    const endpoint = resolveClientSettings("lambda", context.aws, context.io.env).endpoint;
+    explainRetries(say, config, options.timeoutMs, reminders, isLoopback(endpoint));
     ticker = setInterval(
       () =>
         progress.update(`waiting for the record of ${requestId}: ${formatDuration(Date.now() - started)}`),
@@ -336,14 +337,23 @@ function explainRetries(
   config: DestinationConfig,
   timeoutMs: number,
   reminders: NodeJS.Timeout[],
+  localStack: boolean,
 ): void {
   const retries = config.maximumRetryAttempts ?? 2;
   if (retries === 0) {
     say("retries are off for this function (MaximumRetryAttempts 0): the record follows the first attempt");
     return;
   }
+  const times = `${retries} time${retries === 1 ? "" : "s"}`;
+  if (localStack) {
+    // The embedded stack shortens AWS's delays (unless started with --real-timing): no minute-long reminders.
+    say(
+      `if an attempt fails, Lambda retries up to ${times}; AWS waits about 1 min, then 2 min, a local stack usually seconds`,
+    );
+    return;
+  }
   say(
-    `if an attempt fails, Lambda retries up to ${retries} time${retries === 1 ? "" : "s"} (about 1 min, then 2 min later), so a failure record can take ~${retries === 1 ? 1 : 3} min`,
+    `if an attempt fails, Lambda retries up to ${times} (about 1 min, then 2 min later), so a failure record can take ~${retries === 1 ? 1 : 3} min`,
   );
   const schedule = [
     {
@@ -366,5 +376,16 @@ function explainRetries(
     say(
       `--timeout ${formatDuration(timeoutMs)} is shorter than AWS's retry schedule: a late failure record would be missed`,
     );
+  }
+}
+
+/** True for an endpoint on this machine (the embedded local stack, or another emulator). */
+function isLoopback(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+  } catch {
+    return false;
   }
 }
