@@ -132,7 +132,9 @@ describe("invoke", () => {
       /^✗ FAILURE {2}invocation-record {2}orders:\$LATEST {2}RetriesExhausted {2}attempts 3/,
     );
     expect(result.stdout).toContain("OrderError: failing on purpose: no stock");
-    expect(result.stderr).toContain("Lambda retries up to 2 times; AWS waits about 1 min, then 2 min, a local stack");
+    expect(result.stderr).toContain(
+      "Lambda retries up to 2 times; AWS waits about 1 min, then 2 min, a local stack",
+    );
     await noTemporaryResources();
   });
 
