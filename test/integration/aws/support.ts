@@ -8,7 +8,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
 import type { LocalStack } from "../../../src/local/stack.js";
 
@@ -126,19 +126,7 @@ export function clientsFor(stack: LocalStack): StackClients {
   return { sqs: new SQSClient(config), sns: new SNSClient(config), lambda: new LambdaClient(config) };
 }
 
-export async function createQueue(
-  clients: StackClients,
-  name: string,
-  attributes?: Record<string, string>,
-): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await clients.sqs.send(
-    new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
-  );
-  const { Attributes } = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
+export { createQueue } from "../local/helpers.js";
 
 export async function createTopic(
   clients: StackClients,

@@ -65,7 +65,7 @@ export async function deployFixture(
 }
 
 export async function createQueue(
-  clients: Clients,
+  clients: Pick<Clients, "sqs">,
   name: string,
   attributes?: Record<string, string>,
 ): Promise<{ url: string; arn: string }> {
