@@ -2,6 +2,7 @@ import { analyzeItem } from "../envelopes/item-result.js";
 import { resolveSchemaOption } from "../envelopes/user-schema.js";
 import { ExitCode } from "../errors.js";
 import type { CommandContext } from "../io.js";
+import { printable, printableJson } from "../printable.js";
 import { BufferedWriter } from "../render/buffered-writer.js";
 import { renderValidateResult, validateResultLine } from "../render/validate.js";
 import { expandSources, forEachItem, type UnreadableSource } from "../sources/read-items.js";
@@ -11,6 +12,11 @@ export interface ValidateOptions {
   schema?: string;
   strict: boolean;
 }
+
+/** Thrown out of the reading loop when nobody reads the results any more. */
+const READER_GONE = Symbol("the reader of stdout went away");
+/** A one-file validate is over long before this: it never pays for watching the reader. */
+const READER_WATCH_AFTER_MS = 1_000;
 
 export interface ValidateResult {
   valid: number;
@@ -29,27 +35,39 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
     cwd: io.cwd,
     stdinIsTTY: io.stdin.isTTY === true,
   });
-  const out = new BufferedWriter(io.stdout);
+  // JSON output is escaped chunk by chunk (one native scan per 64 KB, not one per result).
+  const out = new BufferedWriter(io.stdout, undefined, output.json ? printableJson : undefined);
   const totals: ValidateResult = { valid: 0, invalid: 0, unreadable: [...unreadable] };
   let first = true;
   if (output.json) out.write('{"version":1,"results":[');
-  await forEachItem(
-    sources,
-    { cwd: io.cwd, stdin: io.stdin },
-    (item) => {
-      for (const result of analyzeItem(item, { forced, strict: options.strict })) {
-        if (result.valid) totals.valid++;
-        else totals.invalid++;
-        if (output.json) {
-          out.write(`${first ? "" : ","}${validateResultLine(result)}`);
-          first = false;
-        } else if (!(output.quiet && result.valid)) {
-          out.write(renderValidateResult(result, context.colors));
+  // A reader that went away (`validate big.ndjson | head -1`) ends the reading at once: a write notices it,
+  // and a run long enough to matter also watches for it while it writes nothing (--quiet).
+  const watch = setTimeout(() => io.stdout.watchReader?.(), READER_WATCH_AFTER_MS);
+  watch.unref();
+  try {
+    await forEachItem(
+      sources,
+      { cwd: io.cwd, stdin: io.stdin },
+      (item) => {
+        if (io.stdout.closed) throw READER_GONE;
+        for (const result of analyzeItem(item, { forced, strict: options.strict })) {
+          if (result.valid) totals.valid++;
+          else totals.invalid++;
+          if (output.json) {
+            out.write(`${first ? "" : ","}${validateResultLine(result)}`);
+            first = false;
+          } else if (!(output.quiet && result.valid)) {
+            out.write(renderValidateResult(result, context.colors));
+          }
         }
-      }
-    },
-    (problem) => totals.unreadable.push(problem),
-  );
+      },
+      (problem) => totals.unreadable.push(problem),
+    );
+  } catch (error) {
+    if (error !== READER_GONE) throw error;
+  } finally {
+    clearTimeout(watch);
+  }
   if (output.json) {
     out.write(
       `],"summary":${JSON.stringify({ valid: totals.valid, invalid: totals.invalid, unreadable: totals.unreadable.length })}}\n`,
@@ -57,7 +75,8 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   }
   out.flush();
   for (const problem of totals.unreadable) {
-    io.stderr.write(`lambda-dest: cannot read ${problem.source}: ${problem.message}\n`);
+    const source = problem.source === "-" ? "stdin" : problem.source;
+    io.stderr.write(`lambda-dest: cannot read ${printable(source)}: ${printable(problem.message)}\n`);
   }
   if (!output.json && !output.quiet && totals.valid + totals.invalid !== 1) {
     const colors = context.colors;

@@ -1,6 +1,8 @@
 import { hasMaskedAccount } from "./arn.js";
 import { detectKind, isObject, isReceiveMessageOutput } from "./detect.js";
+import { findDuplicateKeys, mayHaveDuplicateKeys, measureValue, tooDeepMessage } from "./json-checks.js";
 import { KIND_INFO, validateAgainstKind } from "./kinds.js";
+import { positionAt } from "./positions.js";
 import { summarize } from "./summarize.js";
 import type { AnalyzedEnvelope, Finding, Kind } from "./types.js";
 
@@ -21,6 +23,8 @@ export interface AnalyzeOptions {
 interface Place {
   path: string;
   inner: string[];
+  /** Once inside a JSON string: that string, the text `inner`'s last pointer points into. */
+  text?: string;
   layers: string[];
   errors: Finding[];
   warnings: Finding[];
@@ -67,6 +71,37 @@ export function analyzeValue(value: unknown, options: AnalyzeOptions = {}): Anal
   return results;
 }
 
+/**
+ * analyzeValue for values from outside that must not stop a stream (tail, invoke --wait): whatever goes
+ * wrong becomes one invalid envelope that carries the value as it came, so that nothing is lost.
+ */
+export function analyzeSafely(value: unknown, options: AnalyzeOptions = {}): AnalyzedEnvelope[] {
+  try {
+    return analyzeValue(value, options);
+  } catch (error) {
+    return [unprocessableEnvelope(`could not be processed: ${describeFailure(error)}`, value)];
+  }
+}
+
+/** An envelope that could not be analysed or rendered: invalid, with the reason as its one error. */
+export function unprocessableEnvelope(message: string, payload: unknown): AnalyzedEnvelope {
+  return {
+    kind: null,
+    layers: [],
+    valid: false,
+    errors: [{ path: "", message }],
+    warnings: [],
+    payload,
+    summary: { outcome: "unknown", kind: null, notes: [] },
+  };
+}
+
+/** Why processing failed, in words: a stack overflow means nesting beyond what the checks caught. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof RangeError) return "nested too deeply";
+  return error instanceof Error ? error.message : String(error);
+}
+
 function walk(
   value: unknown,
   place: Place,
@@ -77,7 +112,28 @@ function walk(
   if (typeof value === "string") {
     const decoded = decodeJsonString(value);
     if (decoded.ok) {
-      walk(decoded.value, { ...place, inner: [...place.inner, ""] }, options, out, top);
+      const inside: Place = { ...place, inner: [...place.inner, ""], text: value };
+      // A string is parsed here, not by the reader: it gets the reader's checks here.
+      const { members, tooDeep } = measureValue(decoded.value);
+      if (tooDeep) {
+        inside.errors = [...place.errors, at(inside, "", tooDeepMessage(), undefined)];
+        out.push(envelope(place.layers[place.layers.length - 1] ?? null, inside, value, options));
+        return;
+      }
+      if (mayHaveDuplicateKeys(value, members)) {
+        const duplicates = findDuplicateKeys(value);
+        if (duplicates.length > 0) {
+          inside.warnings = [
+            ...place.warnings,
+            ...duplicates.map((duplicate) => {
+              const { line, column } = positionAt(value, duplicate.offset);
+              const message = `key ${JSON.stringify(duplicate.key)} is given twice in one object (line ${line}, column ${column} of the string): lambda-dest (like JSON.parse) uses the last, other consumers may use the first or refuse it`;
+              return at(inside, duplicate.pointer, message, undefined);
+            }),
+          ];
+        }
+      }
+      walk(decoded.value, inside, options, out, top);
       return;
     }
     finishPayload(value, null, place, options, out);
@@ -129,7 +185,7 @@ function unwrap(
       const deadLetter = deadLetterFromSdkAttributes(value.MessageAttributes);
       if (deadLetter) here.deadLetter = deadLetter;
       if (typeof value.Body !== "string") {
-        out.push(envelope(kind, here, value.Body, options));
+        out.push(envelope(kind, here, value.Body, options, "/Body"));
         return;
       }
       walk(value.Body, fork(here, "/Body"), options, out, false);
@@ -147,7 +203,7 @@ function unwrap(
         );
       }
       if (value.Type !== "Notification" || typeof value.Message !== "string") {
-        out.push(envelope(kind, here, value.Message, options));
+        out.push(envelope(kind, here, value.Message, options, "/Message"));
         return;
       }
       walk(value.Message, fork(here, "/Message"), options, out, false);
@@ -305,9 +361,12 @@ function envelope(
   place: Place,
   payload: unknown,
   options: AnalyzeOptions,
+  /** Where the payload is relative to the place, when it is not the value at the place itself. */
+  payloadPointer = "",
 ): AnalyzedEnvelope {
   const layers = place.layers.length > 0 ? place.layers : [];
   const valid = place.errors.length === 0 && !(options.strict && place.warnings.length > 0);
+  const inString = place.inner.length > 0;
   return {
     kind,
     layers,
@@ -316,6 +375,9 @@ function envelope(
     warnings: place.warnings,
     payload,
     summary: summarize(kind, payload, place.notes, place.deadLetter),
+    payloadAt: inString
+      ? { path: place.path, text: place.text, pointer: place.inner[place.inner.length - 1]! + payloadPointer }
+      : { path: place.path + payloadPointer, pointer: place.path + payloadPointer },
   };
 }
 

@@ -1,4 +1,10 @@
-export { type AnalyzeOptions, analyzeValue, type ForcedSchema } from "./analyze.js";
+export {
+  type AnalyzeOptions,
+  analyzeSafely,
+  analyzeValue,
+  type ForcedSchema,
+  unprocessableEnvelope,
+} from "./analyze.js";
 export { detectKind } from "./detect.js";
 export { isKind, KIND_INFO, validateAgainstKind } from "./kinds.js";
 export { findSyntaxError, locatePointer } from "./positions.js";

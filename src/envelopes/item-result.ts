@@ -15,24 +15,48 @@ export interface ItemResult extends AnalyzedEnvelope {
   line: number;
 }
 
-/** Analyzes one item read from a source, and gives each finding its line and column in the source text. */
+/**
+ * Analyzes one item read from a source, and gives each finding its line and column in the source text. It
+ * never throws: an item that cannot be processed is one invalid result saying why.
+ */
 export function analyzeItem(item: SourceItem, options: AnalyzeOptions): ItemResult[] {
-  const base = { source: item.source, index: item.index, form: item.form, line: item.lineOffset + 1 };
   if (item.syntaxError) {
     const { line, column, message } = item.syntaxError;
-    return [
-      {
-        ...base,
-        kind: null,
-        layers: [],
-        valid: false,
-        errors: [{ path: "", message: `not valid JSON: ${message}`, line, column }],
-        warnings: [],
-        payload: undefined,
-        summary: { outcome: "unknown", kind: null, notes: [] },
-      },
-    ];
+    return [unprocessableResult(item, { path: "", message: `not valid JSON: ${message}`, line, column })];
   }
+  if (item.unprocessable) return [unprocessableResult(item, item.unprocessable)];
+  try {
+    return analyzeParsedItem(item, options);
+  } catch (error) {
+    // The last resort: whatever went wrong stays with this item, and the other items are still processed.
+    const reason =
+      error instanceof RangeError
+        ? "too deeply nested to process"
+        : `could not be processed (${String(error)})`;
+    return [unprocessableResult(item, { path: "", message: reason, line: item.lineOffset + 1 })];
+  }
+}
+
+/** The one result of an item that cannot be analysed: invalid, with the reason as its error. */
+export function unprocessableResult(item: SourceItem, error: Finding): ItemResult {
+  const warnings = item.warnings ?? [];
+  return {
+    source: item.source,
+    index: item.index,
+    form: item.form,
+    line: item.lineOffset + 1,
+    kind: null,
+    layers: [],
+    valid: false,
+    errors: [error],
+    warnings,
+    payload: undefined,
+    summary: { outcome: "unknown", kind: null, notes: [] },
+  };
+}
+
+function analyzeParsedItem(item: SourceItem, options: AnalyzeOptions): ItemResult[] {
+  const base = { source: item.source, index: item.index, form: item.form, line: item.lineOffset + 1 };
   const envelopes = analyzeValue(item.value, options);
   return envelopes.map((envelope, record) => {
     // An explicit literal: spreading two objects per item was the hottest line on large NDJSON files.
@@ -50,13 +74,33 @@ export function analyzeItem(item: SourceItem, options: AnalyzeOptions): ItemResu
       summary: envelope.summary,
     };
     if (envelopes.length > 1) result.record = record;
+    if (envelope.payloadAt) {
+      const { path, text, pointer } = envelope.payloadAt;
+      // A payload of the item itself is written in the item's text, after the item's pointer prefix.
+      result.payloadAt =
+        text === undefined
+          ? { path, text: item.text, pointer: item.pointerPrefix + pointer }
+          : envelope.payloadAt;
+    }
     // A warning about a place that already has an error adds nothing.
-    const errorPaths = new Set(
-      envelope.errors.map((finding) => `${finding.path}|${finding.innerPath ?? ""}`),
-    );
-    result.warnings = envelope.warnings.filter(
-      (finding) => !errorPaths.has(`${finding.path}|${finding.innerPath ?? ""}`),
-    );
+    if (envelope.errors.length > 0 && envelope.warnings.length > 0) {
+      const errorPaths = new Set(
+        envelope.errors.map((finding) => `${finding.path}|${finding.innerPath ?? ""}`),
+      );
+      result.warnings = envelope.warnings.filter(
+        (finding) => !errorPaths.has(`${finding.path}|${finding.innerPath ?? ""}`),
+      );
+    }
+    if (item.warnings) {
+      // What reading found (invalid UTF-8, keys given twice) belongs to the records it is in.
+      const own = item.warnings.filter((warning) =>
+        belongsToRecord(warning.path, envelope.payloadAt?.path, envelopes.length),
+      );
+      if (own.length > 0) {
+        result.warnings = [...own, ...result.warnings];
+        if (options.strict) result.valid = false;
+      }
+    }
     if (item.text !== undefined && (result.errors.length > 0 || result.warnings.length > 0)) {
       result.errors = sortByPosition(result.errors.map((finding) => withPosition(finding, item)));
       result.warnings = sortByPosition(result.warnings.map((finding) => withPosition(finding, item)));
@@ -65,7 +109,25 @@ export function analyzeItem(item: SourceItem, options: AnalyzeOptions): ItemResu
   });
 }
 
+/**
+ * Whether a finding at `path` belongs to the record whose payload is at `payloadPointer`: with one record,
+ * always; with several (a batch), when the finding is under that record (its record index matches).
+ */
+function belongsToRecord(path: string, payloadPointer: string | undefined, records: number): boolean {
+  if (records === 1 || path === "" || payloadPointer === undefined) return true;
+  const findingSegments = path.split("/");
+  const payloadSegments = payloadPointer.split("/");
+  // The record is told apart by the first array index on the way to the payload (/Messages/3, /Records/3).
+  for (let index = 1; index < payloadSegments.length; index++) {
+    if (/^\d+$/.test(payloadSegments[index]!)) {
+      return findingSegments.slice(0, index + 1).join("/") === payloadSegments.slice(0, index + 1).join("/");
+    }
+  }
+  return true;
+}
+
 function withPosition(finding: Finding, item: SourceItem): Finding {
+  if (finding.line !== undefined) return finding;
   const text = item.text!;
   let pointer = item.pointerPrefix + finding.path;
   let position = locatePointer(text, pointer);

@@ -3,19 +3,37 @@
  * walks the text and skips what the pointer does not enter. Used only when an item has findings, so the
  * fast path (JSON.parse) pays nothing for positions.
  */
+import { MAX_DEPTH, tooDeepMessage } from "./json-checks.js";
+
 export interface Position {
   line: number;
   column: number;
 }
 
 export function locatePointer(text: string, pointer: string): Position | undefined {
+  const offset = locateOffset(text, pointer);
+  return offset === undefined ? undefined : positionAt(text, offset);
+}
+
+/** Where a JSON pointer's value starts in the text; for a key given twice, the value JSON.parse kept (the last). */
+export function locateOffset(text: string, pointer: string): number | undefined {
   const segments = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapeSegment);
   const scanner = new Scanner(text);
   scanner.skipWhitespace();
   for (const segment of segments) {
     if (!scanner.enter(segment)) return undefined;
   }
-  return scanner.position();
+  return scanner.offset;
+}
+
+/**
+ * Where each element of a top-level JSON array starts and ends: `show --raw` prints an element as written.
+ * The text must be a valid JSON array.
+ */
+export function elementSpans(text: string): Array<[number, number]> {
+  const scanner = new Scanner(text);
+  scanner.skipWhitespace();
+  return scanner.elements();
 }
 
 function unescapeSegment(segment: string): string {
@@ -26,16 +44,8 @@ class Scanner {
   private index = 0;
   constructor(private readonly text: string) {}
 
-  position(): Position {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < this.index; i++) {
-      if (this.text.charCodeAt(i) === 10) {
-        line++;
-        lineStart = i + 1;
-      }
-    }
-    return { line, column: this.index - lineStart + 1 };
+  get offset(): number {
+    return this.index;
   }
 
   skipWhitespace(): void {
@@ -47,21 +57,26 @@ class Scanner {
     const open = this.text[this.index];
     if (open === "{") {
       this.index++;
+      // The whole object is read: when a key is given twice, JSON.parse keeps the last.
+      let found: number | undefined;
       for (;;) {
         this.skipWhitespace();
-        if (this.text[this.index] === "}") return false;
+        if (this.text[this.index] === "}") break;
         const key = this.readString();
-        if (key === undefined) return false;
+        if (key === undefined) break;
         this.skipWhitespace();
-        if (this.text[this.index] !== ":") return false;
+        if (this.text[this.index] !== ":") break;
         this.index++;
         this.skipWhitespace();
-        if (key === segment) return true;
-        if (!this.skipValue()) return false;
+        if (key === segment) found = this.index;
+        if (!this.skipValue()) break;
         this.skipWhitespace();
         if (this.text[this.index] === ",") this.index++;
-        else return false;
+        else break;
       }
+      if (found === undefined) return false;
+      this.index = found;
+      return true;
     }
     if (open === "[") {
       const wanted = Number(segment);
@@ -78,6 +93,23 @@ class Scanner {
       }
     }
     return false;
+  }
+
+  /** The spans of the elements of the array that starts here. */
+  elements(): Array<[number, number]> {
+    const spans: Array<[number, number]> = [];
+    if (this.text[this.index] !== "[") return spans;
+    this.index++;
+    for (;;) {
+      this.skipWhitespace();
+      if (this.text[this.index] === "]") return spans;
+      const start = this.index;
+      if (!this.skipValue()) return spans;
+      spans.push([start, this.index]);
+      this.skipWhitespace();
+      if (this.text[this.index] === ",") this.index++;
+      else return spans;
+    }
   }
 
   private readString(): string | undefined {
@@ -138,11 +170,12 @@ export interface SyntaxProblem extends Position {
 export function findSyntaxError(text: string): SyntaxProblem {
   const checker = new SyntaxChecker(text);
   const problem = checker.check();
-  const { line, column } = positionOf(text, problem.offset);
+  const { line, column } = positionAt(text, problem.offset);
   return { line, column, message: problem.message };
 }
 
-function positionOf(text: string, offset: number): Position {
+/** Line and column (1-based) of an offset in the text. */
+export function positionAt(text: string, offset: number): Position {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -156,6 +189,7 @@ function positionOf(text: string, offset: number): Position {
 
 class SyntaxChecker {
   private index = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   check(): { offset: number; message: string } {
@@ -166,8 +200,15 @@ class SyntaxChecker {
       if (this.index < this.text.length) this.fail("unexpected text after the JSON value");
       return { offset: this.text.length, message: "invalid JSON" };
     } catch (problem) {
+      if (problem instanceof Error) return { offset: this.index, message: "invalid JSON" };
       return problem as { offset: number; message: string };
     }
+  }
+
+  /** The checker recurses per level: text nested deeper than the program reads is reported as such. */
+  private nest(): void {
+    this.depth++;
+    if (this.depth > MAX_DEPTH) this.fail(tooDeepMessage());
   }
 
   private fail(message: string): never {
@@ -211,10 +252,12 @@ class SyntaxChecker {
   }
 
   private object(): void {
+    this.nest();
     this.index++;
     this.space();
     if (this.text[this.index] === "}") {
       this.index++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -238,6 +281,7 @@ class SyntaxChecker {
       }
       if (next === "}") {
         this.index++;
+        this.depth--;
         return;
       }
       this.fail(`unexpected ${this.describeHere()}: expected ',' or '}' after a property value`);
@@ -245,10 +289,12 @@ class SyntaxChecker {
   }
 
   private array(): void {
+    this.nest();
     this.index++;
     this.space();
     if (this.text[this.index] === "]") {
       this.index++;
+      this.depth--;
       return;
     }
     for (;;) {
@@ -264,6 +310,7 @@ class SyntaxChecker {
       }
       if (next === "]") {
         this.index++;
+        this.depth--;
         return;
       }
       this.fail(`unexpected ${this.describeHere()}: expected ',' or ']' after an array element`);

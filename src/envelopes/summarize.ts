@@ -29,8 +29,9 @@ export function summarize(
       if (condition !== undefined && Object.hasOwn(CONDITION_EXPLANATIONS, condition)) {
         summary.explanation = CONDITION_EXPLANATIONS[condition];
       }
-      if (typeof context.approximateInvokeCount === "number")
-        summary.attempts = context.approximateInvokeCount;
+      // A count a double cannot hold as written (1e400 is Infinity) is left to the payload view, as written.
+      if (Number.isSafeInteger(context.approximateInvokeCount))
+        summary.attempts = context.approximateInvokeCount as number;
       if (typeof context.requestId === "string") summary.requestId = context.requestId;
       if (typeof payload.timestamp === "string") summary.time = payload.timestamp;
       const arn = parseFunctionArn(context.functionArn);

@@ -64,4 +64,11 @@ export interface AnalyzedEnvelope {
   /** The innermost payload, parsed. */
   payload: unknown;
   summary: EnvelopeSummary;
+  /**
+   * Where the payload is written. `path`: the pointer into the item to it, or to the JSON string it was
+   * parsed from (an SQS Body, an SNS Message). `pointer`: the pointer into `text`, that string, or into the
+   * item itself when `text` is absent. The text view reads from there the numbers that a double cannot hold
+   * as written.
+   */
+  payloadAt?: { path: string; text?: string; pointer: string };
 }

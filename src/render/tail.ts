@@ -1,6 +1,8 @@
 /** How `tail` (and `invoke --wait`) print envelopes: a show-style line or block, an NDJSON line, a summary table. */
 import type { ChalkInstance } from "chalk";
+import { describeFailure, unprocessableEnvelope } from "../envelopes/analyze.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
+import { printable, printableJson } from "../printable.js";
 import { renderEnvelope, summaryLine } from "./envelope.js";
 
 export interface ArrivalFacts {
@@ -8,6 +10,20 @@ export interface ArrivalFacts {
   /** "sqs:orders-results", "sns:order-events". */
   source: string;
   messageId?: string;
+}
+
+/**
+ * One NDJSON line of `tailRecord`, as text: JSON.stringify escapes C0 controls; DEL, C1 and bidi controls
+ * are escaped too, so that a line is safe on a terminal and still carries the very same strings. It never
+ * throws: an envelope that cannot be serialised is written as an invalid one saying why.
+ */
+export function tailLine(envelope: AnalyzedEnvelope, facts: ArrivalFacts): string {
+  try {
+    return printableJson(JSON.stringify(tailRecord(envelope, facts)));
+  } catch (error) {
+    const failed = unprocessableEnvelope(`could not be written: ${describeFailure(error)}`, undefined);
+    return printableJson(JSON.stringify(tailRecord(failed, facts)));
+  }
 }
 
 /** One NDJSON line: version, receivedAt, source, messageId, layers, kind, valid, summary, payload, errors. */
@@ -27,15 +43,32 @@ export function tailRecord(envelope: AnalyzedEnvelope, facts: ArrivalFacts): Rec
   };
 }
 
-/** The human form: time and source, then the `show` summary line; with details, the whole `show` block. */
+/**
+ * The human form: time and source, then the `show` summary line; with details, the whole `show` block.
+ * It never throws: an envelope that cannot be rendered is shown as an invalid one saying why.
+ */
 export function tailText(
   envelope: AnalyzedEnvelope,
   facts: ArrivalFacts,
   colors: ChalkInstance,
   detailed: boolean,
 ): string {
+  try {
+    return renderArrival(envelope, facts, colors, detailed);
+  } catch (error) {
+    const failed = unprocessableEnvelope(`could not be shown: ${describeFailure(error)}`, undefined);
+    return renderArrival(failed, facts, colors, detailed);
+  }
+}
+
+function renderArrival(
+  envelope: AnalyzedEnvelope,
+  facts: ArrivalFacts,
+  colors: ChalkInstance,
+  detailed: boolean,
+): string {
   const time = facts.receivedAt.toISOString().slice(11, 19);
-  const head = `${colors.dim(time)} ${colors.dim(facts.source)}  `;
+  const head = `${colors.dim(time)} ${colors.dim(printable(facts.source))}  `;
   if (!detailed) return `${head}${summaryLine(envelope, colors)}\n`;
   const origin = `${facts.source}${facts.messageId ? `, message ${facts.messageId}` : ""}`;
   return `${head}${renderEnvelope(envelope, { colors, origin, detailed: true })}\n`;
@@ -85,7 +118,11 @@ export function summaryTable(statistics: TailStatistics, elapsed: string, colors
   const rows = statistics.rows();
   if (rows.length > 0) {
     const header = ["function", "condition", "count"];
-    const table = rows.map((row) => [row.functionName, row.condition, String(row.count)]);
+    const table = rows.map((row) => [
+      printable(row.functionName),
+      printable(row.condition),
+      String(row.count),
+    ]);
     const widths = header.map((title, column) =>
       Math.max(title.length, ...table.map((cells) => cells[column]!.length)),
     );

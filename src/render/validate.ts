@@ -1,8 +1,12 @@
 import type { ChalkInstance } from "chalk";
 import type { ItemResult } from "../envelopes/item-result.js";
+import { printable } from "../printable.js";
 import { describeFinding } from "./envelope.js";
 
-/** Where an item is, for people: "file.json", "file.ndjson:12", "file.json[3]", with the record number. */
+/**
+ * Where an item is, for people: "file.json", "file.ndjson:12", "file.json[3]", with the record number. The
+ * file name is as given: pass the label through `printable` to print it.
+ */
 export function itemLabel(result: ItemResult): string {
   let label = result.source === "-" ? "stdin" : result.source;
   if (result.form === "line") label += `:${result.line}`;
@@ -14,14 +18,14 @@ export function itemLabel(result: ItemResult): string {
 /** The human rendering of one validation result: a ✓/✗ line, then errors, warnings and notes. */
 export function renderValidateResult(result: ItemResult, colors: ChalkInstance): string {
   const mark = result.valid ? colors.green("✓") : colors.red("✗");
-  const kind = result.kind ?? "unknown kind";
-  const layers = result.layers.length > 1 ? colors.dim(`  ${result.layers.join(" › ")}`) : "";
-  const lines = [`${mark} ${itemLabel(result)}  ${colors.bold(kind)}${layers}`];
+  const kind = printable(result.kind ?? "unknown kind");
+  const layers = result.layers.length > 1 ? colors.dim(`  ${result.layers.map(printable).join(" › ")}`) : "";
+  const lines = [`${mark} ${printable(itemLabel(result))}  ${colors.bold(kind)}${layers}`];
   for (const finding of result.errors)
     lines.push(`    ${colors.red("error")}    ${describeFinding(finding)}`);
   for (const finding of result.warnings)
     lines.push(`    ${colors.yellow("warning")}  ${describeFinding(finding)}`);
-  for (const note of result.summary.notes) lines.push(`    ${colors.cyan("note")}     ${note}`);
+  for (const note of result.summary.notes) lines.push(`    ${colors.cyan("note")}     ${printable(note)}`);
   return `${lines.join("\n")}\n`;
 }
 

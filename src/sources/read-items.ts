@@ -1,6 +1,16 @@
+import { isUtf8 } from "node:buffer";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { findSyntaxError, type SyntaxProblem } from "../envelopes/positions.js";
+import {
+  depthExcessOffset,
+  findDuplicateKeys,
+  MAX_DEPTH,
+  mayHaveDuplicateKeys,
+  measureValue,
+  tooDeepMessage,
+} from "../envelopes/json-checks.js";
+import { elementSpans, findSyntaxError, positionAt, type SyntaxProblem } from "../envelopes/positions.js";
+import type { Finding } from "../envelopes/types.js";
 import { UsageError } from "../errors.js";
 import { expandGlob, isGlob } from "./glob.js";
 
@@ -12,7 +22,7 @@ export interface SourceItem {
   index: number;
   /** The whole source, one element of a JSON array, or one line of NDJSON. */
   form: "document" | "element" | "line";
-  /** The parsed value; absent when the text is not JSON (see `syntaxError`). */
+  /** The parsed value; absent when the text is not JSON (see `syntaxError`) or cannot be processed. */
   value?: unknown;
   syntaxError?: SyntaxProblem;
   /** The text to locate JSON pointers in; pointers into the item are prefixed with `pointerPrefix`. */
@@ -20,6 +30,18 @@ export interface SourceItem {
   pointerPrefix: string;
   /** Lines before the text starts (NDJSON: the item's line number minus one). */
   lineOffset: number;
+  /** What reading found wrong with the bytes, reported with the item: invalid UTF-8, keys given twice. */
+  warnings?: Finding[];
+  /** Why the item cannot be processed at all (nested too deep): its only error. */
+  unprocessable?: Finding;
+  /** For an array element: the document it is part of, to print the element as written. */
+  document?: ArrayDocument;
+}
+
+/** A JSON array document whose elements are items; where each element is written, found on demand. */
+export interface ArrayDocument {
+  text: string;
+  spans?: Array<[number, number]>;
 }
 
 /** A source that could not be read at all: reported, and the exit code becomes 2. */
@@ -32,12 +54,20 @@ export type SourceEvent =
   | { type: "item"; item: SourceItem }
   | { type: "unreadable"; problem: UnreadableSource };
 
-/** How far into a file we look to decide whether it is NDJSON. */
-const SNIFF_BYTES = 64 * 1024;
-/** Chunk size when streaming NDJSON. */
-const STREAM_CHUNK_BYTES = 256 * 1024;
+/** How far into a stream we look for the first line, to decide whether it is NDJSON. */
+const SNIFF_BYTES = 256 * 1024;
+/** Files up to this size are read at once: the common case, and start-up time counts. */
+const SMALL_FILE_BYTES = 256 * 1024;
+/**
+ * Chunk size when streaming. Decoded chunks stay below V8's large-object threshold: strings of 256 KB
+ * were each allocated as a large object, which made decoding the slowest step of a large validate.
+ */
+const STREAM_CHUNK_BYTES = 64 * 1024;
+/** V8 strings stop at about 2^29 characters: a larger document cannot be decoded or parsed at all. */
+const MAX_DOCUMENT_BYTES = 2 ** 29 - 24;
 const TOO_LARGE =
   "too large to read as one JSON document (V8 strings stop at about 512 MB); split it, or write it as NDJSON (one value per line), which is streamed";
+const LINE_FEED = 0x0a;
 
 /**
  * Expands the user's file arguments: globs, literal paths, and "-" for stdin (also when there are none
@@ -70,12 +100,16 @@ export async function expandSources(
 /**
  * Reads the items of one source: a JSON value, a JSON array (each element an item), or NDJSON (each line
  * an item, streamed so that memory stays flat whatever the file's size). Items come in batches, one per
- * chunk read, so that a large file does not pay an await per line.
+ * chunk read, so that a large file does not pay an await per line. A source that cannot be read, from the
+ * start or part-way, ends with an "unreadable" event after the items read so far.
  */
 export async function* readItems(
   source: string,
   options: { cwd: string; stdin: NodeJS.ReadableStream },
 ): AsyncGenerator<SourceEvent[]> {
+  const unreadable = (message: string): SourceEvent[] => [
+    { type: "unreadable", problem: { source, message } },
+  ];
   let stream: NodeJS.ReadableStream;
   if (source === "-") {
     stream = options.stdin;
@@ -83,17 +117,28 @@ export async function* readItems(
     const path = resolve(options.cwd, source);
     const checked = checkReadable(path);
     if (typeof checked === "string") {
-      yield [{ type: "unreadable", problem: { source, message: checked } }];
+      yield unreadable(checked);
       return;
     }
-    // A small file is read at once (the common case, and start-up time counts); a large one is streamed.
-    if (checked.size <= STREAM_CHUNK_BYTES) {
-      yield [...documentItems(source, readFileSync(path, "utf8"))];
+    if (checked.regular && checked.size <= SMALL_FILE_BYTES) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(path);
+      } catch (error) {
+        yield unreadable(describeReadError(error));
+        return;
+      }
+      yield [...documentItems(source, bytes)];
       return;
     }
-    stream = createReadStream(path, { encoding: "utf8", highWaterMark: STREAM_CHUNK_BYTES });
+    // A large file, or a pipe or device (`validate <(aws sqs receive-message ...)`): streamed.
+    stream = createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES });
   }
-  yield* itemsFromStream(source, stream);
+  try {
+    yield* itemsFromStream(source, stream);
+  } catch (error) {
+    yield unreadable(describeReadError(error));
+  }
 }
 
 /**
@@ -116,55 +161,112 @@ export async function forEachItem(
   }
 }
 
-/** The file's size, or why it cannot be read. */
-function checkReadable(path: string): { size: number } | string {
+/** The item exactly as written in its source: the document, the NDJSON line, or the array element. */
+export function rawItemText(item: SourceItem): string | undefined {
+  const document = item.document;
+  if (!document) return item.text;
+  document.spans ??= elementSpans(document.text);
+  const span = document.spans[item.index];
+  return span ? document.text.slice(span[0], span[1]) : undefined;
+}
+
+/** One line for a file that cannot be read: what went wrong, in words, with the system's code. */
+export function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${code})`;
+    case "EISDIR":
+      return "is a directory; give the files in it, or a glob such as dir/*.json";
+    case "ENOTDIR":
+      return "a part of the path is not a directory (ENOTDIR)";
+    case "ELOOP":
+      return "too many levels of symbolic links (ELOOP)";
+    case "ENAMETOOLONG":
+      return "the name is too long (ENAMETOOLONG)";
+    case "EIO":
+      return "input/output error while reading (EIO)";
+    case "EINVAL":
+      return "cannot be read as a file (EINVAL)";
+    case "ENXIO":
+    case "ENODEV":
+      return `no such device (${code})`;
+    case "EMFILE":
+    case "ENFILE":
+      return `too many open files (${code}); try fewer files at once`;
+    case "ERR_STRING_TOO_LONG":
+      return TOO_LARGE;
+    default: {
+      const message = error instanceof Error ? error.message : String(error);
+      return code ? `cannot be read (${code}): ${message}` : `cannot be read: ${message}`;
+    }
+  }
+}
+
+/** The file's kind and size, or why it cannot be read. */
+function checkReadable(path: string): { size: number; regular: boolean } | string {
   try {
     const info = statSync(path);
-    if (info.isDirectory()) return "is a directory; give the files in it, or a glob such as dir/*.json";
-    return { size: info.size };
+    if (info.isDirectory()) return describeReadError({ code: "EISDIR" });
+    return { size: info.size, regular: info.isFile() };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "no such file";
-    if (code === "EACCES") return "permission denied";
-    return (error as Error).message;
+    return describeReadError(error);
   }
+}
+
+function asBuffer(chunk: Buffer | string): Buffer {
+  return typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
 }
 
 async function* itemsFromStream(
   source: string,
   stream: NodeJS.ReadableStream,
 ): AsyncGenerator<SourceEvent[]> {
-  if ("setEncoding" in stream && typeof stream.setEncoding === "function") stream.setEncoding("utf8");
-  const iterator = (stream as AsyncIterable<string>)[Symbol.asyncIterator]();
-  let head = "";
+  const iterator = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const parts: Buffer[] = [];
+  let size = 0;
   let ended = false;
+  let newline = -1;
   // Read enough to see the first complete line (or the end).
-  while (!ended && head.indexOf("\n") === -1 && head.length < SNIFF_BYTES * 4) {
+  while (!ended && newline === -1 && size < SNIFF_BYTES) {
     const next = await iterator.next();
     if (next.done) ended = true;
-    else head += next.value;
+    else {
+      const chunk = asBuffer(next.value);
+      const at = chunk.indexOf(LINE_FEED);
+      if (at !== -1) newline = size + at;
+      parts.push(chunk);
+      size += chunk.length;
+    }
   }
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   // A first line that is a whole JSON object means one value per line (one line is fine too); anything
   // else (pretty-printed JSON, an array) is one document.
-  if (!head.trimStart().startsWith("[") && firstLineParses(head)) {
+  const firstLine = head.toString("utf8", 0, newline === -1 ? head.length : newline);
+  if (!firstLine.trimStart().startsWith("[") && firstLineParses(firstLine)) {
     yield* ndjsonItems(source, head, iterator, ended);
     return;
   }
   // One document (pretty-printed JSON, an array, receive-message output): read it whole.
-  const parts = [head];
+  const chunks = [head];
   while (!ended) {
     const next = await iterator.next();
     if (next.done) ended = true;
-    else parts.push(next.value);
+    else {
+      const chunk = asBuffer(next.value);
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_DOCUMENT_BYTES) {
+        await iterator.return?.();
+        yield [{ type: "unreadable", problem: { source, message: TOO_LARGE } }];
+        return;
+      }
+    }
   }
-  let text: string;
-  try {
-    text = parts.join("");
-  } catch {
-    yield [{ type: "unreadable", problem: { source, message: TOO_LARGE } }];
-    return;
-  }
-  yield [...documentItems(source, text)];
+  yield [...documentItems(source, Buffer.concat(chunks))];
 }
 
 function firstLineParses(head: string): boolean {
@@ -179,20 +281,154 @@ function firstLineParses(head: string): boolean {
   }
 }
 
-function* documentItems(source: string, text: string): Generator<SourceEvent> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+/** Where bytes that are not UTF-8 are, per line: the first place in the line, and how many places. */
+interface Utf8Problem {
+  /** Byte offset in the line. */
+  byteInLine: number;
+  /** Byte offset in the input. */
+  byteInInput: number;
+  count: number;
+  /** The line's bytes, to turn the byte offset into a column. */
+  lineBytes: Buffer;
+}
+
+/**
+ * The invalid UTF-8 in some bytes, by line index (from 0 at `bytes`' start). Called only when isUtf8 says
+ * there is some, and then checks line by line so that only the bad lines are walked byte by byte.
+ */
+function utf8Problems(bytes: Buffer, inputOffset: number): Map<number, Utf8Problem> {
+  const problems = new Map<number, Utf8Problem>();
+  let start = 0;
+  for (let line = 0; start <= bytes.length; line++) {
+    let end = bytes.indexOf(LINE_FEED, start);
+    if (end === -1) end = bytes.length;
+    const lineBytes = bytes.subarray(start, end);
+    if (!isUtf8(lineBytes)) {
+      const { first, count } = invalidSequences(lineBytes);
+      problems.set(line, { byteInLine: first, byteInInput: inputOffset + start + first, count, lineBytes });
+    }
+    start = end + 1;
+  }
+  return problems;
+}
+
+/** The first invalid sequence and the number of them (each is read as one U+FFFD). */
+function invalidSequences(bytes: Buffer): { first: number; count: number } {
+  let first = -1;
+  let count = 0;
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index]!;
+    if (lead < 0x80) {
+      index++;
+      continue;
+    }
+    let needed = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) needed = 1;
+    else if (lead === 0xe0) [needed, lower] = [2, 0xa0];
+    else if (lead === 0xed) [needed, upper] = [2, 0x9f];
+    else if (lead >= 0xe1 && lead <= 0xef) needed = 2;
+    else if (lead === 0xf0) [needed, lower] = [3, 0x90];
+    else if (lead === 0xf4) [needed, upper] = [3, 0x8f];
+    else if (lead >= 0xf1 && lead <= 0xf3) needed = 3;
+    let next = index + 1;
+    let valid = needed > 0;
+    for (let continuation = 0; valid && continuation < needed; continuation++) {
+      const byte = bytes[next];
+      const low = continuation === 0 ? lower : 0x80;
+      const high = continuation === 0 ? upper : 0xbf;
+      if (byte === undefined || byte < low || byte > high) valid = false;
+      else next++;
+    }
+    if (!valid) {
+      if (first === -1) first = index;
+      count++;
+    }
+    index = next;
+  }
+  return { first, count };
+}
+
+function utf8Warning(problem: Utf8Problem, line: number, where: "line" | "input"): Finding {
+  const column = problem.lineBytes.toString("utf8", 0, problem.byteInLine).length + 1;
+  const place =
+    where === "line"
+      ? `byte ${problem.byteInLine} of line ${line} (byte ${problem.byteInInput} of the input)`
+      : `byte ${problem.byteInInput} (line ${line})`;
+  const more = problem.count > 1 ? `, and ${problem.count - 1} more in the line` : "";
+  return {
+    path: "",
+    message: `not valid UTF-8 at ${place}${more}: read as U+FFFD, so the text is not what was written; check the encoding`,
+    line,
+    column,
+  };
+}
+
+/**
+ * Depth and duplicate keys of one parsed text: too deep makes the item unprocessable; keys given twice are
+ * warnings at their pointer, with their line and column.
+ */
+function inspect(
+  text: string,
+  value: unknown,
+  lineOffset: number,
+): { members: number; unprocessable?: Finding; warnings?: Finding[] } {
+  const { members, tooDeep } = measureValue(value, MAX_DEPTH);
+  if (tooDeep) return { members, unprocessable: tooDeepFinding(text, 0, lineOffset) };
+  if (!mayHaveDuplicateKeys(text, members)) return { members };
+  const warnings = findDuplicateKeys(text).map((duplicate) =>
+    duplicateWarning(text, duplicate.key, duplicate.pointer, duplicate.offset, lineOffset),
+  );
+  return warnings.length > 0 ? { members, warnings } : { members };
+}
+
+function tooDeepFinding(text: string, start: number, lineOffset: number): Finding {
+  const offset = depthExcessOffset(text.slice(start), MAX_DEPTH);
+  const position = positionAt(text, start + Math.max(0, offset));
+  return { path: "", message: tooDeepMessage(), line: position.line + lineOffset, column: position.column };
+}
+
+function duplicateWarning(
+  text: string,
+  key: string,
+  pointer: string,
+  offset: number,
+  lineOffset: number,
+): Finding {
+  const position = positionAt(text, offset);
+  return {
+    path: pointer,
+    message: `key ${JSON.stringify(key)} is given twice in one object: lambda-dest (like JSON.parse) uses the last, other consumers may use the first or refuse it`,
+    line: position.line + lineOffset,
+    column: position.column,
+  };
+}
+
+function* documentItems(source: string, bytes: Buffer): Generator<SourceEvent> {
+  let text: string;
+  try {
+    text = bytes.toString("utf8");
+  } catch (error) {
+    yield { type: "unreadable", problem: { source, message: describeReadError(error) } };
+    return;
+  }
+  const problems = isUtf8(bytes) ? undefined : utf8Problems(bytes, 0);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const body = bom ? text.slice(1) : text;
   if (body.trim() === "") {
-    yield {
-      type: "item",
-      item: {
-        source,
-        index: 0,
-        form: "document",
-        syntaxError: { line: 1, column: 1, message: "empty input: expected a JSON value" },
-        pointerPrefix: "",
-        lineOffset: 0,
-      },
+    const item: SourceItem = {
+      source,
+      index: 0,
+      form: "document",
+      syntaxError: { line: 1, column: 1, message: "empty input: expected a JSON value" },
+      pointerPrefix: "",
+      lineOffset: 0,
     };
+    if (problems)
+      item.warnings = [...problems].map(([line, problem]) => utf8Warning(problem, line + 1, "input"));
+    yield { type: "item", item };
     return;
   }
   let value: unknown;
@@ -201,44 +437,126 @@ function* documentItems(source: string, text: string): Generator<SourceEvent> {
   } catch {
     // Several JSON values on their own lines (NDJSON whose first line is broken) read line by line.
     if (firstLineParses(body) || looksLikeLines(body)) {
-      yield* linesOf(source, body.split("\n"), 0);
+      yield* linesOf(source, body.split("\n"), 0, problems);
       return;
     }
-    yield {
-      type: "item",
-      item: {
-        source,
-        index: 0,
-        form: "document",
-        syntaxError: findSyntaxError(body),
-        text: body,
-        pointerPrefix: "",
-        lineOffset: 0,
-      },
+    const item: SourceItem = {
+      source,
+      index: 0,
+      form: "document",
+      syntaxError: findSyntaxError(body),
+      text: body,
+      pointerPrefix: "",
+      lineOffset: 0,
     };
+    addUtf8Warnings(item, problems, () => true);
+    yield { type: "item", item };
     return;
   }
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      yield {
-        type: "item",
-        item: {
-          source,
-          index,
-          form: "element",
-          value: value[index],
-          text: body,
-          pointerPrefix: `/${index}`,
-          lineOffset: 0,
-        },
-      };
-    }
+    yield* elementItems(source, body, value, problems, bom);
     return;
   }
-  yield {
-    type: "item",
-    item: { source, index: 0, form: "document", value, text: body, pointerPrefix: "", lineOffset: 0 },
+  const item: SourceItem = {
+    source,
+    index: 0,
+    form: "document",
+    value,
+    text: body,
+    pointerPrefix: "",
+    lineOffset: 0,
   };
+  const inspected = inspect(body, value, 0);
+  if (inspected.unprocessable) {
+    item.unprocessable = inspected.unprocessable;
+    item.value = undefined;
+  }
+  if (inspected.warnings) item.warnings = inspected.warnings;
+  addUtf8Warnings(item, problems, () => true);
+  yield { type: "item", item };
+}
+
+/** Adds one warning for the first invalid UTF-8 (by line) that `belongs` to the item. */
+function addUtf8Warnings(
+  item: SourceItem,
+  problems: Map<number, Utf8Problem> | undefined,
+  belongs: (line: number, problem: Utf8Problem) => boolean,
+): void {
+  if (!problems) return;
+  for (const [line, problem] of problems) {
+    if (!belongs(line, problem)) continue;
+    addWarning(item, utf8Warning(problem, line + 1, "input"), "first");
+    return;
+  }
+}
+
+/** The elements of a top-level array, each an item; depth and duplicates are checked per element. */
+function* elementItems(
+  source: string,
+  body: string,
+  elements: unknown[],
+  problems: Map<number, Utf8Problem> | undefined,
+  bom: boolean,
+): Generator<SourceEvent> {
+  const document: ArrayDocument = { text: body };
+  let members = 0;
+  const tooDeep = new Set<number>();
+  for (let index = 0; index < elements.length; index++) {
+    const measured = measureValue(elements[index], MAX_DEPTH);
+    members += measured.members;
+    if (measured.tooDeep) tooDeep.add(index);
+  }
+  // With an element too deep the member count is partial: scan (iteratively) rather than trust it.
+  const duplicates = tooDeep.size > 0 || mayHaveDuplicateKeys(body, members) ? findDuplicateKeys(body) : [];
+  // Which element holds a character of the body: only looked up when something needs attributing.
+  const spans = () => (document.spans ??= elementSpans(body));
+  const elementAt = (offset: number) => spans().findIndex(([start, end]) => offset >= start && offset < end);
+  for (let index = 0; index < elements.length; index++) {
+    const item: SourceItem = {
+      source,
+      index,
+      form: "element",
+      value: elements[index],
+      text: body,
+      pointerPrefix: `/${index}`,
+      lineOffset: 0,
+      document,
+    };
+    if (tooDeep.has(index)) {
+      item.value = undefined;
+      item.unprocessable = tooDeepFinding(body, spans()[index]?.[0] ?? 0, 0);
+    }
+    const prefix = `/${index}/`;
+    for (const duplicate of duplicates) {
+      if (!duplicate.pointer.startsWith(prefix)) continue;
+      const warning = duplicateWarning(body, duplicate.key, duplicate.pointer, duplicate.offset, 0);
+      warning.path = duplicate.pointer.slice(prefix.length - 1);
+      addWarning(item, warning, "last");
+    }
+    addUtf8Warnings(item, problems, (line, problem) => {
+      // The character offset in the body of the first bad byte of that line.
+      const lineStart = lineStartOffset(body, line) + (bom && line === 0 ? -1 : 0);
+      const offset = lineStart + problem.lineBytes.toString("utf8", 0, problem.byteInLine).length;
+      return elementAt(offset) === index;
+    });
+    yield { type: "item", item };
+  }
+}
+
+function addWarning(item: SourceItem, warning: Finding, where: "first" | "last"): void {
+  if (!item.warnings) item.warnings = [];
+  if (where === "first") item.warnings.unshift(warning);
+  else item.warnings.push(warning);
+}
+
+function lineStartOffset(text: string, line: number): number {
+  let offset = 0;
+  for (let current = 0; current < line; current++) {
+    const newline = text.indexOf("\n", offset);
+    if (newline === -1) return text.length;
+    offset = newline + 1;
+  }
+  return offset;
 }
 
 /** True when most non-empty lines parse as JSON on their own. */
@@ -257,10 +575,15 @@ function looksLikeLines(text: string): boolean {
   return parsed >= lines.length / 2;
 }
 
-function* linesOf(source: string, lines: string[], firstIndex: number): Generator<SourceEvent> {
+function* linesOf(
+  source: string,
+  lines: string[],
+  firstIndex: number,
+  problems: Map<number, Utf8Problem> | undefined,
+): Generator<SourceEvent> {
   let index = firstIndex;
   for (let number = 0; number < lines.length; number++) {
-    const event = lineItem(source, lines[number]!, number, index);
+    const event = lineItem(source, lines[number]!, number, index, problems?.get(number));
     if (event) {
       index++;
       yield event;
@@ -273,40 +596,50 @@ function lineItem(
   rawLine: string,
   lineNumber: number,
   index: number,
+  utf8Problem: Utf8Problem | undefined,
 ): SourceEvent | undefined {
   const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
   if (line.trim() === "") return undefined;
+  let item: SourceItem;
   try {
     const value = JSON.parse(line);
-    return {
-      type: "item",
-      item: { source, index, form: "line", value, text: line, pointerPrefix: "", lineOffset: lineNumber },
-    };
+    item = { source, index, form: "line", value, text: line, pointerPrefix: "", lineOffset: lineNumber };
+    // The hot path of a large NDJSON file: a walk of the value and two native scans of the line.
+    const inspected = inspect(line, value, lineNumber);
+    if (inspected.unprocessable) {
+      item.unprocessable = inspected.unprocessable;
+      item.value = undefined;
+    }
+    if (inspected.warnings) item.warnings = inspected.warnings;
   } catch {
     const problem = findSyntaxError(line);
-    return {
-      type: "item",
-      item: {
-        source,
-        index,
-        form: "line",
-        syntaxError: { ...problem, line: problem.line + lineNumber },
-        text: line,
-        pointerPrefix: "",
-        lineOffset: lineNumber,
-      },
+    item = {
+      source,
+      index,
+      form: "line",
+      syntaxError: { ...problem, line: problem.line + lineNumber },
+      text: line,
+      pointerPrefix: "",
+      lineOffset: lineNumber,
     };
   }
+  if (utf8Problem) addWarning(item, utf8Warning(utf8Problem, lineNumber + 1, "line"), "first");
+  return { type: "item", item };
 }
 
+/**
+ * NDJSON, streamed: each chunk is cut after its last line feed (never inside a UTF-8 sequence), checked
+ * for UTF-8 as a whole, decoded, and split into lines.
+ */
 async function* ndjsonItems(
   source: string,
-  head: string,
-  iterator: AsyncIterator<string>,
+  head: Buffer,
+  iterator: AsyncIterator<Buffer | string>,
   alreadyEnded: boolean,
 ): AsyncGenerator<SourceEvent[]> {
-  let buffer = head;
+  let pending: Buffer[] = [head];
   let lineNumber = 0;
+  let consumed = 0;
   let index = 0;
   let ended = alreadyEnded;
   // The first item waits for a second: a file holding one JSON line is a document, not NDJSON.
@@ -325,26 +658,45 @@ async function* ndjsonItems(
     }
     batch.push(event);
   };
-  for (;;) {
-    let newline = buffer.indexOf("\n");
+  const readLines = (bytes: Buffer, last: boolean) => {
+    const problems = isUtf8(bytes) ? undefined : utf8Problems(bytes, consumed);
+    const text = bytes.toString("utf8");
     let start = 0;
-    while (newline !== -1) {
-      emit(lineItem(source, buffer.slice(start, newline), lineNumber, index));
+    let line = 0;
+    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
+      emit(lineItem(source, text.slice(start, newline), lineNumber, index, problems?.get(line)));
       lineNumber++;
+      line++;
       start = newline + 1;
-      newline = buffer.indexOf("\n", start);
     }
-    buffer = buffer.slice(start);
+    if (last) emit(lineItem(source, text.slice(start), lineNumber, index, problems?.get(line)));
+    consumed += bytes.length;
+  };
+  let chunk: Buffer | undefined = head;
+  for (;;) {
+    if (chunk) {
+      const cut = chunk.lastIndexOf(LINE_FEED);
+      if (cut !== -1) {
+        pending[pending.length - 1] = chunk.subarray(0, cut + 1);
+        readLines(pending.length === 1 ? pending[0]! : Buffer.concat(pending), false);
+        pending = [chunk.subarray(cut + 1)];
+      }
+    }
     if (batch.length > 0) {
       yield batch;
       batch = [];
     }
     if (ended) break;
     const next = await iterator.next();
-    if (next.done) ended = true;
-    else buffer += next.value;
+    if (next.done) {
+      ended = true;
+      chunk = undefined;
+    } else {
+      chunk = asBuffer(next.value);
+      pending.push(chunk);
+    }
   }
-  emit(lineItem(source, buffer, lineNumber, index));
+  readLines(pending.length === 1 ? pending[0]! : Buffer.concat(pending), true);
   if (held?.type === "item") batch.push({ type: "item", item: { ...held.item, form: "document" } });
   if (batch.length > 0) yield batch;
 }
