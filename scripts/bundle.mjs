@@ -10,7 +10,7 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src");
-const lazyCommand = /^\.\/commands\/(send|publish|invoke|tail|local|demo|cleanup)\.js$/;
+const lazyCommand = /^\.\/commands\/(send|publish|invoke|tail|local|demo|cleanup|generate)\.js$/;
 
 await build({
   entryPoints: [join(source, "main.ts")],

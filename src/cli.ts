@@ -109,6 +109,7 @@ Examples:
   $ lambda-dest local                           start SQS, SNS, S3 and Lambda on 127.0.0.1:4566
   $ lambda-dest invoke my-fn '{"a":1}' --wait   invoke async and wait for the destination record
   $ lambda-dest tail function:my-fn             watch a function's destinations
+  $ lambda-dest generate invocation-record      a realistic record to test a consumer with
 ${EXIT_CODES}`,
     );
 
@@ -371,6 +372,72 @@ ${EXIT_CODES}`,
       );
   });
 
+  register("generate", () => {
+    program
+      .command("generate")
+      .description("print realistic, valid envelopes for consumers' tests (NDJSON with --count)")
+      .argument("<kind>", "invocation-record, esm-failure-record, dlq-message or processing-result")
+      .option(
+        "--condition <condition>",
+        "Success, RetriesExhausted, EventAgeExceeded, ZeroReservedConcurrency; stream records: RetryAttemptsExhausted, RecordAgeExceeded, MaximumPayloadSizeExceeded (default: a mix)",
+      )
+      .option("--function <name|arn>", "the function (an ARN sets region, account and qualifier)")
+      .option("--qualifier <qualifier>", "$LATEST (default), a version or an alias")
+      .option(
+        "--runtime <runtime>",
+        "nodejs, python, java or go: the error object and stack trace of failures",
+      )
+      .option("--error <'Type: message'>", "the failure's error type and message")
+      .option("--attempts <n>", "approximateInvokeCount")
+      .option("--request <json|@file>", "the original event, kept byte for byte ('@-' reads stdin)")
+      .option("--response <json|@file>", "the handler's return value, or the error object of a failure")
+      .option("--source <source>", "esm-failure-record: kinesis, dynamodb or kafka")
+      .option("--status <status>", "processing-result: SUCCESS or FAILURE")
+      .option(
+        "--wrap <wrapper>",
+        "sqs, sns, eventbridge, s3, lambda-sqs-event, lambda-sns-event or cli-receive; repeatable, innermost first",
+        collect,
+      )
+      .option("--count <n>", "how many items (NDJSON, one per line)")
+      .option("--seed <n>", "the same seed and options give the same items")
+      .option("--pretty", "indented (several items: one JSON array)")
+      .addHelpText(
+        "after",
+        `
+  Examples:
+    $ lambda-dest generate invocation-record --condition RetriesExhausted --runtime python
+    $ lambda-dest generate invocation-record --wrap sns --wrap sqs --pretty   # SNS notification in an SQS message
+    $ lambda-dest generate invocation-record --request @event.json --error "ValueError: bad order" --seed 7
+    $ lambda-dest generate esm-failure-record --source kinesis --count 100 > discarded.ndjson
+    $ lambda-dest generate dlq-message --wrap lambda-sqs-event | lambda-dest validate`,
+      )
+      .action(
+        run(async (context, [kind], options) => {
+          const { runGenerate } = await import("./commands/generate.js");
+          return runGenerate(
+            {
+              kind,
+              condition: options.condition,
+              function: options.function,
+              qualifier: options.qualifier,
+              runtime: options.runtime,
+              error: options.error,
+              attempts: options.attempts,
+              request: options.request,
+              response: options.response,
+              source: options.source,
+              status: options.status,
+              wrap: options.wrap ?? [],
+              count: options.count,
+              seed: options.seed,
+              pretty: options.pretty === true,
+            },
+            context,
+          );
+        }),
+      );
+  });
+
   register("local", () => {
     program
       .command("local")
@@ -458,6 +525,7 @@ const COMMAND_NAMES = new Set([
   "publish",
   "invoke",
   "tail",
+  "generate",
   "local",
   "demo",
   "cleanup",

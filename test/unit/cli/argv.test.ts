@@ -20,6 +20,7 @@ vi.mock("../../../src/commands/tail.js", () => ({ runTail: record("tail") }));
 vi.mock("../../../src/commands/local.js", () => ({ runLocal: record("local") }));
 vi.mock("../../../src/commands/demo.js", () => ({ runDemo: record("demo") }));
 vi.mock("../../../src/commands/cleanup.js", () => ({ runCleanup: record("cleanup") }));
+vi.mock("../../../src/commands/generate.js", () => ({ runGenerate: record("generate") }));
 
 function fakeIo() {
   let stdout = "";
@@ -180,6 +181,74 @@ describe("argv -> options, every command", () => {
     [["local"], "local", { port: 4566, init: undefined, functions: [], realTiming: false }],
     [["demo", "--python"], "demo", { python: true }],
     [["cleanup", "--older-than", "1h", "--dry-run"], "cleanup", { olderThanMs: 3_600_000, dryRun: true }],
+    [
+      [
+        "generate",
+        "invocation-record",
+        "--condition",
+        "RetriesExhausted",
+        "--function",
+        "orders",
+        "--qualifier",
+        "live",
+        "--runtime",
+        "python",
+        "--error",
+        "ValueError: bad order",
+        "--attempts",
+        "2",
+        "--request",
+        "@event.json",
+        "--wrap",
+        "sns",
+        "--wrap",
+        "sqs",
+        "--count",
+        "3",
+        "--seed",
+        "42",
+        "--pretty",
+      ],
+      "generate",
+      {
+        kind: "invocation-record",
+        condition: "RetriesExhausted",
+        function: "orders",
+        qualifier: "live",
+        runtime: "python",
+        error: "ValueError: bad order",
+        attempts: "2",
+        request: "@event.json",
+        response: undefined,
+        source: undefined,
+        status: undefined,
+        wrap: ["sns", "sqs"],
+        count: "3",
+        seed: "42",
+        pretty: true,
+      },
+    ],
+    [
+      ["generate", "esm-failure-record", "--source", "kafka", "--response", "{}", "--status", "FAILURE"],
+      "generate",
+      {
+        kind: "esm-failure-record",
+        condition: undefined,
+        function: undefined,
+        qualifier: undefined,
+        runtime: undefined,
+        error: undefined,
+        attempts: undefined,
+        request: undefined,
+        response: "{}",
+        source: "kafka",
+        status: "FAILURE",
+        wrap: [],
+        count: undefined,
+        seed: undefined,
+        pretty: false,
+      },
+    ],
   ])("%j", async (argv, command, options) => {
     const { io } = fakeIo();
     expect(await main(argv as string[], io)).toBe(0);
