@@ -1,4 +1,5 @@
 import type { ChalkInstance } from "chalk";
+import { printableLines } from "./printable.js";
 
 /** Where a command writes. Injected so that tests can call commands directly and read what they wrote. */
 export interface Writer {
@@ -52,11 +53,12 @@ export interface CommandContext {
 }
 
 /** Writes one line to stderr unless --quiet. */
+/** Writes one line to stderr unless --quiet. Names and messages in it are escaped: pass no colors here. */
 export function note(context: CommandContext, line: string): void {
-  if (!context.output.quiet) context.io.stderr.write(`${line}\n`);
+  if (!context.output.quiet) context.io.stderr.write(`${printableLines(line)}\n`);
 }
 
 /** Writes a warning line to stderr (shown even with --quiet: warnings matter). */
 export function warn(context: CommandContext, line: string): void {
-  context.io.stderr.write(`${context.errorColors.yellow("warning:")} ${line}\n`);
+  context.io.stderr.write(`${context.errorColors.yellow("warning:")} ${printableLines(line)}\n`);
 }

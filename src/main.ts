@@ -3,6 +3,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import { ExitCode, LambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
+import { printableLines } from "./printable.js";
 import { createStdoutWriter } from "./stdout-writer.js";
 
 export function processIo(): Io {
@@ -75,13 +76,14 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return ExitCode.usage;
     }
     if (error instanceof LambdaDestError) {
-      io.stderr.write(`lambda-dest: ${error.message}\n`);
-      if (verbose) io.stderr.write(`${describeStack(error)}\n`);
+      // Messages quote file names, queue and topic names and AWS's own words: escaped, like all outside text.
+      io.stderr.write(`lambda-dest: ${printableLines(error.message)}\n`);
+      if (verbose) io.stderr.write(`${printableLines(describeStack(error))}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`lambda-dest: unexpected error: ${message}\n`);
-    if (verbose) io.stderr.write(`${describeStack(error)}\n`);
+    io.stderr.write(`lambda-dest: unexpected error: ${printableLines(message)}\n`);
+    if (verbose) io.stderr.write(`${printableLines(describeStack(error))}\n`);
     else io.stderr.write("Run again with --verbose for the stack trace, and report it if it persists.\n");
     return ExitCode.failure;
   }

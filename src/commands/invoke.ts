@@ -10,6 +10,7 @@ import { formatBytes } from "../input/batches.js";
 import { readInputText } from "../input/body.js";
 import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note, warn } from "../io.js";
+import { printable, printableJson, printableLines } from "../printable.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -71,39 +72,47 @@ export async function invoke(
   let result: unknown = resultText;
   try {
     result = resultText === "" ? null : JSON.parse(resultText);
+    // Rendering recurses per level: a result nested too deeply is shown as the text it is.
+    const { measureValue } = await import("../envelopes/json-checks.js");
+    if (measureValue(result).tooDeep) result = resultText;
   } catch {
     // not JSON: shown as the text it is
   }
+  // The function's result and log are outside text: escaped before they reach a terminal.
   if (context.output.json) {
     context.io.stdout.write(
-      `${JSON.stringify({
-        version: 1,
-        function: target.name,
-        qualifier: qualifier ?? null,
-        requestId: outcome.requestId,
-        statusCode: outcome.statusCode,
-        executedVersion: outcome.executedVersion ?? null,
-        functionError: outcome.functionError ?? null,
-        result,
-        log: log ?? null,
-      })}\n`,
+      `${printableJson(
+        JSON.stringify({
+          version: 1,
+          function: target.name,
+          qualifier: qualifier ?? null,
+          requestId: outcome.requestId,
+          statusCode: outcome.statusCode,
+          executedVersion: outcome.executedVersion ?? null,
+          functionError: outcome.functionError ?? null,
+          result,
+          log: log ?? null,
+        }),
+      )}\n`,
     );
   } else {
     if (log && !context.output.quiet) {
       context.io.stderr.write(
-        `${context.errorColors.dim(`--- log tail (request ${outcome.requestId}) ---`)}\n`,
+        `${context.errorColors.dim(`--- log tail (request ${printable(outcome.requestId ?? "")}) ---`)}\n`,
       );
-      context.io.stderr.write(log.endsWith("\n") ? log : `${log}\n`);
+      context.io.stderr.write(printableLines(log.endsWith("\n") ? log : `${log}\n`));
       context.io.stderr.write(`${context.errorColors.dim("---")}\n`);
     }
     const { prettyJson } = await import("../render/json.js");
-    context.io.stdout.write(`${typeof result === "string" ? result : prettyJson(result, context.colors)}\n`);
+    context.io.stdout.write(
+      `${typeof result === "string" ? printableLines(result) : prettyJson(result, context.colors)}\n`,
+    );
   }
   if (outcome.functionError) {
     const error = result as { errorType?: string; errorMessage?: string } | null;
     const detail = [error?.errorType, error?.errorMessage].filter(Boolean).join(": ");
     context.io.stderr.write(
-      `${context.errorColors.red("function error")} (${outcome.functionError})${detail ? `: ${detail}` : ""}\n`,
+      `${context.errorColors.red("function error")} (${printable(outcome.functionError)})${detail ? `: ${printable(detail)}` : ""}\n`,
     );
     return 1;
   }
@@ -144,7 +153,7 @@ async function invokeAndWait(
   context: CommandContext,
   clients: AwsClients,
 ): Promise<number> {
-  const [{ analyzeValue }, { WatchSession }, { LambdaOperations, describeFunction }, render] =
+  const [{ analyzeSafely }, { WatchSession }, { LambdaOperations, describeFunction }, render] =
     await Promise.all([
       import("../envelopes/index.js"),
       import("../aws/session.js"),
@@ -196,7 +205,7 @@ async function invokeAndWait(
       if (!seen.has(id)) {
         fresh += 1;
         seen.add(id);
-        for (const envelope of analyzeValue(message)) {
+        for (const envelope of analyzeSafely(message)) {
           const arrival = { envelope, watched, message, receivedAt: context.io.now() };
           if (requestId === undefined) {
             if (early.length < 1_000) early.push(arrival);
@@ -306,7 +315,7 @@ async function invokeAndWait(
     };
     if (context.output.json) {
       context.io.stdout.write(
-        `${JSON.stringify({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome })}\n`,
+        `${printableJson(JSON.stringify({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome }))}\n`,
       );
     } else {
       const waited = match.receivedAt.getTime() - started;

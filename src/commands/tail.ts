@@ -41,7 +41,7 @@ export async function tail(
   const functionFilter = options.functionName ? parseFunctionReference(options.functionName).name : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
-  const [{ analyzeValue }, { WatchSession }, { tailRecord, tailText, TailStatistics, summaryTable }] =
+  const [{ analyzeSafely }, { WatchSession }, { tailLine, tailText, TailStatistics, summaryTable }] =
     await Promise.all([
       import("../envelopes/index.js"),
       import("../aws/session.js"),
@@ -99,10 +99,12 @@ export async function tail(
       seen.add(id);
       const facts = { receivedAt: context.io.now(), source: watched.label, messageId: message.MessageId };
       let wrote = false;
-      for (const envelope of analyzeValue(message)) {
+      // A message that cannot be processed (nested too deep, say) is written as an invalid envelope
+      // carrying its body, like any other: it neither stops the tail nor holds back the rest of the batch.
+      for (const envelope of analyzeSafely(message)) {
         if (stop.signal.aborted) break;
         if (!passes(envelope)) continue;
-        const record = json || out ? JSON.stringify(tailRecord(envelope, facts)) : "";
+        const record = json || out ? tailLine(envelope, facts) : "";
         if (json) text += `${record}\n`;
         else text += tailText(envelope, facts, context.colors, verbose);
         if (out) lines += `${record}\n`;
@@ -132,7 +134,8 @@ export async function tail(
     await session.add(target);
     if (!stop.signal.aborted) {
       for (const watched of session.watched) note(context, listeningLine(watched));
-      if (!context.output.quiet && !json) note(context, context.errorColors.dim("Ctrl-C to stop"));
+      if (!context.output.quiet && !json)
+        context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
       const budget =
         options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
       await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY, budget);
