@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { UsageError } from "../errors.js";
 import { type CommandContext, note, warn } from "../io.js";
+import { initDocumentProblem } from "../local/initValidation.js";
 import type { LocalLogger } from "../local/localLogger.js";
 import type { LocalStackInit } from "../local/localStackInit.js";
 
@@ -10,6 +11,8 @@ export interface LocalOptions {
   init?: string;
   functions: string[];
   realTiming: boolean;
+  /** Web origins admitted to call the stack (`--allow-origin`), already checked to be origins. */
+  allowOrigins?: string[];
 }
 
 /**
@@ -30,6 +33,7 @@ export async function runLocal(options: LocalOptions, context: CommandContext): 
   const stack = await startLocalStack({
     port: options.port,
     retryDelayScale: options.realTiming ? 1 : DEFAULT_RETRY_DELAY_SCALE,
+    allowOrigins: options.allowOrigins,
     logger,
   }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "EADDRINUSE") {
@@ -129,8 +133,14 @@ async function readInitFile(
     const document = JSON.parse(text);
     if (document === null || typeof document !== "object" || Array.isArray(document))
       throw new Error("not an object");
+    // Checked before the stack starts: a name AWS would refuse is the file's mistake, said in one line.
+    const problem = initDocumentProblem(document);
+    if (problem !== undefined) {
+      throw new UsageError(`--init ${file}: ${problem}. Fix that entry in the file.`);
+    }
     return { document, directory: path.dirname(absolute) };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`--init file ${file} is not a JSON object: ${(error as Error).message}`, {
       cause: error,
     });

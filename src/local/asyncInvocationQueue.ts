@@ -6,6 +6,7 @@ import {
 } from "./eventInvokeConfig.js";
 import { buildInvocationRecord, type RecordCondition } from "./invocationRecord.js";
 import type { LocalLogger } from "./localLogger.js";
+import { type Lineage, withInvocation } from "./recursionLineage.js";
 import type { InvocationOutcome } from "./sandbox.js";
 
 /** What the queue needs from its function; read at each step, so configuration changes apply at once. */
@@ -16,7 +17,11 @@ export interface AsyncFunctionHandle {
   executedVersion: string;
   eventInvokeConfig(): EventInvokeConfig | undefined;
   reservedConcurrency(): number | undefined;
-  invoke(requestId: string, payload: string): Promise<InvocationOutcome>;
+  /** The function's key in a recursion lineage. */
+  lineageKey: string;
+  /** Whether recursive loop detection stops an event of this lineage (and says so on the log). */
+  recursionStopped(lineage: Lineage): boolean;
+  invoke(requestId: string, payload: string, lineage: Lineage): Promise<InvocationOutcome>;
 }
 
 export interface AsyncInvocationQueueOptions {
@@ -35,6 +40,8 @@ interface QueuedEvent {
   receivedAt: number;
   attempts: number;
   lastOutcome?: InvocationOutcome;
+  /** The chain of requests the event belongs to (recursive loop detection). */
+  lineage: Lineage;
 }
 
 /** Lambda waits about one minute before the first retry of a failed event and about two before the second. */
@@ -60,9 +67,9 @@ export class AsyncInvocationQueue {
     this.now = options.now ?? (() => new Date());
   }
 
-  enqueue(requestId: string, payload: string): void {
+  enqueue(requestId: string, payload: string, lineage: Lineage): void {
     if (this.stopped) return;
-    this.ready.push({ requestId, payload, receivedAt: this.now().getTime(), attempts: 0 });
+    this.ready.push({ requestId, payload, receivedAt: this.now().getTime(), attempts: 0, lineage });
     this.pump();
   }
 
@@ -103,7 +110,13 @@ export class AsyncInvocationQueue {
       await this.finish(event, "EventAgeExceeded", config);
       return;
     }
-    const outcome = await this.fn.invoke(event.requestId, event.payload);
+    if (event.attempts === 0 && this.fn.recursionStopped(event.lineage)) {
+      // AWS would hand the event to a dead-letter queue or on-failure destination; the record it sends then
+      // is not documented, so the local stack drops the event rather than invent one.
+      this.options.logger.warn(`${this.fn.name}: async event ${event.requestId} dropped (recursive loop)`);
+      return;
+    }
+    const outcome = await this.fn.invoke(event.requestId, event.payload, event.lineage);
     // Deleted or stopped meanwhile: the event goes nowhere, as on AWS when a function is deleted.
     if (this.stopped) return;
     event.attempts += 1;
@@ -156,9 +169,12 @@ export class AsyncInvocationQueue {
         payload: outcome.payload,
       },
     });
+    // What the function's run sends on belongs to the same chain, one invocation longer.
+    const lineage = outcome ? withInvocation(event.lineage, this.fn.lineageKey) : event.lineage;
     await this.options.delivery.deliver(
       { destination, functionName: this.fn.name, requestId: event.requestId, condition },
       record,
+      lineage,
     );
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parseArn } from "./arns.js";
 import type { InProcessAws } from "./inProcessAws.js";
 import type { LocalLogger } from "./localLogger.js";
+import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursionLineage.js";
 
 export interface DeliveryTarget {
   /** The destination ARN from the event invoke config. */
@@ -13,7 +14,7 @@ export interface DeliveryTarget {
 }
 
 /** Sends a record to another function as an asynchronous invocation; returns its RequestId. */
-export type AsyncInvoker = (functionArn: string, payload: string) => string;
+export type AsyncInvoker = (functionArn: string, payload: string, lineage: Lineage) => string;
 
 /**
  * Delivers invocation records the way Lambda does: SQS message body, SNS Message, asynchronous invocation of
@@ -28,21 +29,32 @@ export class DestinationDelivery {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async deliver(target: DeliveryTarget, record: string): Promise<void> {
+  /** `lineage` is the chain the record belongs to: it travels on as the SQS and SNS trace header. */
+  async deliver(target: DeliveryTarget, record: string, lineage: Lineage = EMPTY_LINEAGE): Promise<void> {
     const where = `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
     try {
       const arn = parseArn(target.destination);
       switch (arn?.service) {
         case "sqs": {
           const queueUrl = await this.aws.queueUrl(target.destination);
-          await this.aws.sqs("SendMessage", { QueueUrl: queueUrl, MessageBody: record }, arn.region);
+          await this.aws.sqs(
+            "SendMessage",
+            { QueueUrl: queueUrl, MessageBody: record },
+            arn.region,
+            traceHeader(lineage),
+          );
           break;
         }
         case "sns":
-          await this.aws.sns("Publish", { TopicArn: target.destination, Message: record }, arn.region);
+          await this.aws.sns(
+            "Publish",
+            { TopicArn: target.destination, Message: record },
+            arn.region,
+            traceHeader(lineage),
+          );
           break;
         case "lambda":
-          this.invokeAsync(target.destination, record);
+          this.invokeAsync(target.destination, record, lineage);
           break;
         case "s3": {
           const bucket = arn.resource.split("/")[0];

@@ -35,6 +35,8 @@ export class InProcessAws {
     action: string,
     body: Record<string, unknown>,
     region?: string,
+    /** X-Amzn-Trace-Id to send, as an SDK inside a function would. */
+    traceHeader?: string,
   ): Promise<T> {
     const response = await this.app.inject({
       method: "POST",
@@ -44,6 +46,7 @@ export class InProcessAws {
         "x-amz-target": `AmazonSQS.${action}`,
         host: this.host(),
         authorization: this.authorization(region, "sqs"),
+        ...(traceHeader === undefined ? {} : { "x-amzn-trace-id": traceHeader }),
       },
       payload: JSON.stringify(body),
     });
@@ -69,13 +72,19 @@ export class InProcessAws {
     return result.QueueUrl;
   }
 
-  async sns(action: string, parameters: Record<string, string>, region?: string): Promise<string> {
+  async sns(
+    action: string,
+    parameters: Record<string, string>,
+    region?: string,
+    traceHeader?: string,
+  ): Promise<string> {
     const response = await this.app.inject({
       method: "POST",
       url: "/",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         authorization: this.authorization(region, "sns"),
+        ...(traceHeader === undefined ? {} : { "x-amzn-trace-id": traceHeader }),
       },
       payload: new URLSearchParams({ Action: action, ...parameters }).toString(),
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { LambdaService } from "./lambdaService.js";
-import { LambdaServiceError } from "./lambdaServiceError.js";
+import { type LambdaService, SYNC_PAYLOAD_LIMIT } from "./lambdaService.js";
+import { LambdaServiceError, requestTooLarge } from "./lambdaServiceError.js";
 import type { LocalLogger } from "./localLogger.js";
 
 type Params = { name: string; uuid: string };
@@ -16,51 +16,138 @@ interface Answer {
   raw?: string;
 }
 
+/** What a browser may send cross-site without a preflight; no AWS SDK or CLI sends them to Lambda. */
+const BROWSER_SIMPLE_TYPES = new Set([
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data",
+]);
+
+/**
+ * The API versions in Lambda's request paths (from the SDK's model), and the Runtime API's: any other request
+ * under them is an unknown operation, never an S3 bucket of that name.
+ */
+const LAMBDA_PATH_PREFIXES = [
+  "2014-11-13",
+  "2015-03-31",
+  "2016-08-19",
+  "2017-03-31",
+  "2017-10-31",
+  "2018-06-01",
+  "2018-10-31",
+  "2019-09-25",
+  "2019-09-30",
+  "2020-04-22",
+  "2020-06-30",
+  "2021-07-20",
+  "2021-10-31",
+  "2021-11-15",
+  "2024-08-31",
+  "2025-11-30",
+  "2025-12-01",
+  "2026-07-09",
+];
+
+/** CreateFunction and UpdateFunctionCode: 50 MB of zip, base64 in a JSON body (AWS's own figure). */
+export const CODE_REQUEST_LIMIT = 69_905_067;
+
+interface RouteConfig {
+  operation: string;
+  bodyLimit: number;
+}
+
 /**
  * Serves the Lambda REST API (the paths and status codes of the SDK's model) on the fauxqs Fastify app, so
- * that one endpoint answers SQS, SNS, S3 and Lambda. fauxqs's catch-all parser hands every body over as a
- * Buffer, which keeps invoke payloads byte for byte.
+ * that one endpoint answers SQS, SNS, S3 and Lambda. The routes live in their own Fastify scope, whose only body
+ * parser hands every body over as a Buffer whatever its content type: invoke payloads stay byte for byte, and
+ * fauxqs's parsers (form, SQS JSON) never turn a payload into something else. Each operation has its body
+ * limit, answered with AWS's RequestEntityTooLargeException; content types that a browser can send cross-site
+ * without a preflight are refused (UnsupportedMediaTypeException); unknown paths under Lambda's API versions
+ * get AWS's 404 UnknownOperationException.
  */
 export function registerLambdaRoutes(
   app: FastifyInstance,
   service: LambdaService,
   logger: LocalLogger,
 ): void {
-  const route = (method: "GET" | "POST" | "PUT" | "DELETE", urls: string[], handler: Handler) => {
+  const defaultLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+    scope.addHook("onRequest", async (request) => {
+      const contentType = header(request, "content-type");
+      if (contentType === undefined) return;
+      const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+      if (BROWSER_SIMPLE_TYPES.has(mediaType)) {
+        throw new LambdaServiceError(
+          "UnsupportedMediaTypeException",
+          `The local stack refuses Content-Type ${mediaType} on the Lambda API: a web page can send it from another site without asking. Send application/json, or application/octet-stream for an Invoke payload, as the AWS SDKs and CLI do.`,
+          415,
+        );
+      }
+    });
+    scope.setErrorHandler((error, request, reply) => {
+      const config = request.routeOptions.config as Partial<RouteConfig>;
+      const known =
+        error instanceof LambdaServiceError
+          ? error
+          : (error as { code?: string }).code === "FST_ERR_CTP_BODY_TOO_LARGE"
+            ? requestTooLarge(config.bodyLimit ?? defaultLimit, config.operation ?? "requested")
+            : undefined;
+      if (!known) logger.error(`${request.method} ${request.url}: ${String(error)}`);
+      const answer =
+        known ??
+        new LambdaServiceError("ServiceException", `Local Lambda service error: ${String(error)}`, 500);
+      return reply
+        .code(answer.statusCode)
+        .header("x-amzn-RequestId", randomUUID())
+        .header("x-amzn-ErrorType", answer.errorType)
+        .type("application/json")
+        .send(JSON.stringify(answer.body()));
+    });
+    routes(scope, service, defaultLimit);
+    for (const prefix of LAMBDA_PATH_PREFIXES) {
+      scope.route({
+        method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+        url: `/${prefix}/*`,
+        exposeHeadRoute: false,
+        bodyLimit: defaultLimit,
+        handler: async (_request, reply) =>
+          reply
+            .code(404)
+            .header("x-amzn-RequestId", randomUUID())
+            .header("x-amzn-ErrorType", "UnknownOperationException")
+            .send("<UnknownOperationException/>\n"),
+      });
+    }
+  });
+}
+
+function routes(app: FastifyInstance, service: LambdaService, defaultLimit: number): void {
+  const route = (
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    urls: string[],
+    operation: string,
+    handler: Handler,
+    bodyLimit = defaultLimit,
+  ) => {
     for (const url of urls) {
       app.route({
         method,
         url,
+        bodyLimit,
+        config: { operation, bodyLimit } satisfies RouteConfig,
         handler: async (
           request: FastifyRequest<{ Params: Params; Querystring: Query }>,
           reply: FastifyReply,
         ) => {
-          try {
-            const answer = await handler(request);
-            const requestId = answer.headers?.["x-amzn-RequestId"] ?? randomUUID();
-            reply.code(answer.statusCode ?? 200).header("x-amzn-RequestId", requestId);
-            for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
-            if (answer.raw !== undefined) return reply.send(answer.raw);
-            if (answer.json === undefined) return reply.send();
-            return reply.type("application/json").send(JSON.stringify(answer.json));
-          } catch (error) {
-            const known =
-              error instanceof LambdaServiceError
-                ? error
-                : new LambdaServiceError(
-                    "ServiceException",
-                    `Local Lambda service error: ${String(error)}`,
-                    500,
-                  );
-            if (!(error instanceof LambdaServiceError))
-              logger.error(`${method} ${request.url}: ${String(error)}`);
-            return reply
-              .code(known.statusCode)
-              .header("x-amzn-RequestId", randomUUID())
-              .header("x-amzn-ErrorType", known.errorType)
-              .type("application/json")
-              .send(JSON.stringify(known.body()));
-          }
+          const answer = await handler(request);
+          const requestId = answer.headers?.["x-amzn-RequestId"] ?? randomUUID();
+          reply.code(answer.statusCode ?? 200).header("x-amzn-RequestId", requestId);
+          for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+          if (answer.raw !== undefined) return reply.send(answer.raw);
+          if (answer.json === undefined) return reply.send();
+          return reply.type("application/json").send(JSON.stringify(answer.json));
         },
       });
     }
@@ -70,82 +157,104 @@ export function registerLambdaRoutes(
   const fn = `${functions}/:name`;
   const eventInvokeConfig = "/2019-09-25/functions/:name/event-invoke-config";
   const mappings = "/2015-03-31/event-source-mappings";
+  const recursionConfig = "/2024-08-31/functions/:name/recursion-config";
 
-  route("POST", [functions, `${functions}/`], async (request) => ({
-    statusCode: 201,
-    json: await service.createFunction(jsonBody(request)),
-  }));
-  route("GET", [functions, `${functions}/`], () => ({ json: service.listFunctions() }));
-  route("GET", [fn], (request) => ({
+  route(
+    "POST",
+    [functions, `${functions}/`],
+    "CreateFunction",
+    async (request) => ({ statusCode: 201, json: await service.createFunction(jsonBody(request)) }),
+    CODE_REQUEST_LIMIT,
+  );
+  route("GET", [functions, `${functions}/`], "ListFunctions", () => ({ json: service.listFunctions() }));
+  route("GET", [fn], "GetFunction", (request) => ({
     json: service.getFunction(request.params.name, request.query.Qualifier),
   }));
-  route("DELETE", [fn], (request) => {
+  route("DELETE", [fn], "DeleteFunction", (request) => {
     service.deleteFunction(request.params.name, request.query.Qualifier);
     return { statusCode: 204 };
   });
-  route("GET", [`${fn}/configuration`], (request) => ({
+  route("GET", [`${fn}/configuration`], "GetFunctionConfiguration", (request) => ({
     json: service.getFunctionConfiguration(request.params.name, request.query.Qualifier),
   }));
-  route("PUT", [`${fn}/configuration`], (request) => ({
+  route("PUT", [`${fn}/configuration`], "UpdateFunctionConfiguration", (request) => ({
     json: service.updateFunctionConfiguration(request.params.name, jsonBody(request)),
   }));
-  route("PUT", [`${fn}/code`], async (request) => ({
-    json: await service.updateFunctionCode(request.params.name, jsonBody(request)),
-  }));
-  route("POST", [`${fn}/invocations`], async (request) => {
-    const result = await service.invoke(
-      request.params.name,
-      request.query.Qualifier,
-      header(request, "x-amz-invocation-type") ?? "RequestResponse",
-      header(request, "x-amz-log-type"),
-      Buffer.isBuffer(request.body) ? request.body : undefined,
-    );
-    return { statusCode: result.statusCode, headers: result.headers, raw: result.body };
-  });
+  route(
+    "PUT",
+    [`${fn}/code`],
+    "UpdateFunctionCode",
+    async (request) => ({ json: await service.updateFunctionCode(request.params.name, jsonBody(request)) }),
+    CODE_REQUEST_LIMIT,
+  );
+  route(
+    "POST",
+    [`${fn}/invocations`],
+    "InvokeFunction",
+    async (request) => {
+      const result = await service.invoke(
+        request.params.name,
+        request.query.Qualifier,
+        header(request, "x-amz-invocation-type") ?? "RequestResponse",
+        header(request, "x-amz-log-type"),
+        Buffer.isBuffer(request.body) ? request.body : undefined,
+        header(request, "x-amzn-trace-id"),
+      );
+      return { statusCode: result.statusCode, headers: result.headers, raw: result.body };
+    },
+    SYNC_PAYLOAD_LIMIT,
+  );
 
-  route("PUT", [eventInvokeConfig], (request) => ({
+  route("PUT", [eventInvokeConfig], "PutFunctionEventInvokeConfig", (request) => ({
     json: service.putEventInvokeConfig(request.params.name, request.query.Qualifier, jsonBody(request)),
   }));
-  route("POST", [eventInvokeConfig], (request) => ({
+  route("POST", [eventInvokeConfig], "UpdateFunctionEventInvokeConfig", (request) => ({
     json: service.updateEventInvokeConfig(request.params.name, request.query.Qualifier, jsonBody(request)),
   }));
-  route("GET", [eventInvokeConfig], (request) => ({
+  route("GET", [eventInvokeConfig], "GetFunctionEventInvokeConfig", (request) => ({
     json: service.getEventInvokeConfig(request.params.name, request.query.Qualifier),
   }));
-  route("DELETE", [eventInvokeConfig], (request) => {
+  route("DELETE", [eventInvokeConfig], "DeleteFunctionEventInvokeConfig", (request) => {
     service.deleteEventInvokeConfig(request.params.name, request.query.Qualifier);
     return { statusCode: 204 };
   });
-  route("GET", [`${eventInvokeConfig}/list`], (request) => ({
+  route("GET", [`${eventInvokeConfig}/list`], "ListFunctionEventInvokeConfigs", (request) => ({
     json: service.listEventInvokeConfigs(request.params.name),
   }));
 
-  route("PUT", ["/2017-10-31/functions/:name/concurrency"], (request) => ({
+  route("PUT", ["/2017-10-31/functions/:name/concurrency"], "PutFunctionConcurrency", (request) => ({
     json: service.putFunctionConcurrency(request.params.name, jsonBody(request)),
   }));
-  route("GET", ["/2019-09-30/functions/:name/concurrency"], (request) => ({
+  route("GET", ["/2019-09-30/functions/:name/concurrency"], "GetFunctionConcurrency", (request) => ({
     json: service.getFunctionConcurrency(request.params.name),
   }));
-  route("DELETE", ["/2017-10-31/functions/:name/concurrency"], (request) => {
+  route("DELETE", ["/2017-10-31/functions/:name/concurrency"], "DeleteFunctionConcurrency", (request) => {
     service.deleteFunctionConcurrency(request.params.name);
     return { statusCode: 204 };
   });
 
-  route("POST", [mappings, `${mappings}/`], async (request) => ({
+  route("PUT", [recursionConfig], "PutFunctionRecursionConfig", (request) => ({
+    json: service.putFunctionRecursionConfig(request.params.name, jsonBody(request)),
+  }));
+  route("GET", [recursionConfig], "GetFunctionRecursionConfig", (request) => ({
+    json: service.getFunctionRecursionConfig(request.params.name),
+  }));
+
+  route("POST", [mappings, `${mappings}/`], "CreateEventSourceMapping", async (request) => ({
     statusCode: 202,
     json: await service.createEventSourceMapping(jsonBody(request)),
   }));
-  route("GET", [mappings, `${mappings}/`], (request) => ({
+  route("GET", [mappings, `${mappings}/`], "ListEventSourceMappings", (request) => ({
     json: service.listEventSourceMappings(request.query.EventSourceArn, request.query.FunctionName),
   }));
-  route("GET", [`${mappings}/:uuid`], (request) => ({
+  route("GET", [`${mappings}/:uuid`], "GetEventSourceMapping", (request) => ({
     json: service.getEventSourceMapping(request.params.uuid),
   }));
-  route("PUT", [`${mappings}/:uuid`], (request) => ({
+  route("PUT", [`${mappings}/:uuid`], "UpdateEventSourceMapping", (request) => ({
     statusCode: 202,
     json: service.updateEventSourceMapping(request.params.uuid, jsonBody(request)),
   }));
-  route("DELETE", [`${mappings}/:uuid`], (request) => ({
+  route("DELETE", [`${mappings}/:uuid`], "DeleteEventSourceMapping", (request) => ({
     statusCode: 202,
     json: service.deleteEventSourceMapping(request.params.uuid),
   }));

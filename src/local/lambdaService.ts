@@ -23,14 +23,26 @@ import type { InProcessAws } from "./inProcessAws.js";
 import {
   invalidParameter,
   LambdaServiceError,
+  requestTooLarge,
   resourceNotFound,
   validationError,
 } from "./lambdaServiceError.js";
 import type { LocalLogger } from "./localLogger.js";
+import {
+  EMPTY_LINEAGE,
+  type Lineage,
+  lineageFromTraceHeader,
+  lineageKey,
+  RECURSION_LIMIT,
+  timesInvoked,
+  traceHeader,
+  withInvocation,
+} from "./recursionLineage.js";
 import { type RuntimeFamily, type Runtimes, runtimeFamily } from "./runtimes.js";
 import { type InvocationOutcome, Sandbox } from "./sandbox.js";
 import { SandboxPool } from "./sandboxPool.js";
 import { SqsEventSourceMapping } from "./sqsEventSourceMapping.js";
+import type { SqsTraceHeaders } from "./sqsTraceHeaders.js";
 
 export interface LambdaServiceOptions {
   region: string;
@@ -46,6 +58,8 @@ export interface LambdaServiceOptions {
   maxConcurrencyPerFunction: number;
   /** node_modules that functions may import the AWS SDK from, as the managed Node.js runtime offers it. */
   sharedNodeModules?: string;
+  /** The trace headers (recursion lineage) of SQS and SNS messages that functions and destinations sent. */
+  traceHeaders: SqsTraceHeaders;
 }
 
 /** A function's code and settings as the caller gives them, from a zip or from a local folder. */
@@ -80,6 +94,10 @@ interface LocalFunction {
   revisionId: string;
   reservedConcurrency?: number;
   eventInvokeConfig?: EventInvokeConfig;
+  /** PutFunctionRecursionConfig: "Terminate" (AWS's default) stops recursive loops, "Allow" lets them run. */
+  recursiveLoop: "Terminate" | "Allow";
+  /** The function's key in a recursion lineage. */
+  lineageKey: string;
   pool: SandboxPool;
   queue: AsyncInvocationQueue;
 }
@@ -112,8 +130,9 @@ const RESERVED_VARIABLES = new Set([
   "LAMBDA_RUNTIME_DIR",
 ]);
 
-const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+/** Invoke's request limits: 6 MB synchronous, 1 MB asynchronous (the Lambda API reference, Invoke). */
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const LOG_TAIL_BYTES = 4096;
 
 /**
@@ -130,7 +149,7 @@ export class LambdaService {
   constructor(private readonly options: LambdaServiceOptions) {
     this.delivery = new DestinationDelivery(
       options.aws,
-      (arn, payload) => this.invokeAsyncByArn(arn, payload),
+      (arn, payload, lineage) => this.invokeAsyncByArn(arn, payload, lineage),
       options.logger,
     );
   }
@@ -169,21 +188,25 @@ export class LambdaService {
         "The local stack takes function code as Code.ZipFile (base64); S3 and image code are not supported.",
       );
     }
-    const extracted = await extractFunctionCode(
-      Buffer.from(code.ZipFile, "base64"),
-      await this.newCodeDirectory(name),
-    );
-    const fn = this.register({
-      name,
-      runtime: body.Runtime,
-      handler: body.Handler,
-      codeDirectory: extracted.directory,
-      codeSha256: extracted.sha256,
-      codeSize: extracted.size,
-      role: typeof body.Role === "string" ? body.Role : undefined,
-      ...settings,
-    });
-    return this.configuration(fn);
+    const directory = await this.newCodeDirectory(name);
+    try {
+      const extracted = await extractFunctionCode(Buffer.from(code.ZipFile, "base64"), directory);
+      const fn = this.register({
+        name,
+        runtime: body.Runtime,
+        handler: body.Handler,
+        codeDirectory: extracted.directory,
+        codeSha256: extracted.sha256,
+        codeSize: extracted.size,
+        role: typeof body.Role === "string" ? body.Role : undefined,
+        ...settings,
+      });
+      return this.configuration(fn);
+    } catch (error) {
+      // A refused function leaves nothing on disk (a concurrent CreateFunction of the same name included).
+      await rm(directory, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /** Registers a function whose code is already on disk (a folder given to `local --function`, or --init). */
@@ -212,6 +235,8 @@ export class LambdaService {
       codeSize: definition.codeSize,
       lastModified: new Date(),
       revisionId: randomUUID(),
+      recursiveLoop: "Terminate",
+      lineageKey: lineageKey(functionArn(this.region, definition.name)),
       pool: undefined as unknown as SandboxPool,
       queue: undefined as unknown as AsyncInvocationQueue,
     };
@@ -223,7 +248,9 @@ export class LambdaService {
         executedVersion: LATEST,
         eventInvokeConfig: () => fn.eventInvokeConfig,
         reservedConcurrency: () => fn.reservedConcurrency,
-        invoke: (requestId, payload) => this.run(fn, requestId, payload),
+        lineageKey: fn.lineageKey,
+        recursionStopped: (lineage) => this.stopsRecursion(fn, lineage, "asynchronous event"),
+        invoke: (requestId, payload, lineage) => this.run(fn, requestId, payload, lineage),
       },
       {
         delivery: this.delivery,
@@ -269,9 +296,12 @@ export class LambdaService {
         "The local stack takes function code as ZipFile (base64); S3 and image code are not supported.",
       );
     }
-    const extracted = await extractFunctionCode(
-      Buffer.from(body.ZipFile, "base64"),
-      await this.newCodeDirectory(fn.name),
+    const directory = await this.newCodeDirectory(fn.name);
+    const extracted = await extractFunctionCode(Buffer.from(body.ZipFile, "base64"), directory).catch(
+      async (error: unknown) => {
+        await rm(directory, { recursive: true, force: true });
+        throw error;
+      },
     );
     fn.codeDirectory = extracted.directory;
     fn.codeSha256 = extracted.sha256;
@@ -313,6 +343,8 @@ export class LambdaService {
     invocationType: string,
     logType: string | undefined,
     body: Buffer | undefined,
+    /** X-Amzn-Trace-Id of the request: an SDK inside a function sends its invocation's, lineage included. */
+    traceHeaderValue?: string,
   ): Promise<InvokeResult> {
     if (!["RequestResponse", "Event", "DryRun"].includes(invocationType)) {
       throw validationError(
@@ -325,15 +357,17 @@ export class LambdaService {
       throw validationError(logType, "logType", "Member must satisfy enum value set: [None, Tail]");
     }
     const fn = this.find(reference, qualifier);
-    const payload = body === undefined || body.length === 0 ? "{}" : body.toString("utf8");
-    const limit = invocationType === "Event" ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
-    if (Buffer.byteLength(payload) > limit) {
+    const size = body?.length ?? 0;
+    if (size > SYNC_PAYLOAD_LIMIT) throw requestTooLarge(SYNC_PAYLOAD_LIMIT, "InvokeFunction");
+    if (invocationType === "Event" && size > ASYNC_PAYLOAD_LIMIT) {
       throw new LambdaServiceError(
-        "RequestTooLargeException",
-        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+        "RequestEntityTooLargeException",
+        `${size} byte payload is too large for the Event invocation type (limit ${ASYNC_PAYLOAD_LIMIT} bytes)`,
         413,
       );
     }
+    const payload = body === undefined || body.length === 0 ? "{}" : body.toString("utf8");
+    const lineage = lineageFromTraceHeader(traceHeaderValue);
     try {
       JSON.parse(payload);
     } catch (error) {
@@ -347,8 +381,17 @@ export class LambdaService {
     if (invocationType === "DryRun")
       return { statusCode: 204, headers: { "x-amzn-RequestId": requestId }, body: "" };
     if (invocationType === "Event") {
-      fn.queue.enqueue(requestId, payload);
+      fn.queue.enqueue(requestId, payload, lineage);
       return { statusCode: 202, headers: { "x-amzn-RequestId": requestId }, body: "" };
+    }
+    if (this.stopsRecursion(fn, lineage, "synchronous invocation")) {
+      throw new LambdaServiceError(
+        "RecursiveInvocationException",
+        "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation.",
+        400,
+        {},
+        "Message",
+      );
     }
     if (fn.reservedConcurrency === 0) {
       throw new LambdaServiceError("TooManyRequestsException", "Rate Exceeded.", 429, {
@@ -356,7 +399,7 @@ export class LambdaService {
         Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
       });
     }
-    const outcome = await this.run(fn, requestId, payload);
+    const outcome = await this.run(fn, requestId, payload, lineage);
     const headers: Record<string, string> = {
       "x-amzn-RequestId": requestId,
       "X-Amz-Executed-Version": LATEST,
@@ -368,18 +411,56 @@ export class LambdaService {
   }
 
   /** A synchronous invocation from inside the stack (the SQS poller). */
-  invokeSync(functionName: string, payload: string): Promise<InvocationOutcome> {
+  invokeSync(
+    functionName: string,
+    payload: string,
+    lineage: Lineage = EMPTY_LINEAGE,
+  ): Promise<InvocationOutcome> {
     const fn = this.find(functionName);
-    return this.run(fn, randomUUID(), payload);
+    return this.run(fn, randomUUID(), payload, lineage);
   }
 
   /** An asynchronous invocation from inside the stack (a Lambda destination). */
-  invokeAsyncByArn(arn: string, payload: string): string {
+  invokeAsyncByArn(arn: string, payload: string, lineage: Lineage = EMPTY_LINEAGE): string {
     const reference = parseFunctionReference(arn);
     const fn = this.find(arn, reference.qualifier);
     const requestId = randomUUID();
-    fn.queue.enqueue(requestId, payload);
+    fn.queue.enqueue(requestId, payload, lineage);
     return requestId;
+  }
+
+  /**
+   * Whether Lambda's recursive loop detection stops the next invocation of a function with this lineage: it
+   * already ran RECURSION_LIMIT times in the chain, and its RecursiveLoop setting is Terminate. Says so on the
+   * stack's log, as AWS notifies the account.
+   */
+  recursionStopped(functionName: string, lineage: Lineage, what: string): boolean {
+    return this.stopsRecursion(this.find(functionName), lineage, what);
+  }
+
+  private stopsRecursion(fn: LocalFunction, lineage: Lineage, what: string): boolean {
+    const times = timesInvoked(lineage, fn.lineageKey);
+    if (times < RECURSION_LIMIT || fn.recursiveLoop === "Allow") return false;
+    this.options.logger.warn(
+      `${fn.name}: recursive loop detected: invoked ${times} times in one chain of requests; the next ${what} is stopped (PutFunctionRecursionConfig with RecursiveLoop Allow lets such loops run)`,
+    );
+    return true;
+  }
+
+  // ---- recursion config ---------------------------------------------------------------------------------
+
+  putFunctionRecursionConfig(reference: string, body: Record<string, unknown>): Record<string, unknown> {
+    const fn = this.find(reference);
+    const value = body.RecursiveLoop;
+    if (value !== "Allow" && value !== "Terminate") {
+      throw validationError(value, "recursiveLoop", "Member must satisfy enum value set: [Terminate, Allow]");
+    }
+    fn.recursiveLoop = value;
+    return { RecursiveLoop: value };
+  }
+
+  getFunctionRecursionConfig(reference: string): Record<string, unknown> {
+    return { RecursiveLoop: this.find(reference).recursiveLoop };
   }
 
   // ---- event invoke config ------------------------------------------------------------------------------
@@ -503,7 +584,11 @@ export class LambdaService {
     const mapping = new SqsEventSourceMapping(
       settings,
       this.options.aws,
-      (name, payload) => this.invokeSync(name, payload),
+      {
+        invoke: (name, payload, lineage) => this.invokeSync(name, payload, lineage),
+        recursionStopped: (name, lineage) => this.recursionStopped(name, lineage, "SQS message"),
+        traceHeaderOf: (message) => this.options.traceHeaders.of(message),
+      },
       this.options.logger,
     );
     this.mappings.set(settings.uuid, mapping);
@@ -584,8 +669,18 @@ export class LambdaService {
     return mapping;
   }
 
-  private run(fn: LocalFunction, requestId: string, payload: string): Promise<InvocationOutcome> {
-    return fn.pool.invoke({ requestId, payload, invokedFunctionArn: functionArn(this.region, fn.name) });
+  private run(
+    fn: LocalFunction,
+    requestId: string,
+    payload: string,
+    lineage: Lineage,
+  ): Promise<InvocationOutcome> {
+    return fn.pool.invoke({
+      requestId,
+      payload,
+      invokedFunctionArn: functionArn(this.region, fn.name),
+      traceId: traceHeader(withInvocation(lineage, fn.lineageKey)),
+    });
   }
 
   private async startSandbox(fn: LocalFunction): Promise<Sandbox> {

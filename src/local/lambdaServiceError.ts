@@ -10,6 +10,8 @@ export class LambdaServiceError extends Error {
     readonly statusCode = 400,
     /** Extra body members, e.g. `Reason` on TooManyRequestsException. */
     readonly details: Record<string, unknown> = {},
+    /** The member the message goes in: most exceptions in Lambda's model say `message`, a few `Message`. */
+    private readonly messageMember: "message" | "Message" = "message",
   ) {
     super(message);
     this.name = "LambdaServiceError";
@@ -18,7 +20,7 @@ export class LambdaServiceError extends Error {
   body(): Record<string, unknown> {
     // ValidationException comes from the request-validation layer on AWS and carries no "Type".
     if (this.errorType === "ValidationException") return { message: this.message };
-    return { ...this.details, Type: "User", message: this.message };
+    return { ...this.details, Type: "User", [this.messageMember]: this.message };
   }
 }
 
@@ -36,5 +38,14 @@ export function validationError(value: unknown, member: string, constraint: stri
     "ValidationException",
     `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`,
     400,
+  );
+}
+
+/** Lambda's answer to a request body over an operation's size limit, before the operation itself runs. */
+export function requestTooLarge(limit: number, operation: string): LambdaServiceError {
+  return new LambdaServiceError(
+    "RequestEntityTooLargeException",
+    `Request must be smaller than ${limit} bytes for the ${operation} operation`,
+    413,
   );
 }

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { functionArn } from "./arns.js";
+import { initDocumentProblem } from "./initValidation.js";
 import type { InProcessAws } from "./inProcessAws.js";
 import type { LambdaService } from "./lambdaService.js";
 import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
@@ -39,6 +40,8 @@ export async function applyLocalStackInit(
   init: LocalStackInit,
   context: { aws: InProcessAws; service: LambdaService; region: string; baseDirectory: string },
 ): Promise<void> {
+  const problem = initDocumentProblem(init);
+  if (problem !== undefined) throw new InitFileError(problem);
   const { aws, service, region } = context;
   const queueArn = (name: string) =>
     name.startsWith("arn:") ? name : `arn:aws:sqs:${region}:000000000000:${name}`;

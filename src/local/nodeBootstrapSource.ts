@@ -14,7 +14,13 @@ import util from "node:util";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
-const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
+// host:port, then the sandbox's secret path prefix: /SECRET/2018-06-01/runtime/...
+const runtimeApi = process.env.AWS_LAMBDA_RUNTIME_API;
+const prefixAt = runtimeApi.indexOf("/");
+const apiAddress = prefixAt < 0 ? runtimeApi : runtimeApi.slice(0, prefixAt);
+const apiPrefix = prefixAt < 0 ? "" : runtimeApi.slice(prefixAt);
+const apiHost = apiAddress.slice(0, apiAddress.lastIndexOf(":"));
+const apiPort = apiAddress.slice(apiAddress.lastIndexOf(":") + 1);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const handlerSpec = process.env._HANDLER;
@@ -24,7 +30,7 @@ let currentRequestId;
 function request(method, urlPath, body, headers) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: apiHost, port: Number(apiPort), path: "/2018-06-01/runtime" + urlPath, method, agent, headers },
+      { host: apiHost, port: Number(apiPort), path: apiPrefix + "/2018-06-01/runtime" + urlPath, method, agent, headers },
       (res) => {
         const chunks = [];
         res.on("data", (chunk) => chunks.push(chunk));
@@ -201,6 +207,9 @@ for (;;) {
   const next = await request("GET", "/invocation/next");
   const requestId = next.headers["lambda-runtime-aws-request-id"];
   currentRequestId = requestId;
+  // As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
+  if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
   try {
     const event = JSON.parse(next.body.toString("utf8"));
     const result = await runHandler(handler, event, makeContext(next.headers, requestId));

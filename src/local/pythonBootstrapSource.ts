@@ -15,7 +15,10 @@ import sys
 import time
 import traceback
 
-api_host, api_port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+# host:port, then the sandbox's secret path prefix: /SECRET/2018-06-01/runtime/...
+api_address, slash, api_secret = os.environ["AWS_LAMBDA_RUNTIME_API"].partition("/")
+api_prefix = slash + api_secret
+api_host, _, api_port = api_address.rpartition(":")
 connection = http.client.HTTPConnection(api_host, int(api_port))
 handler_spec = os.environ["_HANDLER"]
 runtime = os.environ.get("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12").replace("AWS_Lambda_python", "")
@@ -26,7 +29,7 @@ except ValueError:
 
 
 def call(method, path, body=None, headers=None):
-    connection.request(method, "/2018-06-01/runtime" + path, body=body, headers=headers or {})
+    connection.request(method, api_prefix + "/2018-06-01/runtime" + path, body=body, headers=headers or {})
     response = connection.getresponse()
     return response.headers, response.read()
 
@@ -99,6 +102,12 @@ except RuntimeError as failure:
 while True:
     headers, body = call("GET", "/invocation/next")
     request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    # As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
+    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
     try:
         event = json.loads(body.decode("utf-8"))
         result = handler(event, LambdaContext(headers, request_id))

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LocalLogger } from "./localLogger.js";
@@ -20,6 +21,8 @@ export interface InvocationRequest {
   /** The event as JSON text, passed to the runtime byte for byte. */
   payload: string;
   invokedFunctionArn: string;
+  /** X-Ray trace header of this invocation (Lambda-Runtime-Trace-Id), carrying its recursion lineage. */
+  traceId: string;
 }
 
 export interface InvocationOutcome {
@@ -48,11 +51,38 @@ const INIT_TIMEOUT_MS = 10_000;
 /** Logs kept per invocation; LogType Tail returns the last 4 KB of them. */
 const MAX_LOG_CHARS = 64 * 1024;
 const RUNTIME_PATH = "/2018-06-01/runtime";
+/**
+ * What a runtime may post as a response or an error: AWS's Runtime API answers 413 "Exceeded maximum allowed
+ * payload size (6291556 bytes)." past it, and the invocation fails with Function.ResponseSizeTooLarge.
+ */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+/** The names Go (Lambda's init process) gives the signals a runtime can die of: "signal: killed". */
+const SIGNAL_NAMES: Record<string, string> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGSEGV: "segmentation fault",
+  SIGABRT: "aborted",
+  SIGBUS: "bus error",
+  SIGFPE: "floating point exception",
+  SIGILL: "illegal instruction",
+  SIGINT: "interrupt",
+  SIGHUP: "hangup",
+  SIGQUIT: "quit",
+  SIGPIPE: "broken pipe",
+  SIGTRAP: "trace/breakpoint trap",
+  SIGALRM: "alarm clock",
+  SIGUSR1: "user defined signal 1",
+  SIGUSR2: "user defined signal 2",
+};
 
 /**
  * One execution environment: a child process running a runtime bootstrap, and the Runtime API server that
  * process polls for events. Serves one invocation at a time and stays warm between them; a timeout kills it,
  * a crash or an init error ends it (the pool then starts a fresh one).
+ *
+ * The Runtime API listens on 127.0.0.1 only, under a path prefix made of 128 random bits that only the child
+ * learns (AWS_LAMBDA_RUNTIME_API=127.0.0.1:PORT/SECRET): another local process, or a web page, that finds the
+ * port can neither read the next event nor post a result.
  */
 export class Sandbox {
   private child?: ChildProcess;
@@ -64,6 +94,7 @@ export class Sandbox {
   private readonly spawnedAt = Date.now();
   private initDurationMs?: number;
   private initTimer?: NodeJS.Timeout;
+  private readonly secret = Buffer.from(randomBytes(16).toString("base64url"));
 
   private constructor(
     private readonly spec: SandboxSpec,
@@ -118,7 +149,10 @@ export class Sandbox {
     const { command, args } = this.spec.command;
     const child = spawn(command, args, {
       cwd: this.spec.codeDirectory,
-      env: { ...this.spec.environment, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${runtimeApiPort}` },
+      env: {
+        ...this.spec.environment,
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${runtimeApiPort}/${this.secret.toString()}`,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
@@ -128,10 +162,10 @@ export class Sandbox {
     child.stderr?.on("data", (text: string) => this.onOutput(text));
     child.on("error", (error) => {
       this.logger.error(`${this.spec.functionName}: cannot start ${command}: ${error.message}`);
-      this.onExit();
+      this.onExit(null, null);
     });
     // "close" rather than "exit": it fires once stdout and stderr are drained, so the logs are complete.
-    child.on("close", () => this.onExit());
+    child.on("close", (code, signal) => this.onExit(code, signal));
     this.initTimer = setTimeout(() => {
       if (this.initDurationMs === undefined) this.timeOut();
     }, INIT_TIMEOUT_MS);
@@ -148,19 +182,22 @@ export class Sandbox {
     }
   }
 
-  private onExit(): void {
+  /** The child ended: an invocation under way fails the way current AWS runtimes report it. */
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const wasAlive = !this.dead;
     this.dispose();
     if (!wasAlive && !this.current) return;
     if (this.current) {
       const requestId = this.current.request.requestId;
-      this.finish(
-        this.initError ??
-          JSON.stringify({
-            errorMessage: `RequestId: ${requestId} Process exited before completing request`,
-          }),
-        true,
-      );
+      const reason =
+        signal !== null
+          ? `Runtime exited with error: signal: ${SIGNAL_NAMES[signal] ?? signal}`
+          : code !== null && code !== 0
+            ? `Runtime exited with error: exit status ${code}`
+            : "Runtime exited without providing a reason";
+      const errorMessage = `RequestId: ${requestId} Error: ${reason}`;
+      if (this.initError === undefined) this.onOutput(`${errorMessage}\nRuntime.ExitError\n`);
+      this.finish(this.initError ?? JSON.stringify({ errorType: "Runtime.ExitError", errorMessage }), true);
     }
   }
 
@@ -195,7 +232,7 @@ export class Sandbox {
       "lambda-runtime-aws-request-id": current.request.requestId,
       "lambda-runtime-deadline-ms": String(deadline),
       "lambda-runtime-invoked-function-arn": current.request.invokedFunctionArn,
-      "lambda-runtime-trace-id": traceId(),
+      "lambda-runtime-trace-id": current.request.traceId,
     });
     response.end(body);
   }
@@ -232,29 +269,60 @@ export class Sandbox {
   }
 
   private handleRuntimeApi(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const path = this.authorizedPath(request.url ?? "");
+    if (path === undefined) {
+      // Not this sandbox's child: refuse without reading the body or touching the invocation.
+      request.resume();
+      response.writeHead(403, { "content-type": "application/json", connection: "close" });
+      response.end(JSON.stringify({ errorMessage: "Forbidden", errorType: "Runtime.Forbidden" }));
+      return;
+    }
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit the rest is counted, not kept: a runaway response cannot grow the stack's memory.
+      if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+    });
     request.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const url = request.url ?? "";
-      if (request.method === "GET" && url === `${RUNTIME_PATH}/invocation/next`) {
+      if (request.method === "GET" && path === `${RUNTIME_PATH}/invocation/next`) {
         if (this.current && !this.current.delivered) this.deliver(response);
         else this.waitingNext = response;
         return;
       }
-      if (request.method === "POST" && url === `${RUNTIME_PATH}/init/error`) {
+      if (request.method === "POST" && path === `${RUNTIME_PATH}/init/error`) {
         this.initError =
-          body === "" ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" }) : body;
+          size === 0 || size > MAX_RESPONSE_BYTES
+            ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" })
+            : body;
         accepted(response);
         return;
       }
-      const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
       if (
         request.method === "POST" &&
         match &&
         this.current?.delivered &&
         this.current.request.requestId === match[1]
       ) {
+        if (size > MAX_RESPONSE_BYTES) {
+          response.writeHead(413, { "content-type": "application/json" });
+          response.end(
+            JSON.stringify({
+              errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+              errorType: "RequestEntityTooLarge",
+            }),
+          );
+          this.finish(
+            JSON.stringify({
+              errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+              errorType: "Function.ResponseSizeTooLarge",
+            }),
+            true,
+          );
+          return;
+        }
         accepted(response);
         if (match[2] === "response") this.finish(body === "" ? "null" : body, false);
         else this.finish(body, true);
@@ -264,15 +332,20 @@ export class Sandbox {
       response.end(JSON.stringify({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" }));
     });
   }
+
+  /** The Runtime API path of a request that starts with this sandbox's secret; undefined for any other. */
+  private authorizedPath(url: string): string | undefined {
+    if (!url.startsWith("/")) return undefined;
+    const slash = url.indexOf("/", 1);
+    if (slash < 0) return undefined;
+    const given = Buffer.from(url.slice(1, slash));
+    if (given.length !== this.secret.length || !timingSafeEqual(given, this.secret)) return undefined;
+    const path = url.slice(slash);
+    return path.startsWith(`${RUNTIME_PATH}/`) ? path : undefined;
+  }
 }
 
 function accepted(response: http.ServerResponse): void {
   response.writeHead(202, { "content-type": "application/json" });
   response.end('{"status":"OK"}');
-}
-
-function traceId(): string {
-  const hex = (length: number) =>
-    Array.from({ length }, () => Math.floor(Math.random() * 16).toString(16)).join("");
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)};Parent=${hex(16)};Sampled=0`;
 }

@@ -1,5 +1,6 @@
 import type { InProcessAws } from "./inProcessAws.js";
 import type { LocalLogger } from "./localLogger.js";
+import { type Lineage, lineageFromTraceHeader, mergeLineages } from "./recursionLineage.js";
 import type { InvocationOutcome } from "./sandbox.js";
 
 export interface SqsEventSourceMappingSettings {
@@ -14,7 +15,7 @@ export interface SqsEventSourceMappingSettings {
   lastModified: number;
 }
 
-interface SqsMessage {
+export interface SqsMessage {
   MessageId: string;
   ReceiptHandle: string;
   MD5OfBody: string;
@@ -23,7 +24,13 @@ interface SqsMessage {
   MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
 }
 
-export type SyncInvoker = (functionName: string, payload: string) => Promise<InvocationOutcome>;
+export interface MappingTarget {
+  invoke(functionName: string, payload: string, lineage: Lineage): Promise<InvocationOutcome>;
+  /** Whether recursive loop detection stops an invocation of this lineage (and says so on the log). */
+  recursionStopped(functionName: string, lineage: Lineage): boolean;
+  /** The X-Ray trace header a message was sent with (its AWSTraceHeader), if any. */
+  traceHeaderOf(message: { MessageId: string; Body: string }): string | undefined;
+}
 
 /** How long one ReceiveMessage long poll waits; short, so that disabling a mapping takes effect quickly. */
 const WAIT_TIME_SECONDS = 1;
@@ -40,7 +47,7 @@ export class SqsEventSourceMapping {
   constructor(
     public settings: SqsEventSourceMappingSettings,
     private readonly aws: InProcessAws,
-    private readonly invoke: SyncInvoker,
+    private readonly target: MappingTarget,
     private readonly logger: LocalLogger,
   ) {}
 
@@ -105,9 +112,31 @@ export class SqsEventSourceMapping {
     return batch;
   }
 
-  private async process(queueUrl: string, region: string, batch: SqsMessage[]): Promise<void> {
-    const event = JSON.stringify({ Records: batch.map((message) => this.toRecord(message, region)) });
-    const outcome = await this.invoke(this.settings.functionName, event);
+  private async process(queueUrl: string, region: string, received: SqsMessage[]): Promise<void> {
+    const traced = received.map((message) => {
+      const trace = this.target.traceHeaderOf(message);
+      return { message, trace, lineage: lineageFromTraceHeader(trace) };
+    });
+    // A message that would run the function once more than a recursive loop may is not passed on: it stays
+    // in the queue, and its redrive policy moves it to the dead-letter queue in time, as on AWS.
+    const kept = traced.filter(
+      ({ lineage }) => !this.target.recursionStopped(this.settings.functionName, lineage),
+    );
+    if (kept.length < traced.length) {
+      this.logger.warn(
+        `event source mapping ${this.settings.uuid}: ${traced.length - kept.length} message(s) of a recursive loop left in the queue`,
+      );
+    }
+    if (kept.length === 0) return;
+    const batch = kept.map(({ message }) => message);
+    const event = JSON.stringify({
+      Records: kept.map(({ message, trace }) => this.toRecord(message, region, trace)),
+    });
+    const outcome = await this.target.invoke(
+      this.settings.functionName,
+      event,
+      mergeLineages(kept.map(({ lineage }) => lineage)),
+    );
     if (outcome.functionError !== undefined) {
       this.logger.info(
         `event source mapping ${this.settings.uuid}: the function failed; ${batch.length} message(s) stay in the queue`,
@@ -138,7 +167,7 @@ export class SqsEventSourceMapping {
     }
   }
 
-  private toRecord(message: SqsMessage, region: string): Record<string, unknown> {
+  private toRecord(message: SqsMessage, region: string, trace: string | undefined): Record<string, unknown> {
     const messageAttributes: Record<string, unknown> = {};
     for (const [name, attribute] of Object.entries(message.MessageAttributes ?? {})) {
       messageAttributes[name] = {
@@ -164,6 +193,7 @@ export class SqsEventSourceMapping {
           ? {}
           : { MessageDeduplicationId: attributes.MessageDeduplicationId }),
         ...(attributes.SequenceNumber === undefined ? {} : { SequenceNumber: attributes.SequenceNumber }),
+        ...(trace === undefined ? {} : { AWSTraceHeader: trace }),
       },
       messageAttributes,
       md5OfBody: message.MD5OfBody,

@@ -11,7 +11,9 @@ import type { LocalLogger } from "./localLogger.js";
 import { silentLogger } from "./localLogger.js";
 import { applyLocalStackInit, type LocalStackInit } from "./localStackInit.js";
 import { installQueueUrlRewriting } from "./queueUrlRewriting.js";
+import { installRequestGuard } from "./requestGuard.js";
 import { Runtimes } from "./runtimes.js";
+import { SqsTraceHeaders } from "./sqsTraceHeaders.js";
 
 export interface LocalStackOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4566 (LocalStack's convention). */
@@ -28,6 +30,11 @@ export interface LocalStackOptions {
   retryDelayScale?: number;
   /** Execution environments one function may run at the same time. Default 8. */
   maxConcurrencyPerFunction?: number;
+  /**
+   * Web origins (e.g. http://localhost:3000) whose pages may call the stack, as a front end the user runs on
+   * purpose; every other origin is refused. Default none.
+   */
+  allowOrigins?: string[];
   logger?: LocalLogger;
 }
 
@@ -38,6 +45,8 @@ export interface LocalStack {
   region: string;
   /** The factor applied to Lambda's async retry delays and maximum event age. */
   retryDelayScale: number;
+  /** Where function code is unpacked; removed on stop. */
+  workDirectory: string;
   /**
    * Registers a function whose code stays where it is (a handler file or a folder), for quick iteration:
    * every new execution environment loads the current files.
@@ -62,6 +71,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const region = options.region ?? "us-east-1";
   const logger = options.logger ?? silentLogger;
   const retryDelayScale = options.retryDelayScale ?? DEFAULT_RETRY_DELAY_SCALE;
+  const allowOrigins = (options.allowOrigins ?? []).map(normalizeOrigin);
   const workDirectory = await mkdtemp(path.join(os.tmpdir(), "lambda-dest-local-"));
   try {
     const sharedNodeModules = await linkSharedNodeModules(workDirectory);
@@ -70,7 +80,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const app = buildApp({ logger: false, defaultRegion: region });
     let endpoint = "";
     let publicHost = "";
+    let port = 0;
+    installRequestGuard(app, { port: () => port, bindHost: host, allowOrigins, logger });
     installQueueUrlRewriting(app, () => publicHost, region);
+    const traceHeaders = new SqsTraceHeaders();
+    traceHeaders.install(app);
     const aws = new InProcessAws(app, region, () => publicHost);
     const service = new LambdaService({
       region,
@@ -84,12 +98,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeScale: retryDelayScale,
       maxConcurrencyPerFunction: options.maxConcurrencyPerFunction ?? 8,
       sharedNodeModules,
+      traceHeaders,
     });
     registerLambdaRoutes(app, service, logger);
     await app.listen({ host, port: options.port ?? 4566 });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("local stack: no TCP address");
-    const port = address.port;
+    port = address.port;
     publicHost = `${host.includes(":") ? `[${host}]` : host}:${port}`;
     endpoint = `http://${publicHost}`;
     logger.info(`local stack listening on ${endpoint}`);
@@ -99,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       region,
       retryDelayScale,
+      workDirectory,
       async registerFunction(source) {
         const definition = await resolveLocalFunction(source);
         service.register(definition);
@@ -122,6 +138,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await rm(workDirectory, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** An origin as browsers send it (scheme://host[:port]); anything else cannot match and is a caller's mistake. */
+function normalizeOrigin(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`not an origin: ${JSON.stringify(value)}`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value.replace(/\/$/, "")) {
+    throw new Error(`not an origin (scheme://host[:port]): ${JSON.stringify(value)}`);
+  }
+  return url.origin;
 }
 
 /**

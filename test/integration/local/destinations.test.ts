@@ -210,13 +210,15 @@ describe("invocation records", () => {
     });
   });
 
-  it("a crash reports 'Process exited before completing request', without errorType, for Node and Python", async () => {
+  it("a process exit reports Runtime.ExitError with the exit status, for Node and Python", async () => {
+    // As current AWS runtimes report it (issue #8 item 6; see test/hostile/local-exit.test.ts for sources).
     await deployFixture(clients, "node-crash", "node-esm");
     await configure("node-crash", { retries: 0, onFailure: failure.arn });
     const nodeId = await invokeAsync("node-crash", '{"exit":true}');
     const nodeRecord = await nextRecord(failure.url);
     expect(nodeRecord.record.responsePayload).toEqual({
-      errorMessage: `RequestId: ${nodeId} Process exited before completing request`,
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${nodeId} Error: Runtime exited with error: exit status 3`,
     });
 
     await deployFixture(clients, "py-crash", "python-app", { runtime: "python3.12", handler: "app.handler" });
@@ -224,7 +226,8 @@ describe("invocation records", () => {
     const pyId = await invokeAsync("py-crash", '{"exit":true}');
     const pyRecord = await nextRecord(failure.url);
     expect(pyRecord.record.responsePayload).toEqual({
-      errorMessage: `RequestId: ${pyId} Process exited before completing request`,
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${pyId} Error: Runtime exited with error: exit status 2`,
     });
   });
 

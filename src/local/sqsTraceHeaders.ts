@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+
+/** Messages remembered at most; the oldest are forgotten first (they were consumed long ago, or never will be). */
+const CAPACITY = 50_000;
+const MAX_HEADER_LENGTH = 2048;
+
+/**
+ * The X-Ray trace header each SQS message and SNS notification was sent with, kept beside fauxqs (which has no
+ * AWSTraceHeader) by message id. SQS keeps it as the message's AWSTraceHeader system attribute and SNS passes
+ * it on to subscribed queues; the event source mapping reads it back, so that recursive loop detection can
+ * follow a chain of requests through a queue or a topic, as Lambda does.
+ */
+export class SqsTraceHeaders {
+  private readonly byMessageId = new Map<string, string>();
+  private readonly pending = new WeakMap<FastifyRequest, Map<string, string> | string>();
+
+  /** Watches SendMessage, SendMessageBatch and Publish requests that carry a trace header. */
+  install(app: FastifyInstance): void {
+    app.addHook("preHandler", async (request) => {
+      const header = headerValue(request.headers["x-amzn-trace-id"]);
+      const target = headerValue(request.headers["x-amz-target"]);
+      const body = request.body as Record<string, unknown> | undefined;
+      if (!body || typeof body !== "object" || Buffer.isBuffer(body)) return;
+      if (target === "AmazonSQS.SendMessage") {
+        const trace = systemTraceHeader(body) ?? header;
+        if (trace !== undefined) this.pending.set(request, trace);
+      } else if (target === "AmazonSQS.SendMessageBatch" && Array.isArray(body.Entries)) {
+        const byEntry = new Map<string, string>();
+        for (const entry of body.Entries as unknown[]) {
+          if (entry === null || typeof entry !== "object") continue;
+          const id = (entry as Record<string, unknown>).Id;
+          const trace = systemTraceHeader(entry as Record<string, unknown>) ?? header;
+          if (typeof id === "string" && trace !== undefined) byEntry.set(id, trace);
+        }
+        if (byEntry.size > 0) this.pending.set(request, byEntry);
+      } else if (target === undefined && header !== undefined && body.Action === "Publish") {
+        this.pending.set(request, header);
+      }
+    });
+    app.addHook("onSend", async (request, _reply, payload) => {
+      const pending = this.pending.get(request);
+      if (pending === undefined || typeof payload !== "string") return payload;
+      this.pending.delete(request);
+      if (typeof pending === "string") {
+        const id = /<MessageId>([^<]+)<\/MessageId>/.exec(payload)?.[1] ?? parseJson(payload)?.MessageId;
+        if (typeof id === "string") this.remember(id, pending);
+        return payload;
+      }
+      const successful = parseJson(payload)?.Successful;
+      if (Array.isArray(successful)) {
+        for (const entry of successful as Array<Record<string, unknown>>) {
+          const trace = typeof entry?.Id === "string" ? pending.get(entry.Id) : undefined;
+          if (trace !== undefined && typeof entry.MessageId === "string")
+            this.remember(entry.MessageId, trace);
+        }
+      }
+      return payload;
+    });
+  }
+
+  /** A message's trace header: its own, or that of the SNS notification it carries. */
+  of(message: { MessageId: string; Body: string }): string | undefined {
+    const own = this.byMessageId.get(message.MessageId);
+    if (own !== undefined || this.byMessageId.size === 0) return own;
+    if (!message.Body.startsWith("{") || !message.Body.includes('"Notification"')) return undefined;
+    const envelope = parseJson(message.Body);
+    return envelope?.Type === "Notification" && typeof envelope.MessageId === "string"
+      ? this.byMessageId.get(envelope.MessageId)
+      : undefined;
+  }
+
+  private remember(messageId: string, trace: string): void {
+    if (trace.length > MAX_HEADER_LENGTH) return;
+    this.byMessageId.set(messageId, trace);
+    if (this.byMessageId.size > CAPACITY) {
+      const oldest = this.byMessageId.keys().next().value;
+      if (oldest !== undefined) this.byMessageId.delete(oldest);
+    }
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function systemTraceHeader(body: Record<string, unknown>): string | undefined {
+  const attributes = body.MessageSystemAttributes as Record<string, { StringValue?: unknown }> | undefined;
+  const value = attributes?.AWSTraceHeader?.StringValue;
+  return typeof value === "string" ? value : undefined;
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(text);
+    return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
