@@ -5,6 +5,7 @@
 import type { BatchLimits } from "../input/batches.js";
 import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note } from "../io.js";
+import { printable } from "../printable.js";
 import { type EntryOutcome, type EntryResult, type OutgoingMessage, sendInBatches } from "./batchSend.js";
 
 export interface DeliveryReport {
@@ -52,9 +53,10 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
           report.failures.push({ index: message.index, line: message.line, ...outcome.error });
           if (!json) {
             progress.clear();
+            // The code and message are the endpoint's words: escaped, like all outside text.
             const detail = outcome.error.message ? `: ${outcome.error.message}` : "";
             context.io.stderr.write(
-              `${context.errorColors.red("failed:")} ${where(outcome)}: ${outcome.error.code}${detail}\n`,
+              `${context.errorColors.red("failed:")} ${where(outcome)}: ${printable(`${outcome.error.code}${detail}`)}\n`,
             );
           }
           return;
