@@ -5,7 +5,7 @@
 import type { BatchLimits } from "../input/batches.js";
 import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note } from "../io.js";
-import { printable } from "../printable.js";
+import { printable, printableJson } from "../printable.js";
 import { type EntryOutcome, type EntryResult, type OutgoingMessage, sendInBatches } from "./batchSend.js";
 
 export interface DeliveryReport {
@@ -92,7 +92,7 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
   if (failure !== undefined) {
     if (json) {
       const error = failure instanceof Error ? failure.message : String(failure);
-      context.io.stdout.write(`${JSON.stringify({ ...report, error })}\n`);
+      context.io.stdout.write(`${printableJson(JSON.stringify({ ...report, error }))}\n`);
     } else if (report.sent > 0) {
       note(
         context,
@@ -102,7 +102,8 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
     throw failure;
   }
   if (json) {
-    context.io.stdout.write(`${JSON.stringify(report)}\n`);
+    // The report quotes the endpoint's error messages: DEL, C1 and bidi controls as \u escapes too.
+    context.io.stdout.write(`${printableJson(JSON.stringify(report))}\n`);
   } else {
     const count = (n: number) => `${n} message${n === 1 ? "" : "s"}`;
     if (report.failed > 0) {
