@@ -50,6 +50,8 @@ const LAMBDA_PATH_PREFIXES = [
 
 /** CreateFunction and UpdateFunctionCode: 50 MB of zip, base64 in a JSON body (AWS's own figure). */
 export const CODE_REQUEST_LIMIT = 69_905_067;
+/** UpdateFunctionConfiguration: "Request must be smaller than 5120 bytes for the ... operation" on AWS. */
+const CONFIGURATION_REQUEST_LIMIT = 5120;
 
 interface RouteConfig {
   operation: string;
@@ -177,9 +179,13 @@ function routes(app: FastifyInstance, service: LambdaService, defaultLimit: numb
   route("GET", [`${fn}/configuration`], "GetFunctionConfiguration", (request) => ({
     json: service.getFunctionConfiguration(request.params.name, request.query.Qualifier),
   }));
-  route("PUT", [`${fn}/configuration`], "UpdateFunctionConfiguration", (request) => ({
-    json: service.updateFunctionConfiguration(request.params.name, jsonBody(request)),
-  }));
+  route(
+    "PUT",
+    [`${fn}/configuration`],
+    "UpdateFunctionConfiguration",
+    (request) => ({ json: service.updateFunctionConfiguration(request.params.name, jsonBody(request)) }),
+    CONFIGURATION_REQUEST_LIMIT,
+  );
   route(
     "PUT",
     [`${fn}/code`],

@@ -821,7 +821,16 @@ function functionSettings(body: Record<string, unknown>): {
   return settings;
 }
 
+/** Lambda measures Environment.Variables as compact JSON, keys and values together. */
+const ENVIRONMENT_LIMIT_BYTES = 4096;
+
 function checkEnvironment(variables: Record<string, string>): void {
+  const measured = JSON.stringify(variables);
+  if (Buffer.byteLength(measured) > ENVIRONMENT_LIMIT_BYTES) {
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+    );
+  }
   const reserved = Object.keys(variables).filter((name) => RESERVED_VARIABLES.has(name));
   if (reserved.length > 0) {
     throw invalidParameter(

@@ -12,6 +12,11 @@
  *   - "RequestEntityTooLargeException ... 264496 byte payload is too large for the Event invocation type (limit
  *     262144 bytes)" (ASFHyP3/hyp3#2241); the limit is 1 MB today: "For asynchronous invocations, the maximum
  *     payload size is 1 MB" (Lambda API reference, Invoke).
+ *   - "InvalidParameterValueException: Lambda was unable to configure your environment variables because the
+ *     environment variables you have provided exceeded the 4KB limit. String measured: {"A1":"uSFe...",
+ *     and "RequestEntityTooLargeException: Request must be smaller than 5120 bytes for the
+ *     UpdateFunctionConfiguration operation" (both quoted in a troubleshooting guide; LocalStack measures the
+ *     variables as compact JSON).
  *   - A response over 6 MB: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
  *     errorType Function.ResponseSizeTooLarge, as a function error (DataBiosphere/azul#7466,
  *     umihico/pythonista-chromeless#11).
@@ -152,6 +157,35 @@ describe("#8.3 deployment limits", () => {
       Type: "User",
       message: "Request must be smaller than 69905067 bytes for the CreateFunction operation",
     });
+  });
+});
+
+describe("#8.3 configuration limits", () => {
+  it("#8.3 refuses environment variables over 4 KB and an UpdateFunctionConfiguration over 5120 bytes", async () => {
+    const variables = { BIG: "v".repeat(4096) };
+    const created = await deployInline(
+      clients,
+      "env-too-big",
+      { "index.mjs": "export const handler = async () => 1;" },
+      {
+        environment: variables,
+      },
+    ).catch((error: Error) => error);
+    expect(created).toBeInstanceOf(InvalidParameterValueException);
+    expect((created as Error).message).toBe(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(variables)}`,
+    );
+    await deployInline(clients, "env-update", { "index.mjs": "export const handler = async () => 1;" });
+    const update = await rawRequest(stack.port, {
+      method: "PUT",
+      path: "/2015-03-31/functions/env-update/configuration",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ Description: "d".repeat(5200) }),
+    });
+    expect(update.status).toBe(413);
+    expect(JSON.parse(update.body).message).toBe(
+      "Request must be smaller than 5120 bytes for the UpdateFunctionConfiguration operation",
+    );
   });
 });
 

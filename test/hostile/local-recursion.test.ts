@@ -18,6 +18,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   PutFunctionRecursionConfigCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateTopicCommand, PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.js";
@@ -139,6 +140,37 @@ describe("#8.4 recursive loops", () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "start" }));
     expect(await settledCount("queue-loop", "invoked")).toBe(16);
     expect(logged.some((line) => line.includes("queue-loop") && line.includes("recursive loop"))).toBe(true);
+  });
+
+  it("#8.4 follows the chain through SNS: function -> topic -> queue -> same function stops after 16", async () => {
+    const queue = await createQueue(clients, "topic-loop-queue", { VisibilityTimeout: "30" });
+    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: "loop-topic" }));
+    await clients.sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: queue.arn }));
+    await deployInline(
+      clients,
+      "topic-loop",
+      {
+        "index.mjs": [
+          `import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";`,
+          `const sns = new SNSClient({});`,
+          `export const handler = async () => {`,
+          `  console.log("invoked");`,
+          `  await sns.send(new PublishCommand({ TopicArn: process.env.TOPIC_ARN, Message: "again" }));`,
+          `  return {};`,
+          `};`,
+        ].join("\n"),
+      },
+      { environment: { TOPIC_ARN: TopicArn! }, timeout: 30 },
+    );
+    await clients.lambda.send(
+      new CreateEventSourceMappingCommand({
+        EventSourceArn: queue.arn,
+        FunctionName: "topic-loop",
+        BatchSize: 1,
+      }),
+    );
+    await clients.sns.send(new PublishCommand({ TopicArn, Message: "start" }));
+    expect(await settledCount("topic-loop", "invoked")).toBe(16);
   });
 
   it("#8.4 stops a function that invokes itself through the SDK after 16 invocations", async () => {
