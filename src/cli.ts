@@ -35,6 +35,29 @@ function positiveInteger(flag: string) {
   };
 }
 
+/**
+ * A web origin for `local --allow-origin`, as a browser sends it in Origin: http(s)://host[:port] and nothing
+ * more; anything else could never match, so it is a mistake to say at once.
+ */
+function webOrigin(value: string, previous: string[] = []): string[] {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const ok =
+    url !== undefined &&
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.origin === value.replace(/\/$/, "");
+  if (!ok || url === undefined) {
+    throw new InvalidArgumentError(
+      "use an origin as a browser sends it: scheme, host and port, such as http://localhost:3000",
+    );
+  }
+  return [...previous, url.origin];
+}
+
 function duration(flag: string) {
   return (value: string): number => {
     try {
@@ -450,6 +473,11 @@ ${EXIT_CODES}`,
         collect,
       )
       .option("--real-timing", "use AWS's real retry delays (about 1 and 2 minutes) instead of scaled ones")
+      .option(
+        "--allow-origin <url>",
+        "let web pages from this origin (e.g. http://localhost:3000) call the stack; repeatable",
+        webOrigin,
+      )
       .addHelpText(
         "after",
         `
@@ -466,6 +494,7 @@ ${EXIT_CODES}`,
               init: options.init,
               functions: options.function ?? [],
               realTiming: options.realTiming === true,
+              allowOrigins: options.allowOrigin ?? [],
             },
             context,
           );
