@@ -6,6 +6,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "./duration.js";
 import { UsageError } from "./errors.js";
 import type { AwsOptions, CommandContext, Io, OutputOptions } from "./io.js";
+import * as accepted from "./option-values.js";
+import { printable } from "./printable.js";
 import { createColors } from "./render/colors.js";
 
 export const VERSION = "0.1.0";
@@ -19,20 +21,39 @@ interface GlobalFlags {
   region?: string;
   endpointUrl?: string;
   local?: boolean;
+  requestTimeout?: number;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function positiveInteger(flag: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) {
-      throw new InvalidArgumentError(`${flag} takes a whole number, got "${value}".`);
+/**
+ * An option's value checked as commander parses it: a bad one is a usage error (exit 2) on one line that
+ * names the option and the value (commander's part) and what is accepted (the check's).
+ */
+function checked<T>(check: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return check(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
     }
-    return parsed;
   };
+}
+
+/**
+ * Commander's error text with every control character escaped (a value given may hold a newline or an
+ * escape sequence), keeping its own line breaks: the final one and the "(Did you mean ...?)" line.
+ */
+function printableUsageError(text: string): string {
+  const final = text.endsWith("\n") ? "\n" : "";
+  const body = final ? text.slice(0, -1) : text;
+  return body.split("\n(Did you mean").map(printable).join("\n(Did you mean") + final;
+}
+
+function wholeNumber(min: number, max: number) {
+  return checked((value) => accepted.wholeNumber(value, min, max));
 }
 
 /**
@@ -58,14 +79,9 @@ function webOrigin(value: string, previous: string[] = []): string[] {
   return [...previous, url.origin];
 }
 
-function duration(flag: string) {
-  return (value: string): number => {
-    try {
-      return parseDuration(value, flag);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
+/** A duration of at least `minMs` (timeouts: at least 1 ms; ages may be 0). */
+function duration(flag: string, minMs: number) {
+  return checked((value) => parseDuration(value, flag, minMs));
 }
 
 /** Builds the context a command runs with from the global flags. */
@@ -80,6 +96,7 @@ async function makeContext(io: Io, flags: GlobalFlags): Promise<CommandContext> 
     region: flags.region,
     endpointUrl: flags.endpointUrl,
     local: flags.local === true,
+    requestTimeoutMs: flags.requestTimeout,
   };
   const colorFlag = flags.color === false ? false : undefined;
   return {
@@ -92,8 +109,9 @@ async function makeContext(io: Io, flags: GlobalFlags): Promise<CommandContext> 
 }
 
 const EXIT_CODES = `
-Exit codes: 0 success or all valid; 1 invalid payload, failure outcome or failed operation;
-            2 usage error or unreadable input; 3 timed out waiting.`;
+Exit codes: 0 success or all valid; 1 invalid payload, failure outcome or failed operation
+            (an endpoint that refuses connections included); 2 usage error or unreadable input;
+            3 timed out waiting (a --timeout that passed before the endpoint answered included).`;
 
 export function buildProgram(io: Io, state: { exitCode: number }, argv: string[] = []): Command {
   const program = new Command("lambda-dest");
@@ -106,7 +124,8 @@ export function buildProgram(io: Io, state: { exitCode: number }, argv: string[]
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(text),
+      // Commander quotes the value given, which may hold control characters: shown escaped, never raw.
+      outputError: (text, write) => write(printableUsageError(text)),
     })
     .showHelpAfterError("(add --help for usage)")
     // A fixed width off a terminal keeps piped help (and its snapshot test) stable.
@@ -119,10 +138,19 @@ export function buildProgram(io: Io, state: { exitCode: number }, argv: string[]
     .option("--no-color", "no colors (NO_COLOR and FORCE_COLOR are honoured too)")
     .option("-q, --quiet", "only data and errors; no progress or notes")
     .option("-v, --verbose", "more detail, and stack traces on errors")
-    .option("--profile <name>", "AWS profile to use")
-    .option("--region <region>", "AWS region")
-    .option("--endpoint-url <url>", "one endpoint for every AWS service (e.g. a local stack)")
+    .option("--profile <name>", "AWS profile to use", checked(accepted.profileName))
+    .option("--region <region>", "AWS region", checked(accepted.region))
+    .option(
+      "--endpoint-url <url>",
+      "one endpoint for every AWS service (e.g. a local stack)",
+      checked(accepted.endpointUrl),
+    )
     .option("--local", "use the embedded local stack at http://127.0.0.1:4566 (region us-east-1)")
+    .option(
+      "--request-timeout <duration>",
+      "give up on an AWS request with no answer after this long, retried once (default 10s; a long poll or --sync invoke adds its own wait)",
+      duration("--request-timeout", 1),
+    )
     .addHelpText(
       "after",
       `
@@ -221,15 +249,19 @@ ${EXIT_CODES}`,
 
   const addInputOptions = (command: Command) =>
     command
-      .option("--file <path>", "read the body from a file ('-' for stdin)")
+      .option("--file <path>", "read the body from a file ('-' for stdin)", checked(accepted.filePath))
       .option("--lines", "send each line of the input as its own message")
       .option(
         "--attribute <name=value>",
         "message attribute: name=value (String), name=Number:42, name=Binary:@file; repeatable",
         collect,
       )
-      .option("--group-id <id>", "message group id (FIFO)")
-      .option("--dedup-id <id>", "deduplication id (FIFO without content-based deduplication)");
+      .option("--group-id <id>", "message group id (FIFO)", checked(accepted.messageTag))
+      .option(
+        "--dedup-id <id>",
+        "deduplication id (FIFO without content-based deduplication)",
+        checked(accepted.messageTag),
+      );
 
   register("send", () => {
     addInputOptions(
@@ -239,7 +271,7 @@ ${EXIT_CODES}`,
         .argument("<queue>", "queue name, URL or ARN")
         .argument("[body]", "message body; else --file or stdin"),
     )
-      .option("--delay <seconds>", "delay delivery by this many seconds (0-900)", positiveInteger("--delay"))
+      .option("--delay <seconds>", "delay delivery by this many seconds (0-900)", wholeNumber(0, 900))
       .addHelpText(
         "after",
         `
@@ -277,7 +309,7 @@ ${EXIT_CODES}`,
         .argument("<topic>", "topic name or ARN")
         .argument("[message]", "message; else --file or stdin"),
     )
-      .option("--subject <text>", "message subject")
+      .option("--subject <text>", "message subject (1-99 characters, one line)", checked(accepted.snsSubject))
       .addHelpText(
         "after",
         `
@@ -313,11 +345,15 @@ ${EXIT_CODES}`,
       )
       .argument("<function>", "function name or ARN")
       .argument("[payload]", "JSON event; else --file or stdin; default {}")
-      .option("--file <path>", "read the payload from a file ('-' for stdin)")
-      .option("--qualifier <alias|version>", "version or alias to invoke")
+      .option("--file <path>", "read the payload from a file ('-' for stdin)", checked(accepted.filePath))
+      .option("--qualifier <alias|version>", "version or alias to invoke", checked(accepted.qualifier))
       .option("--sync", "invoke synchronously (RequestResponse): print the result and the log tail")
       .option("--wait", "watch the destinations, invoke, and print the record whose requestId matches")
-      .option("--timeout <duration>", "with --wait: give up after this long (exit 3)", duration("--timeout"))
+      .option(
+        "--timeout <duration>",
+        "give up after this long, setup included (exit 3); default 5m with --wait",
+        duration("--timeout", 1),
+      )
       .addHelpText(
         "after",
         `
@@ -338,7 +374,7 @@ ${EXIT_CODES}`,
               qualifier: options.qualifier,
               sync: options.sync === true,
               wait: options.wait === true,
-              timeoutMs: options.timeout ?? 5 * 60_000,
+              timeoutMs: options.timeout,
             },
             context,
           );
@@ -354,8 +390,12 @@ ${EXIT_CODES}`,
         "<target>",
         "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one) or function:NAME",
       )
-      .option("--max <n>", "exit after n envelopes", positiveInteger("--max"))
-      .option("--timeout <duration>", "exit after this long", duration("--timeout"))
+      .option("--max <n>", "exit after n envelopes", wholeNumber(1, Number.MAX_SAFE_INTEGER))
+      .option(
+        "--timeout <duration>",
+        "exit after this long (exit 3 if it passes before the endpoint answered, or with --until/--max)",
+        duration("--timeout", 1),
+      )
       .addOption(
         new Option("--until <outcome>", "exit after the first such envelope").choices([
           "success",
@@ -365,15 +405,26 @@ ${EXIT_CODES}`,
       )
       .addOption(new Option("--only <outcome>", "show only these envelopes").choices(["success", "failure"]))
       .option("--function <name>", "show only envelopes of this function")
-      .option("--consume", "SQS: delete each message after it is written (default: peek and release)")
-      .option("--out <file>", "also append NDJSON to this file")
+      .option(
+        "--consume",
+        "SQS: delete each message after it is written (default: peek and release); see below for pipes",
+      )
+      .option("--out <file>", "also append NDJSON to this file", checked(accepted.filePath))
       .addHelpText(
         "after",
         `
   Examples:
     $ lambda-dest tail function:order-processor
     $ lambda-dest tail order-results --until failure --timeout 5m
-    $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson`,
+    $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson
+
+  --consume and pipes: a message is deleted once its envelope was written. A terminal or a file has then
+  taken it; a pipe has only buffered it, and a reader that exits early (| head -1) never reads the rest.
+  So when stdout is a pipe, messages are written one batch at a time and deleted only if the reader is
+  still there shortly after it was written: a reader that stops deletes nothing more (at least once; the
+  messages it did not take come back after their visibility timeout). A reader that stays, then exits
+  later without reading what it had buffered, can still lose that part: use --max N to take exactly N,
+  or --out FILE for a copy on disk.`,
       )
       .action(
         run(async (context, [target], options) => {
@@ -465,7 +516,7 @@ ${EXIT_CODES}`,
     program
       .command("local")
       .description("run the embedded local stack (SQS, SNS, S3, Lambda with destinations) on 127.0.0.1")
-      .option("--port <port>", "port to listen on", positiveInteger("--port"), 4566)
+      .option("--port <port>", "port to listen on (0-65535; 0 picks a free one)", wholeNumber(0, 65535), 4566)
       .option("--init <file>", "JSON file of queues, topics, subscriptions and functions to create at start")
       .option(
         "--function <name=path>",
@@ -526,19 +577,37 @@ ${EXIT_CODES}`,
     program
       .command("cleanup")
       .description("delete temporary queues and subscriptions that an interrupted tail left behind")
-      .option("--older-than <duration>", "only resources older than this", duration("--older-than"))
+      .option(
+        "--older-than <duration>",
+        "only queues created longer ago than this",
+        duration("--older-than", 0),
+      )
+      .option(
+        "--force",
+        "also delete queues that a running tail refreshed in the last 5 minutes (that tail then stops)",
+      )
       .option("--dry-run", "list what would be deleted")
       .addHelpText(
         "after",
         `
   Examples:
     $ lambda-dest cleanup --dry-run
-    $ lambda-dest cleanup --older-than 1h`,
+    $ lambda-dest cleanup --older-than 1h
+
+  A running tail refreshes the tag lambda-dest:heartbeat on its temporary queue every minute; a queue
+  refreshed (or created) in the last 5 minutes is kept, and said so, unless --force.`,
       )
       .action(
         run(async (context, _args, options) => {
           const { runCleanup } = await import("./commands/cleanup.js");
-          return runCleanup({ olderThanMs: options.olderThan, dryRun: options.dryRun === true }, context);
+          return runCleanup(
+            {
+              olderThanMs: options.olderThan,
+              dryRun: options.dryRun === true,
+              force: options.force === true,
+            },
+            context,
+          );
         }),
       );
   });
@@ -560,7 +629,7 @@ const COMMAND_NAMES = new Set([
   "cleanup",
 ]);
 /** Global options that take a value: the value is not the command's name. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--profile", "--region", "--endpoint-url"]);
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--profile", "--region", "--endpoint-url", "--request-timeout"]);
 
 /** The command that argv runs, when it names one and asks for no global help. */
 export function commandNamed(argv: string[]): string | undefined {

@@ -1,15 +1,22 @@
 import { UsageError } from "./errors.js";
+import { formatLimit, MAX_TIMER_MS } from "./option-values.js";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses "500ms", "30s", "5m", "1h", "2d" or a bare number of seconds into milliseconds. */
-export function parseDuration(text: string, flag: string): number {
+/**
+ * Parses "500ms", "30s", "5m", "1h", "2d" or a bare number of seconds into milliseconds, between `minMs` and
+ * the longest a Node timer can wait (about 24.8 days): a longer one would fire at once.
+ */
+export function parseDuration(text: string, flag: string, minMs = 0): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(text);
-  if (!match) {
-    throw new UsageError(`${flag}: "${text}" is not a duration; use e.g. 30s, 5m, 1h or 500ms`);
-  }
+  const accepted = `use e.g. 30s, 5m, 1h or 500ms, from ${formatLimit(minMs)} up to 24d`;
+  if (!match) throw new UsageError(`${flag}: "${text}" is not a duration; ${accepted}`);
   const unit = (match[2] ?? "s").toLowerCase();
-  return Math.round(Number(match[1]) * UNITS[unit]!);
+  const milliseconds = Math.round(Number(match[1]) * UNITS[unit]!);
+  if (!(milliseconds >= minMs && milliseconds <= MAX_TIMER_MS)) {
+    throw new UsageError(`${flag}: "${text}" is out of range; ${accepted}`);
+  }
+  return milliseconds;
 }
 
 export function formatDuration(milliseconds: number): string {

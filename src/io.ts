@@ -11,6 +11,12 @@ export interface Writer {
    * before they act on what they wrote. Writers that cannot fail may leave it out.
    */
   flushed?(): Promise<boolean>;
+  /** True once the reader went away (EPIPE, or noticed while idle): later writes are dropped. */
+  readonly closed?: boolean;
+  /** True when the output is a pipe or socket: written bytes are only buffered until the reader takes them. */
+  readonly isPipe?: boolean;
+  /** Starts noticing a reader that goes away while nothing is written (a pipe's reader exiting). */
+  watchReader?(): void;
 }
 
 export interface Io {
@@ -26,6 +32,11 @@ export interface Io {
    * behaviour. A second signal ends the process at once.
    */
   watchInterrupts(): AbortSignal;
+  /**
+   * Registers lines to print if the process is made to stop at once (a second Ctrl-C) or exits with the
+   * report still registered: what a command leaves behind, and how to remove it. Returns the unregistration.
+   */
+  atForcedExit?(report: () => string[]): () => void;
 }
 
 export interface OutputOptions {
@@ -39,6 +50,8 @@ export interface AwsOptions {
   region?: string;
   endpointUrl?: string;
   local?: boolean;
+  /** --request-timeout: how long one AWS request may go unanswered (the clients' default when unset). */
+  requestTimeoutMs?: number;
 }
 
 /** Everything a command needs from the outside world. */

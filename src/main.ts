@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { isatty } from "node:tty";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
@@ -7,10 +8,11 @@ import { printableLines } from "./printable.js";
 import { createStdoutWriter } from "./stdout-writer.js";
 
 export function processIo(): Io {
+  // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
+  // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
+  const stdout = createStdoutWriter(() => interrupts().abort("EPIPE"));
   return {
-    // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
-    // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
-    stdout: createStdoutWriter(() => interrupts().abort("EPIPE")),
+    stdout,
     stderr: {
       write: (text) => {
         process.stderr.write(text);
@@ -26,12 +28,50 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
-    watchInterrupts: watchProcessInterrupts,
+    watchInterrupts: () => {
+      // Long-running commands also stop when the reader of their output goes away while they are idle.
+      stdout.watchReader();
+      return watchProcessInterrupts();
+    },
+    atForcedExit,
   };
+}
+
+/** What commands still have to remove, printed if the process is made to stop at once or exits with it. */
+const lastWords = new Set<() => string[]>();
+let sayingLastWordsAtExit = false;
+
+function atForcedExit(report: () => string[]): () => void {
+  lastWords.add(report);
+  if (!sayingLastWordsAtExit) {
+    sayingLastWordsAtExit = true;
+    process.once("exit", sayLastWords);
+  }
+  return () => lastWords.delete(report);
+}
+
+/** Written with a blocking write: the process is about to end, and an asynchronous one would be lost. */
+function sayLastWords(): void {
+  const lines: string[] = [];
+  for (const report of lastWords) {
+    try {
+      lines.push(...report());
+    } catch {
+      // A report that fails must not keep the others from being said.
+    }
+  }
+  lastWords.clear();
+  if (lines.length === 0) return;
+  try {
+    writeSync(2, lines.map((line) => `${line.startsWith(" ") ? "" : "lambda-dest: "}${line}\n`).join(""));
+  } catch {
+    // stderr is gone too: nothing more can be said.
+  }
 }
 
 let interruptController: AbortController | undefined;
 let watchingSignals = false;
+let signalsReceived = 0;
 
 function interrupts(): AbortController {
   interruptController ??= new AbortController();
@@ -44,8 +84,10 @@ function watchProcessInterrupts(): AbortSignal {
   watchingSignals = true;
   for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.on(name, () => {
-      if (controller.signal.aborted) {
-        // Second signal: the user insists. Restore the default and re-raise it.
+      signalsReceived += 1;
+      if (signalsReceived > 1) {
+        // Second signal: the user insists. Say what is left behind, restore the default and re-raise it.
+        sayLastWords();
         process.removeAllListeners(name);
         process.kill(process.pid, name);
         return;

@@ -5,7 +5,9 @@
 import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { SNSClient, SNSClientConfig } from "@aws-sdk/client-sns";
 import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
+import { UsageError } from "../errors.js";
 import type { AwsOptions } from "../io.js";
+import { endpointUrlProblem } from "../option-values.js";
 
 /** The embedded local stack's conventional address, region and credentials (`--local`). */
 export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
@@ -13,6 +15,16 @@ export const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
 export type ServiceName = "sqs" | "sns" | "lambda";
+
+/**
+ * Time-outs for a command-line tool rather than a server. botocore (and so the AWS CLI) waits 60 s to connect
+ * and 60 s for each read, 3 to 5 times over; SDK v3 waits for ever unless told. An AWS API answers ordinary
+ * calls in well under a second, so 10 s without an answer means the endpoint is not working.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Tries of a request that got no answer at all (a time-out), whatever the retries for throttling. */
+export const ATTEMPTS_WITHOUT_ANSWER = 2;
 
 /**
  * Settings that tests (and only tests) add to every client: a custom `requestHandler` to simulate
@@ -34,6 +46,8 @@ export interface ClientSettings {
   profile?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   maxAttempts?: number;
+  /** How long one request may go without an answer, before any wait of its own (a long poll's). */
+  requestTimeoutMs: number;
 }
 
 const SERVICE_ENDPOINT_VARIABLES: Record<ServiceName, string> = {
@@ -55,7 +69,7 @@ export function resolveClientSettings(
   aws: AwsOptions,
   env: NodeJS.ProcessEnv,
 ): ClientSettings {
-  const settings: ClientSettings = {};
+  const settings: ClientSettings = { requestTimeoutMs: aws.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
   if (aws.local) {
     settings.endpoint = LOCAL_ENDPOINT;
     settings.region = LOCAL_REGION;
@@ -65,12 +79,33 @@ export function resolveClientSettings(
   if (aws.region) settings.region = aws.region;
   if (aws.profile) settings.profile = aws.profile;
   if (!settings.endpoint && env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== "true") {
-    const fromEnvironment = env[SERVICE_ENDPOINT_VARIABLES[service]] || env.AWS_ENDPOINT_URL;
-    if (fromEnvironment) settings.endpoint = fromEnvironment;
+    const variable = env[SERVICE_ENDPOINT_VARIABLES[service]]
+      ? SERVICE_ENDPOINT_VARIABLES[service]
+      : "AWS_ENDPOINT_URL";
+    const fromEnvironment = env[variable];
+    if (fromEnvironment) {
+      // Checked as --endpoint-url is: a malformed one would otherwise fail deep in the SDK ("Invalid URL").
+      const problem = endpointUrlProblem(fromEnvironment);
+      if (problem) {
+        throw new UsageError(
+          `${variable} is ${JSON.stringify(fromEnvironment)}: ${problem}; set it to an http(s) URL such as http://127.0.0.1:4566, or unset it`,
+        );
+      }
+      settings.endpoint = fromEnvironment;
+    }
   }
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   settings.maxAttempts = Number.isInteger(attempts) && attempts > 0 ? attempts : 4;
   return settings;
+}
+
+/** `--endpoint-url E --region R --profile P` as far as the settings name them, for AWS CLI commands we print. */
+export function awsCliOptions(settings: ClientSettings): string {
+  let options = "";
+  if (settings.endpoint) options += ` --endpoint-url ${settings.endpoint}`;
+  if (settings.region) options += ` --region ${settings.region}`;
+  if (settings.profile) options += ` --profile ${settings.profile}`;
+  return options;
 }
 
 /**
@@ -83,8 +118,16 @@ function toConfig(settings: ClientSettings, overrides: ClientOverrides): Record<
   const config: Record<string, unknown> = {
     logger: quietLogger,
     maxAttempts: overrides.maxAttempts ?? settings.maxAttempts,
-    // A dead endpoint should fail in seconds, not hang; long polls are bounded by their own WaitTimeSeconds.
-    requestHandler: overrides.requestHandler ?? { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    // "Because requestTimeout was for a long time incorrectly being set as a socket idle timeout, users must
+    // also opt-in for request timeout thrown errors. Without this setting, a breach of the request timeout
+    // will be logged as a warning" (@smithy/types NodeHttpHandlerOptions): without throwOnRequestTimeout an
+    // endpoint that accepts the connection and never answers holds the command for ever. A long poll or a
+    // synchronous invoke passes its own, longer, requestTimeout with the call.
+    requestHandler: overrides.requestHandler ?? {
+      connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, settings.requestTimeoutMs),
+      requestTimeout: settings.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   };
   if (settings.region) config.region = settings.region;
   if (settings.endpoint) config.endpoint = settings.endpoint;
@@ -112,6 +155,7 @@ export class AwsClients {
   #sqs?: Promise<SQSClient>;
   #sns?: Promise<SNSClient>;
   #lambda?: Promise<LambdaClient>;
+  #answers = 0;
 
   constructor(aws: AwsOptions, env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}) {
     this.#aws = aws;
@@ -121,6 +165,21 @@ export class AwsClients {
 
   settings(service: ServiceName): ClientSettings {
     return resolveClientSettings(service, this.#aws, this.#env);
+  }
+
+  /** How long one request may go without an answer (before a long poll's own wait). */
+  get requestTimeoutMs(): number {
+    return this.#aws.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * How many requests got an HTTP answer (an error status included), in every region: none means the
+   * endpoint was never heard from.
+   */
+  get answers(): number {
+    let total = this.#answers;
+    for (const regional of this.#regional.values()) total += regional.answers;
+    return total;
   }
 
   /** What to call the endpoint in an error message. */
@@ -193,9 +252,79 @@ export class AwsClients {
   }
 
   #configure<T extends { middlewareStack: unknown }>(client: T, service: ServiceName): T {
+    countAnswers(client as unknown as SdkClientInternals, () => {
+      this.#answers += 1;
+    });
+    limitUnansweredRetries(client as unknown as SdkClientInternals);
     this.#overrides.configure?.(client, service);
     return client;
   }
+}
+
+/** The parts of an SDK client that are adjusted after construction (their types are internal to the SDK). */
+interface SdkClientInternals {
+  middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+      options: object,
+    ): void;
+  };
+  config: { retryStrategy?: () => Promise<RetryStrategyLike> };
+}
+
+interface RetryTokenLike {
+  getRetryCount(): number;
+}
+interface RetryStrategyLike {
+  mode?: string;
+  acquireInitialRetryToken?(scope: string): Promise<RetryTokenLike>;
+  refreshRetryTokenForRetry?(
+    token: RetryTokenLike,
+    info: { error?: unknown; errorType: string },
+  ): Promise<RetryTokenLike>;
+  recordSuccess?(token: RetryTokenLike): void;
+}
+
+function countAnswers(client: SdkClientInternals, answered: () => void): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        const output = await next(args);
+        answered();
+        return output;
+      } catch (error) {
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode) answered();
+        throw error;
+      }
+    },
+    { step: "deserialize", name: "lambdaDestCountAnswers" },
+  );
+}
+
+/**
+ * A request that timed out (no connection, or no answer) is tried ATTEMPTS_WITHOUT_ANSWER times in all: the
+ * SDK's strategy would retry it like any transient error, each try waiting the whole time-out again.
+ * Throttling and server errors keep the strategy's own attempts and backoff.
+ */
+function limitUnansweredRetries(client: SdkClientInternals): void {
+  const resolve = client.config.retryStrategy;
+  if (typeof resolve !== "function") return;
+  let limited: Promise<RetryStrategyLike> | undefined;
+  client.config.retryStrategy = () =>
+    (limited ??= resolve().then((strategy) => {
+      const refresh = strategy.refreshRetryTokenForRetry;
+      if (!strategy.acquireInitialRetryToken || !refresh || !strategy.recordSuccess) return strategy;
+      return {
+        mode: strategy.mode,
+        acquireInitialRetryToken: (scope) => strategy.acquireInitialRetryToken!(scope),
+        recordSuccess: (token) => strategy.recordSuccess!(token),
+        refreshRetryTokenForRetry: async (token, info) => {
+          const timedOut = (info.error as { name?: string } | undefined)?.name === "TimeoutError";
+          if (timedOut && token.getRetryCount() + 1 >= ATTEMPTS_WITHOUT_ANSWER) throw info.error;
+          return refresh.call(strategy, token, info);
+        },
+      } satisfies RetryStrategyLike;
+    }));
 }
 
 /**

@@ -2,7 +2,10 @@
  * SDK errors translated into one clear line each (what failed, where, what to do). Errors are recognised by
  * their name and code rather than by class, so that this module does not load the SDK.
  */
+import { formatDuration } from "../duration.js";
 import { AwsOperationError, type LambdaDestError, UsageError } from "../errors.js";
+import { MAX_TIMER_MS } from "../option-values.js";
+import { ATTEMPTS_WITHOUT_ANSWER, CONNECT_TIMEOUT_MS } from "./clients.js";
 
 export interface AwsCall {
   /** IAM-style action, e.g. "sqs:SendMessage". */
@@ -15,6 +18,16 @@ export interface AwsCall {
   region?: string;
   /** Another way round an access denied, e.g. "give the topic ARN instead of its name". */
   hint?: string;
+  /** How long one attempt may wait for its answer: the request time-out, plus a long poll's own wait. */
+  answerWithinMs: number;
+  /** Tries of a request that got no answer (default ATTEMPTS_WITHOUT_ANSWER); 1 for one that must not run twice. */
+  attemptsWithoutAnswer?: number;
+}
+
+/** What a call passes to the SDK's `send`: the signal that ends it, and its time-out. */
+export interface SendOptions {
+  abortSignal: AbortSignal;
+  requestTimeout: number;
 }
 
 const NOT_FOUND = new Set([
@@ -142,12 +155,15 @@ export function translateAwsError(error: unknown, call: AwsCall): LambdaDestErro
     const attempts = facts.attempts ? ` after ${facts.attempts} attempts` : " after retries";
     message = `throttled by AWS: ${call.action} on ${what} still throttled${attempts}; slow down or retry later`;
   } else if (
-    (code !== undefined && UNREACHABLE.has(code)) ||
-    name === "TimeoutError" ||
-    name === "RequestTimeout"
+    name === "TimeoutError" &&
+    /connection/i.test(facts.message) &&
+    !/requestTimeout/.test(facts.message)
   ) {
-    const reason = code ? code : "timed out";
-    message = `cannot reach ${call.endpoint} (${reason}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
+    message = `cannot reach ${call.endpoint} (no connection within ${formatDuration(Math.min(CONNECT_TIMEOUT_MS, call.answerWithinMs))}${triedTimes(facts)}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
+  } else if (name === "TimeoutError" || name === "RequestTimeout") {
+    message = noAnswerMessage(call, `within ${formatDuration(call.answerWithinMs)}${triedTimes(facts)}`);
+  } else if (code !== undefined && UNREACHABLE.has(code)) {
+    message = `cannot reach ${call.endpoint} (${code}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
   } else {
     const status = facts.status ? ` (HTTP ${facts.status})` : "";
     message = `${call.action} failed on ${what}: ${name === "Error" ? "" : `${name}: `}${firstLine(facts.message)}${status}`;
@@ -155,12 +171,59 @@ export function translateAwsError(error: unknown, call: AwsCall): LambdaDestErro
   return new AwsOperationError(message, { cause: error });
 }
 
-/** Runs one SDK call; an error is rethrown as ours, with one clear line. An abort passes through untouched. */
-export async function awsCall<T>(call: AwsCall, send: () => Promise<T>): Promise<T> {
+function triedTimes(facts: ErrorFacts): string {
+  return facts.attempts && facts.attempts > 1 ? `, tried ${facts.attempts} times` : "";
+}
+
+function noAnswerMessage(call: AwsCall, when: string): string {
+  return `no answer from ${call.endpoint} to ${call.action} ${when}: it accepts connections but does not answer; check --endpoint-url / --region and your network, or allow more with --request-timeout`;
+}
+
+/**
+ * The longest one call may take, retries included, whatever stalls (a response that stops half-way); never
+ * more than a Node timer holds.
+ */
+export function callBudgetMs(call: AwsCall): number {
+  return Math.min(
+    MAX_TIMER_MS,
+    (call.attemptsWithoutAnswer ?? ATTEMPTS_WITHOUT_ANSWER) * call.answerWithinMs +
+      CONNECT_TIMEOUT_MS +
+      5_000,
+  );
+}
+
+class CallBudgetSpent extends Error {}
+
+/**
+ * Runs one SDK call with its time-out, ended by `signal` or when its budget is spent; an error is rethrown as
+ * ours, with one clear line. An abort by `signal` passes through untouched.
+ */
+export async function awsCall<T>(
+  call: AwsCall,
+  send: (options: SendOptions) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const controller = new AbortController();
+  const budget = callBudgetMs(call);
+  const timer = setTimeout(() => controller.abort(new CallBudgetSpent()), budget);
+  const forward = () => controller.abort(signal!.reason);
+  if (signal?.aborted) forward();
+  else signal?.addEventListener("abort", forward, { once: true });
   try {
-    return await send();
+    return await send({
+      abortSignal: controller.signal,
+      requestTimeout: Math.min(call.answerWithinMs, MAX_TIMER_MS),
+    });
   } catch (error) {
+    if (controller.signal.reason instanceof CallBudgetSpent) {
+      throw new AwsOperationError(noAnswerMessage(call, `within ${formatDuration(budget)}`), {
+        cause: error,
+      });
+    }
     if (isAbortError(error)) throw error;
     throw translateAwsError(error, call);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", forward);
   }
 }

@@ -9,6 +9,9 @@ import type { AwsClients } from "./clients.js";
 import { type AwsCall, awsCall, isNotFoundError } from "./errors.js";
 import { type FunctionReference, parseArn } from "./targets.js";
 
+/** The longest a function may run (its Timeout setting is at most 900 seconds). */
+const LAMBDA_MAX_TIMEOUT_MS = 900_000;
+
 export interface DestinationConfig {
   functionArn?: string;
   maximumRetryAttempts?: number;
@@ -41,12 +44,13 @@ export class LambdaOperations {
     return new LambdaOperations(await clients.lambda(), clients, clients.settings("lambda").region);
   }
 
-  call(action: string, resource?: string): AwsCall {
+  call(action: string, resource?: string, waitMs = 0): AwsCall {
     return {
       action: `lambda:${action}`,
       resource,
       endpoint: this.#clients.endpointLabel("lambda"),
       region: this.#region,
+      answerWithinMs: this.#clients.requestTimeoutMs + waitMs,
     };
   }
 
@@ -61,14 +65,17 @@ export class LambdaOperations {
   ): Promise<DestinationConfig | undefined> {
     const label = `function ${describeFunction(target, qualifier)}`;
     try {
-      const output = await awsCall(this.call("GetFunctionEventInvokeConfig", label), () =>
-        this.client.send(
-          new GetFunctionEventInvokeConfigCommand({
-            FunctionName: target.functionName,
-            Qualifier: target.qualifier ? undefined : qualifier,
-          }),
-          { abortSignal: signal },
-        ),
+      const output = await awsCall(
+        this.call("GetFunctionEventInvokeConfig", label),
+        (options) =>
+          this.client.send(
+            new GetFunctionEventInvokeConfigCommand({
+              FunctionName: target.functionName,
+              Qualifier: target.qualifier ? undefined : qualifier,
+            }),
+            options,
+          ),
+        signal,
       );
       return {
         functionArn: output.FunctionArn,
@@ -90,18 +97,29 @@ export class LambdaOperations {
     qualifier: string | undefined,
     payload: Uint8Array,
     type: "Event" | "RequestResponse",
+    signal?: AbortSignal,
   ): Promise<InvokeOutcome> {
     const label = `function ${describeFunction(target, qualifier)}`;
-    const output: InvokeCommandOutput = await awsCall(this.call("InvokeFunction", label), () =>
-      this.client.send(
-        new InvokeCommand({
-          FunctionName: target.functionName,
-          Qualifier: target.qualifier ? undefined : qualifier,
-          InvocationType: type,
-          LogType: type === "RequestResponse" ? "Tail" : undefined,
-          Payload: payload,
-        }),
-      ),
+    // A synchronous invoke answers when the function returns: up to its timeout, at most 900 s. It is tried
+    // once: a second try of one that is still running would run the function twice.
+    const call =
+      type === "RequestResponse"
+        ? { ...this.call("InvokeFunction", label, LAMBDA_MAX_TIMEOUT_MS), attemptsWithoutAnswer: 1 }
+        : this.call("InvokeFunction", label);
+    const output: InvokeCommandOutput = await awsCall(
+      call,
+      (options) =>
+        this.client.send(
+          new InvokeCommand({
+            FunctionName: target.functionName,
+            Qualifier: target.qualifier ? undefined : qualifier,
+            InvocationType: type,
+            LogType: type === "RequestResponse" ? "Tail" : undefined,
+            Payload: payload,
+          }),
+          options,
+        ),
+      signal,
     );
     return {
       requestId: output.$metadata.requestId ?? "",

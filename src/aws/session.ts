@@ -19,6 +19,9 @@ import {
 } from "./targets.js";
 import {
   type Handled,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_STALE_MINUTES,
+  HEARTBEAT_TAG,
   type Leftover,
   pollQueue,
   type ReceiveBudget,
@@ -40,6 +43,9 @@ export interface FunctionDestinations {
   unwatchable: { role: "on-success" | "on-failure"; arn: string; reason: string }[];
 }
 
+/** The longest the removal of temporary resources may take on the way out. */
+const REMOVAL_BUDGET_MS = 15_000;
+
 export class WatchSession {
   readonly watched: WatchedQueue[] = [];
   readonly resources = new TemporaryResources();
@@ -50,6 +56,8 @@ export class WatchSession {
   readonly #now: () => Date;
   #sqs?: SqsOperations;
   #sns?: SnsOperations;
+  #heartbeat?: NodeJS.Timeout;
+  #heartbeatWarned = false;
 
   constructor(options: {
     clients: AwsClients;
@@ -180,7 +188,29 @@ export class WatchSession {
       onProgress: (text) => this.#events.note(text),
     });
     this.watched.push(watched);
+    this.#startHeartbeat();
     return watched;
+  }
+
+  /**
+   * Refreshes the heartbeat tag of the temporary queues every minute, so that `cleanup` (here or in another
+   * terminal) knows they are in use. A failure is said once and does not stop the tail.
+   */
+  #startHeartbeat(): void {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => {
+      const now = this.#now().toISOString();
+      for (const { queue, sqs } of this.resources.queues) {
+        sqs.tag(queue, { [HEARTBEAT_TAG]: now }, this.#stop).catch((error: unknown) => {
+          if (this.#stop.aborted || this.#heartbeatWarned) return;
+          this.#heartbeatWarned = true;
+          this.#events.warn(
+            `cannot refresh the heartbeat of ${queue.name} (${(error as Error).message}): lambda-dest cleanup may remove it while this tail runs, once ${HEARTBEAT_STALE_MINUTES} minutes have passed`,
+          );
+        });
+      }
+    }, HEARTBEAT_INTERVAL_MS);
+    this.#heartbeat.unref();
   }
 
   /** Watches the SQS and SNS destinations configured for exactly this function and qualifier. */
@@ -257,9 +287,13 @@ export class WatchSession {
     if (failure !== undefined) throw failure;
   }
 
-  /** Removes what the session created; returns what could not be removed. */
+  /**
+   * Removes what the session created, for at most REMOVAL_BUDGET_MS (an endpoint that stopped answering must
+   * not hold the way out); returns what could not be removed.
+   */
   async close(): Promise<Leftover[]> {
+    clearInterval(this.#heartbeat);
     if (this.resources.isEmpty) return [];
-    return this.resources.remove();
+    return this.resources.remove(AbortSignal.timeout(REMOVAL_BUDGET_MS));
   }
 }

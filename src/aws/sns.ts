@@ -3,6 +3,7 @@ import {
   ConfirmSubscriptionCommand,
   GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
   ListSubscriptionsCommand,
   ListTopicsCommand,
   PublishBatchCommand,
@@ -14,7 +15,7 @@ import {
   UnsubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { AwsOperationError } from "../errors.js";
-import type { AwsClients } from "./clients.js";
+import { type AwsClients, awsCliOptions } from "./clients.js";
 import { type AwsCall, awsCall } from "./errors.js";
 import type { TopicReference } from "./targets.js";
 
@@ -45,12 +46,18 @@ export class SnsOperations {
     return new SnsOperations(await clients.sns(), clients, clients.settings("sns").region);
   }
 
+  /** The AWS CLI options that reach the same endpoint, region and profile, for commands we print. */
+  cliOptions(): string {
+    return awsCliOptions(this.#clients.settings("sns"));
+  }
+
   call(action: string, resource?: string): AwsCall {
     return {
       action: `sns:${action}`,
       resource,
       endpoint: this.#clients.endpointLabel("sns"),
       region: this.#region,
+      answerWithinMs: this.#clients.requestTimeoutMs,
     };
   }
 
@@ -75,8 +82,10 @@ export class SnsOperations {
         ...this.call("ListTopics", `topic ${name}`),
         hint: "give the topic ARN instead of its name",
       };
-      const output = await awsCall(call, () =>
-        this.client.send(new ListTopicsCommand({ NextToken: token }), { abortSignal: signal }),
+      const output = await awsCall(
+        call,
+        (options) => this.client.send(new ListTopicsCommand({ NextToken: token }), options),
+        signal,
       );
       for (const topic of output.Topics ?? []) {
         if (topic.TopicArn?.endsWith(`:${name}`)) return { arn: topic.TopicArn, name };
@@ -87,34 +96,48 @@ export class SnsOperations {
   }
 
   async attributes(topic: ResolvedTopic, signal?: AbortSignal): Promise<Record<string, string>> {
-    const output = await awsCall(this.call("GetTopicAttributes", `topic ${topic.name}`), () =>
-      this.client.send(new GetTopicAttributesCommand({ TopicArn: topic.arn }), { abortSignal: signal }),
+    const output = await awsCall(
+      this.call("GetTopicAttributes", `topic ${topic.name}`),
+      (options) => this.client.send(new GetTopicAttributesCommand({ TopicArn: topic.arn }), options),
+      signal,
     );
     return output.Attributes ?? {};
   }
 
-  async publish(topic: ResolvedTopic, input: Omit<PublishCommandInput, "TopicArn">) {
-    return awsCall(this.call("Publish", `topic ${topic.name}`), () =>
-      this.client.send(new PublishCommand({ ...input, TopicArn: topic.arn })),
+  async publish(topic: ResolvedTopic, input: Omit<PublishCommandInput, "TopicArn">, signal?: AbortSignal) {
+    return awsCall(
+      this.call("Publish", `topic ${topic.name}`),
+      (options) => this.client.send(new PublishCommand({ ...input, TopicArn: topic.arn }), options),
+      signal,
     );
   }
 
-  async publishBatch(topic: ResolvedTopic, entries: PublishBatchRequestEntry[]) {
-    return awsCall(this.call("Publish", `topic ${topic.name}`), () =>
-      this.client.send(new PublishBatchCommand({ TopicArn: topic.arn, PublishBatchRequestEntries: entries })),
+  async publishBatch(topic: ResolvedTopic, entries: PublishBatchRequestEntry[], signal?: AbortSignal) {
+    return awsCall(
+      this.call("Publish", `topic ${topic.name}`),
+      (options) =>
+        this.client.send(
+          new PublishBatchCommand({ TopicArn: topic.arn, PublishBatchRequestEntries: entries }),
+          options,
+        ),
+      signal,
     );
   }
 
-  async subscribeQueue(topic: ResolvedTopic, queueArn: string): Promise<string> {
-    const output = await awsCall(this.call("Subscribe", `topic ${topic.name}`), () =>
-      this.client.send(
-        new SubscribeCommand({
-          TopicArn: topic.arn,
-          Protocol: "sqs",
-          Endpoint: queueArn,
-          ReturnSubscriptionArn: true,
-        }),
-      ),
+  async subscribeQueue(topic: ResolvedTopic, queueArn: string, signal?: AbortSignal): Promise<string> {
+    const output = await awsCall(
+      this.call("Subscribe", `topic ${topic.name}`),
+      (options) =>
+        this.client.send(
+          new SubscribeCommand({
+            TopicArn: topic.arn,
+            Protocol: "sqs",
+            Endpoint: queueArn,
+            ReturnSubscriptionArn: true,
+          }),
+          options,
+        ),
+      signal,
     );
     return output.SubscriptionArn!;
   }
@@ -125,35 +148,60 @@ export class SnsOperations {
   ): Promise<Record<string, string>> {
     const output = await awsCall(
       this.call("GetSubscriptionAttributes", `subscription ${subscriptionArn}`),
-      () =>
-        this.client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }), {
-          abortSignal: signal,
-        }),
+      (options) =>
+        this.client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }), options),
+      signal,
     );
     return output.Attributes ?? {};
   }
 
   async confirmSubscription(topic: ResolvedTopic, token: string, signal?: AbortSignal): Promise<void> {
-    await awsCall(this.call("ConfirmSubscription", `topic ${topic.name}`), () =>
-      this.client.send(new ConfirmSubscriptionCommand({ TopicArn: topic.arn, Token: token }), {
-        abortSignal: signal,
-      }),
+    await awsCall(
+      this.call("ConfirmSubscription", `topic ${topic.name}`),
+      (options) =>
+        this.client.send(new ConfirmSubscriptionCommand({ TopicArn: topic.arn, Token: token }), options),
+      signal,
     );
   }
 
-  async unsubscribe(subscriptionArn: string): Promise<void> {
-    await awsCall(this.call("Unsubscribe", `subscription ${subscriptionArn}`), () =>
-      this.client.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn })),
+  async unsubscribe(subscriptionArn: string, signal?: AbortSignal): Promise<void> {
+    await awsCall(
+      this.call("Unsubscribe", `subscription ${subscriptionArn}`),
+      (options) => this.client.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }), options),
+      signal,
     );
   }
 
   /** Every subscription in the account and region (paginated). */
-  async listSubscriptions(): Promise<SubscriptionSummary[]> {
+  async listSubscriptions(signal?: AbortSignal): Promise<SubscriptionSummary[]> {
+    return this.#listSubscriptions(undefined, signal);
+  }
+
+  /** The subscriptions of one topic (paginated). */
+  async subscriptionsOf(topic: ResolvedTopic, signal?: AbortSignal): Promise<SubscriptionSummary[]> {
+    return this.#listSubscriptions(topic, signal);
+  }
+
+  async #listSubscriptions(
+    topic: ResolvedTopic | undefined,
+    signal?: AbortSignal,
+  ): Promise<SubscriptionSummary[]> {
     const result: SubscriptionSummary[] = [];
     let token: string | undefined;
     do {
-      const output = await awsCall(this.call("ListSubscriptions", "subscriptions"), () =>
-        this.client.send(new ListSubscriptionsCommand({ NextToken: token })),
+      const output = await awsCall(
+        this.call(
+          topic ? "ListSubscriptionsByTopic" : "ListSubscriptions",
+          topic ? `topic ${topic.name}` : "subscriptions",
+        ),
+        (options) =>
+          topic
+            ? this.client.send(
+                new ListSubscriptionsByTopicCommand({ TopicArn: topic.arn, NextToken: token }),
+                options,
+              )
+            : this.client.send(new ListSubscriptionsCommand({ NextToken: token }), options),
+        signal,
       );
       for (const subscription of output.Subscriptions ?? []) {
         result.push({

@@ -15,8 +15,9 @@ import {
   type SendMessageBatchRequestEntry,
   SetQueueAttributesCommand,
   type SQSClient,
+  TagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import type { AwsClients } from "./clients.js";
+import { type AwsClients, awsCliOptions } from "./clients.js";
 import { type AwsCall, awsCall } from "./errors.js";
 import type { QueueReference } from "./targets.js";
 
@@ -44,23 +45,38 @@ export class SqsOperations {
     return new SqsOperations(client, clients, clients.settings("sqs").region);
   }
 
-  call(action: string, resource?: string): AwsCall {
+  /** `waitMs`: how long the call may legitimately stay silent on top of the request time-out (a long poll). */
+  /** The region the client was configured with (flag or environment), when it was. */
+  get region(): string | undefined {
+    return this.#region;
+  }
+
+  /** The AWS CLI options that reach the same endpoint, region and profile, for commands we print. */
+  cliOptions(): string {
+    return awsCliOptions(this.#clients.settings("sqs"));
+  }
+
+  call(action: string, resource?: string, waitMs = 0): AwsCall {
     return {
       action: `sqs:${action}`,
       resource,
       endpoint: this.#clients.endpointLabel("sqs"),
       region: this.#region,
+      answerWithinMs: this.#clients.requestTimeoutMs + waitMs,
     };
   }
 
   /** A queue's URL from its name, URL or ARN. Names (and ARNs) are looked up with GetQueueUrl. */
   async resolve(reference: QueueReference, signal?: AbortSignal): Promise<ResolvedQueue> {
     if (reference.url) return { url: reference.url, name: reference.name, arn: reference.arn };
-    const output = await awsCall(this.call("GetQueueUrl", `queue ${reference.name}`), () =>
-      this.client.send(
-        new GetQueueUrlCommand({ QueueName: reference.name, QueueOwnerAWSAccountId: reference.accountId }),
-        { abortSignal: signal },
-      ),
+    const output = await awsCall(
+      this.call("GetQueueUrl", `queue ${reference.name}`),
+      (options) =>
+        this.client.send(
+          new GetQueueUrlCommand({ QueueName: reference.name, QueueOwnerAWSAccountId: reference.accountId }),
+          options,
+        ),
+      signal,
     );
     return { url: output.QueueUrl!, name: reference.name, arn: reference.arn };
   }
@@ -70,8 +86,7 @@ export class SqsOperations {
     try {
       return await this.resolve({ type: "queue", name }, signal);
     } catch (error) {
-      const cause = (error as { cause?: { name?: string } }).cause;
-      if (cause?.name && /QueueDoesNotExist|NonExistentQueue/.test(cause.name)) return undefined;
+      if (isQueueMissing(error)) return undefined;
       throw error;
     }
   }
@@ -81,52 +96,67 @@ export class SqsOperations {
     names: QueueAttributeName[],
     signal?: AbortSignal,
   ): Promise<Record<string, string>> {
-    const output = await awsCall(this.call("GetQueueAttributes", `queue ${queue.name}`), () =>
-      this.client.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: names }), {
-        abortSignal: signal,
-      }),
+    const output = await awsCall(
+      this.call("GetQueueAttributes", `queue ${queue.name}`),
+      (options) =>
+        this.client.send(
+          new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: names }),
+          options,
+        ),
+      signal,
     );
     return output.Attributes ?? {};
   }
 
-  async sendBatch(queue: ResolvedQueue, entries: SendMessageBatchRequestEntry[]) {
-    return awsCall(this.call("SendMessage", `queue ${queue.name}`), () =>
-      this.client.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries })),
+  async sendBatch(queue: ResolvedQueue, entries: SendMessageBatchRequestEntry[], signal?: AbortSignal) {
+    return awsCall(
+      this.call("SendMessage", `queue ${queue.name}`),
+      (options) =>
+        this.client.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: entries }), options),
+      signal,
     );
   }
 
   async receive(
     queue: ResolvedQueue,
-    options: { maxMessages: number; visibilityTimeout: number; waitSeconds: number; signal?: AbortSignal },
+    request: { maxMessages: number; visibilityTimeout: number; waitSeconds: number; signal?: AbortSignal },
   ): Promise<SqsMessage[]> {
-    const output = await awsCall(this.call("ReceiveMessage", `queue ${queue.name}`), () =>
-      this.client.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queue.url,
-          MaxNumberOfMessages: options.maxMessages,
-          VisibilityTimeout: options.visibilityTimeout,
-          WaitTimeSeconds: options.waitSeconds,
-          MessageSystemAttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        }),
-        { abortSignal: options.signal },
-      ),
+    // A long poll is silent for up to its wait: that is added to the request time-out.
+    const output = await awsCall(
+      this.call("ReceiveMessage", `queue ${queue.name}`, request.waitSeconds * 1000),
+      (options) =>
+        this.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queue.url,
+            MaxNumberOfMessages: request.maxMessages,
+            VisibilityTimeout: request.visibilityTimeout,
+            WaitTimeSeconds: request.waitSeconds,
+            MessageSystemAttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+          options,
+        ),
+      request.signal,
     );
     return output.Messages ?? [];
   }
 
   /** Deletes received messages; returns the receipt handles that could not be deleted, with the reason. */
-  async deleteBatch(queue: ResolvedQueue, receiptHandles: string[]): Promise<string[]> {
+  async deleteBatch(queue: ResolvedQueue, receiptHandles: string[], signal?: AbortSignal): Promise<string[]> {
     const problems: string[] = [];
     for (let start = 0; start < receiptHandles.length; start += 10) {
       const slice = receiptHandles.slice(start, start + 10);
-      const output = await awsCall(this.call("DeleteMessage", `queue ${queue.name}`), () =>
-        this.client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queue.url,
-            Entries: slice.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
-          }),
-        ),
+      const output = await awsCall(
+        this.call("DeleteMessage", `queue ${queue.name}`),
+        (options) =>
+          this.client.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queue.url,
+              Entries: slice.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
+            }),
+            options,
+          ),
+        signal,
       );
       for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
     }
@@ -134,21 +164,25 @@ export class SqsOperations {
   }
 
   /** Makes received messages visible again at once (a peek gives them back). */
-  async release(queue: ResolvedQueue, receiptHandles: string[]): Promise<string[]> {
+  async release(queue: ResolvedQueue, receiptHandles: string[], signal?: AbortSignal): Promise<string[]> {
     const problems: string[] = [];
     for (let start = 0; start < receiptHandles.length; start += 10) {
       const slice = receiptHandles.slice(start, start + 10);
-      const output = await awsCall(this.call("ChangeMessageVisibility", `queue ${queue.name}`), () =>
-        this.client.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: queue.url,
-            Entries: slice.map((handle, index) => ({
-              Id: String(index),
-              ReceiptHandle: handle,
-              VisibilityTimeout: 0,
-            })),
-          }),
-        ),
+      const output = await awsCall(
+        this.call("ChangeMessageVisibility", `queue ${queue.name}`),
+        (options) =>
+          this.client.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queue.url,
+              Entries: slice.map((handle, index) => ({
+                Id: String(index),
+                ReceiptHandle: handle,
+                VisibilityTimeout: 0,
+              })),
+            }),
+            options,
+          ),
+        signal,
       );
       for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
     }
@@ -161,14 +195,15 @@ export class SqsOperations {
     tags: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<ResolvedQueue> {
-    const created = await awsCall(this.call("CreateQueue", `queue ${name}`), () =>
-      this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }), {
-        abortSignal: signal,
-      }),
+    const created = await awsCall(
+      this.call("CreateQueue", `queue ${name}`),
+      (options) =>
+        this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes, tags }), options),
+      signal,
     );
     const queue: ResolvedQueue = { url: created.QueueUrl!, name };
     // The ARN is needed for the subscription; read it rather than build it (partition, account).
-    const read = await this.attributes(queue, ["QueueArn"]);
+    const read = await this.attributes(queue, ["QueueArn"], signal);
     queue.arn = read.QueueArn;
     return queue;
   }
@@ -178,28 +213,38 @@ export class SqsOperations {
     attributes: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<void> {
-    await awsCall(this.call("SetQueueAttributes", `queue ${queue.name}`), () =>
-      this.client.send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: attributes }), {
-        abortSignal: signal,
-      }),
+    await awsCall(
+      this.call("SetQueueAttributes", `queue ${queue.name}`),
+      (options) =>
+        this.client.send(
+          new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: attributes }),
+          options,
+        ),
+      signal,
     );
   }
 
-  async deleteQueue(queue: ResolvedQueue): Promise<void> {
-    await awsCall(this.call("DeleteQueue", `queue ${queue.name}`), () =>
-      this.client.send(new DeleteQueueCommand({ QueueUrl: queue.url })),
+  async deleteQueue(queue: ResolvedQueue, signal?: AbortSignal): Promise<void> {
+    await awsCall(
+      this.call("DeleteQueue", `queue ${queue.name}`),
+      (options) => this.client.send(new DeleteQueueCommand({ QueueUrl: queue.url }), options),
+      signal,
     );
   }
 
   /** Every queue URL whose name starts with the prefix (paginated). */
-  async listQueues(prefix: string): Promise<string[]> {
+  async listQueues(prefix: string, signal?: AbortSignal): Promise<string[]> {
     const urls: string[] = [];
     let token: string | undefined;
     do {
-      const output = await awsCall(this.call("ListQueues", `queues named ${prefix}*`), () =>
-        this.client.send(
-          new ListQueuesCommand({ QueueNamePrefix: prefix, NextToken: token, MaxResults: 1000 }),
-        ),
+      const output = await awsCall(
+        this.call("ListQueues", `queues named ${prefix}*`),
+        (options) =>
+          this.client.send(
+            new ListQueuesCommand({ QueueNamePrefix: prefix, NextToken: token, MaxResults: 1000 }),
+            options,
+          ),
+        signal,
       );
       urls.push(...(output.QueueUrls ?? []));
       token = output.NextToken;
@@ -207,12 +252,28 @@ export class SqsOperations {
     return urls;
   }
 
-  async tags(queue: ResolvedQueue): Promise<Record<string, string>> {
-    const output = await awsCall(this.call("ListQueueTags", `queue ${queue.name}`), () =>
-      this.client.send(new ListQueueTagsCommand({ QueueUrl: queue.url })),
+  async tags(queue: ResolvedQueue, signal?: AbortSignal): Promise<Record<string, string>> {
+    const output = await awsCall(
+      this.call("ListQueueTags", `queue ${queue.name}`),
+      (options) => this.client.send(new ListQueueTagsCommand({ QueueUrl: queue.url }), options),
+      signal,
     );
     return output.Tags ?? {};
   }
+
+  async tag(queue: ResolvedQueue, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    await awsCall(
+      this.call("TagQueue", `queue ${queue.name}`),
+      (options) => this.client.send(new TagQueueCommand({ QueueUrl: queue.url, Tags: tags }), options),
+      signal,
+    );
+  }
+}
+
+/** Whether an error (ours or the SDK's) says that the queue does not exist. */
+export function isQueueMissing(error: unknown): boolean {
+  const cause = (error as { cause?: { name?: string } }).cause ?? (error as { name?: string });
+  return cause?.name !== undefined && /QueueDoesNotExist|NonExistentQueue/.test(cause.name);
 }
 
 /** The queue name at the end of a queue URL. */

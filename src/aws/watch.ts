@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AwsOperationError } from "../errors.js";
+import { printable } from "../printable.js";
 import { isAbortError, isNotFoundError } from "./errors.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
@@ -12,6 +13,13 @@ import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
 /** The tag every temporary queue carries; its value is the creation time (ISO-8601). */
 export const TAIL_TAG = "lambda-dest:tail";
 export const TAIL_TOPIC_TAG = "lambda-dest:topic";
+/**
+ * Refreshed (ISO-8601 time) by the tail that uses the queue, every HEARTBEAT_INTERVAL_MS: `cleanup` leaves a
+ * queue alone until HEARTBEAT_STALE_MINUTES pass without a refresh, so that it never removes a live tail's.
+ */
+export const HEARTBEAT_TAG = "lambda-dest:heartbeat";
+export const HEARTBEAT_INTERVAL_MS = 60_000;
+export const HEARTBEAT_STALE_MINUTES = 5;
 /** Temporary queue names start with this, so that `cleanup` finds them with one ListQueues prefix. */
 export const TAIL_QUEUE_PREFIX = "lambda-dest-tail-";
 
@@ -46,13 +54,17 @@ export interface Handled {
   fresh: number;
 }
 
-interface CreatedQueue {
-  queue: ResolvedQueue;
+/** A temporary queue: its name is known before CreateQueue answers, its URL after. */
+interface TrackedQueue {
+  name: string;
+  queue?: ResolvedQueue;
   sqs: SqsOperations;
 }
-interface CreatedSubscription {
-  arn: string;
+/** A subscription of a temporary queue: its ARN is known once Subscribe answers. */
+interface TrackedSubscription {
+  arn?: string;
   topic: ResolvedTopic;
+  queueArn?: string;
   sns: SnsOperations;
 }
 
@@ -64,15 +76,42 @@ export interface Leftover {
   remedy: string;
 }
 
-/** Everything a run created, removed in reverse order on the way out. */
+/**
+ * Everything a run created, removed in reverse order on the way out. A resource is tracked from just before
+ * the call that creates it until its removal is confirmed, so that `leftovers()` can say at any moment what
+ * would be left behind (a second Ctrl-C, a removal cut short), including what an interrupted create may
+ * have made.
+ */
 export class TemporaryResources {
-  readonly #queues: CreatedQueue[] = [];
-  readonly #subscriptions: CreatedSubscription[] = [];
+  readonly #queues: TrackedQueue[] = [];
+  readonly #subscriptions: TrackedSubscription[] = [];
   readonly removed: string[] = [];
+
+  /** Records a queue about to be created; `queueCreated` completes it. */
+  creatingQueue(name: string, sqs: SqsOperations): TrackedQueue {
+    const tracked: TrackedQueue = { name, sqs };
+    this.#queues.push(tracked);
+    return tracked;
+  }
+
+  queueCreated(tracked: TrackedQueue, queue: ResolvedQueue): void {
+    tracked.queue = queue;
+  }
 
   /** Records a created queue with the operations (region) that remove it. */
   addQueue(queue: ResolvedQueue, sqs: SqsOperations): void {
-    this.#queues.push({ queue, sqs });
+    this.#queues.push({ name: queue.name, queue, sqs });
+  }
+
+  /** Records a subscription about to be made; `subscribed` completes it. */
+  subscribing(topic: ResolvedTopic, queueArn: string, sns: SnsOperations): TrackedSubscription {
+    const tracked: TrackedSubscription = { topic, queueArn, sns };
+    this.#subscriptions.push(tracked);
+    return tracked;
+  }
+
+  subscribed(tracked: TrackedSubscription, arn: string): void {
+    tracked.arn = arn;
   }
 
   addSubscription(arn: string, topic: ResolvedTopic, sns: SnsOperations): void {
@@ -83,40 +122,140 @@ export class TemporaryResources {
     return this.#queues.length === 0 && this.#subscriptions.length === 0;
   }
 
-  /** Unsubscribes, then deletes the queues. Never throws: what could not be removed is returned. */
-  async remove(): Promise<Leftover[]> {
+  /** The queues created so far whose URL is known (for the heartbeat). */
+  get queues(): { queue: ResolvedQueue; sqs: SqsOperations }[] {
+    return this.#queues.flatMap((tracked) =>
+      tracked.queue ? [{ queue: tracked.queue, sqs: tracked.sqs }] : [],
+    );
+  }
+
+  /** What is not (yet) known to be removed, each with the command that removes it. Never throws. */
+  leftovers(reason: string): Leftover[] {
+    return [
+      ...this.#subscriptions.map((tracked) => subscriptionLeftover(tracked, reason)),
+      ...this.#queues.map((tracked) => queueLeftover(tracked, reason)),
+    ];
+  }
+
+  /**
+   * Unsubscribes, then deletes the queues, until `signal` aborts. Never throws: what could not be removed is
+   * returned. What an interrupted create may have made is looked up (by queue name, by the topic's
+   * subscriptions) and removed too.
+   */
+  async remove(signal?: AbortSignal): Promise<Leftover[]> {
     const leftovers: Leftover[] = [];
-    for (const subscription of this.#subscriptions.splice(0).reverse()) {
+    for (const tracked of [...this.#subscriptions].reverse()) {
       try {
-        await subscription.sns.unsubscribe(subscription.arn);
-        this.removed.push(`subscription to ${subscription.topic.name}`);
+        const arns = tracked.arn !== undefined ? [tracked.arn] : await subscriptionsFeeding(tracked, signal);
+        for (const arn of arns) {
+          try {
+            await tracked.sns.unsubscribe(arn, signal);
+            this.removed.push(`subscription to ${tracked.topic.name}`);
+          } catch (error) {
+            // Already gone (the topic was deleted, say): nothing is left behind.
+            if (!isNotFoundError((error as { cause?: unknown }).cause)) throw error;
+          }
+        }
+        this.#forget(this.#subscriptions, tracked);
       } catch (error) {
-        // Already gone (the topic was deleted, say): nothing is left behind.
-        if (isNotFoundError((error as { cause?: unknown }).cause)) continue;
-        leftovers.push({
-          type: "subscription",
-          id: subscription.arn,
-          reason: (error as Error).message,
-          remedy: `aws sns unsubscribe --subscription-arn ${subscription.arn}`,
-        });
+        leftovers.push(subscriptionLeftover(tracked, failureReason(error)));
       }
     }
-    for (const { queue, sqs } of this.#queues.splice(0).reverse()) {
+    for (const tracked of [...this.#queues].reverse()) {
       try {
-        await sqs.deleteQueue(queue);
-        this.removed.push(`queue ${queue.name}`);
+        const queue = tracked.queue ?? (await tracked.sqs.exists(tracked.name, signal));
+        if (queue) {
+          try {
+            await tracked.sqs.deleteQueue(queue, signal);
+            this.removed.push(`queue ${queue.name}`);
+          } catch (error) {
+            if (!isNotFoundError((error as { cause?: unknown }).cause)) throw error;
+          }
+        }
+        this.#forget(this.#queues, tracked);
       } catch (error) {
-        if (isNotFoundError((error as { cause?: unknown }).cause)) continue;
-        leftovers.push({
-          type: "queue",
-          id: queue.url,
-          reason: (error as Error).message,
-          remedy: `aws sqs delete-queue --queue-url ${queue.url}   (or: lambda-dest cleanup)`,
-        });
+        leftovers.push(queueLeftover(tracked, failureReason(error)));
       }
     }
     return leftovers;
   }
+
+  #forget<T>(list: T[], item: T): void {
+    const index = list.indexOf(item);
+    if (index >= 0) list.splice(index, 1);
+  }
+}
+
+function failureReason(error: unknown): string {
+  if (isAbortError(error)) return "stopped before it could be removed";
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function subscriptionsFeeding(tracked: TrackedSubscription, signal?: AbortSignal): Promise<string[]> {
+  if (!tracked.queueArn) return [];
+  const all = await tracked.sns.subscriptionsOf(tracked.topic, signal);
+  return all
+    .filter((subscription) => subscription.protocol === "sqs" && subscription.endpoint === tracked.queueArn)
+    .map((subscription) => subscription.arn)
+    .filter((arn) => arn.startsWith("arn:"));
+}
+
+function subscriptionLeftover(tracked: TrackedSubscription, reason: string): Leftover {
+  const options = tracked.sns.cliOptions();
+  if (tracked.arn !== undefined) {
+    return {
+      type: "subscription",
+      id: tracked.arn,
+      reason,
+      remedy: `aws sns unsubscribe --subscription-arn ${tracked.arn}${options}`,
+    };
+  }
+  return {
+    type: "subscription",
+    id: `(being created) of ${tracked.queueArn ?? "the temporary queue"} to ${tracked.topic.arn}`,
+    reason,
+    remedy: `aws sns list-subscriptions-by-topic --topic-arn ${tracked.topic.arn}${options}, then aws sns unsubscribe --subscription-arn ARN${options}`,
+  };
+}
+
+function queueLeftover(tracked: TrackedQueue, reason: string): Leftover {
+  const options = tracked.sqs.cliOptions();
+  if (tracked.queue) {
+    return {
+      type: "queue",
+      id: tracked.queue.url,
+      reason,
+      remedy: `aws sqs delete-queue --queue-url ${tracked.queue.url}${options}`,
+    };
+  }
+  return {
+    type: "queue",
+    id: `${tracked.name} (being created)`,
+    reason,
+    remedy: `aws sqs delete-queue --queue-url "$(aws sqs get-queue-url --queue-name ${tracked.name} --query QueueUrl --output text${options})"${options}`,
+  };
+}
+
+/**
+ * The lines that tell the user what was left behind and how to remove it: each resource with its command,
+ * then `lambda-dest cleanup`, which finds them all by their tag.
+ */
+export function describeLeftovers(leftovers: Leftover[], cleanupOptions = ""): string[] {
+  if (leftovers.length === 0) return [];
+  // Queue URLs and ARNs come from the endpoint: printed escaped.
+  return describeLeftoverLines(leftovers, cleanupOptions).map(printable);
+}
+
+function describeLeftoverLines(leftovers: Leftover[], cleanupOptions: string): string[] {
+  const lines: string[] = [];
+  for (const leftover of leftovers) {
+    lines.push(`left behind: temporary ${leftover.type} ${leftover.id} (${leftover.reason})`);
+    lines.push(`  remove it with: ${leftover.remedy}`);
+  }
+  lines.push(
+    `  or later: lambda-dest cleanup${cleanupOptions}  (removes the queues tail leaves once ${HEARTBEAT_STALE_MINUTES} minutes pass without their heartbeat; --force: at once)`,
+  );
+  return lines;
 }
 
 /** A name for a temporary queue: the prefix, a readable part of the topic name, and a random suffix. */
@@ -174,20 +313,26 @@ export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
     MessageRetentionPeriod: "86400",
   };
   if (fifo) queueAttributes.FifoQueue = "true";
-  const queue = await sqs.createQueue(name, queueAttributes, {
-    [TAIL_TAG]: options.now.toISOString(),
-    [TAIL_TOPIC_TAG]: topic.arn.slice(0, 256),
-  });
-  resources.addQueue(queue, sqs);
+  // Tracked before each create call, so that an interrupt or a time-out during the call (they abort it) can
+  // still find what the call made and remove it.
+  const trackedQueue = resources.creatingQueue(name, sqs);
+  const queue = await sqs.createQueue(
+    name,
+    queueAttributes,
+    {
+      [TAIL_TAG]: options.now.toISOString(),
+      [HEARTBEAT_TAG]: options.now.toISOString(),
+      [TAIL_TOPIC_TAG]: topic.arn.slice(0, 256),
+    },
+    signal,
+  );
+  resources.queueCreated(trackedQueue, queue);
   if (!queue.arn)
     throw new AwsOperationError(`the temporary queue ${name} has no ARN (sqs:GetQueueAttributes)`);
-  // Calls that create something are not aborted half-way (an aborted Subscribe could leave a subscription
-  // whose ARN we never learnt); an interrupt is honoured between them.
-  signal.throwIfAborted();
-  await sqs.setAttributes(queue, { Policy: topicOnlyPolicy(queue.arn, topic.arn) });
-  signal.throwIfAborted();
-  const subscriptionArn = await sns.subscribeQueue(topic, queue.arn);
-  resources.addSubscription(subscriptionArn, topic, sns);
+  await sqs.setAttributes(queue, { Policy: topicOnlyPolicy(queue.arn, topic.arn) }, signal);
+  const trackedSubscription = resources.subscribing(topic, queue.arn, sns);
+  const subscriptionArn = await sns.subscribeQueue(topic, queue.arn, signal);
+  resources.subscribed(trackedSubscription, subscriptionArn);
   await waitUntilConfirmed({ ...options, queue, subscriptionArn });
   return { queue, sqs, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
 }
@@ -224,7 +369,7 @@ async function waitUntilConfirmed(
       }
       if (body?.Type === "SubscriptionConfirmation" && typeof body.Token === "string") {
         await sns.confirmSubscription(topic, body.Token, signal);
-        await sqs.deleteBatch(queue, [message.ReceiptHandle!]);
+        await sqs.deleteBatch(queue, [message.ReceiptHandle!], signal);
       }
     }
   }

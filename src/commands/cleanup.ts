@@ -1,10 +1,13 @@
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { formatDuration } from "../duration.js";
 import { type CommandContext, note, warn } from "../io.js";
+import { printable } from "../printable.js";
 
 export interface CleanupOptions {
   olderThanMs?: number;
   dryRun: boolean;
+  /** Delete queues that a running tail refreshed recently too. */
+  force?: boolean;
 }
 
 export interface CleanupItem {
@@ -16,24 +19,45 @@ export interface CleanupItem {
   error?: string;
 }
 
+/** A temporary queue left alone, and why: a tail refreshed it recently, or it is younger than --older-than. */
+export interface KeptQueue {
+  type: "queue";
+  id: string;
+  createdAt: string;
+  lastSeen: string;
+  reason: "in-use" | "younger";
+}
+
 export async function runCleanup(options: CleanupOptions, context: CommandContext): Promise<number> {
   return withClients(context, (clients) => cleanup(options, context, clients));
 }
 
 /**
  * Finds the temporary queues that `tail` creates (by name prefix, confirmed by their tag) and the subscriptions
- * that feed them, and removes them: subscriptions first, then queues. Queues without the tag are never touched.
+ * that feed them, and removes them: subscriptions first, then queues. Queues without the tag are never touched;
+ * nor, unless --force, are queues whose tail refreshed their heartbeat (or created them) in the last minutes:
+ * a tail may be running in another terminal.
  */
 export async function cleanup(
   options: CleanupOptions,
   context: CommandContext,
   clients: AwsClients,
 ): Promise<number> {
-  const [{ SqsOperations, queueNameFromUrl }, { SnsOperations }, { TAIL_QUEUE_PREFIX, TAIL_TAG }] =
-    await Promise.all([import("../aws/sqs.js"), import("../aws/sns.js"), import("../aws/watch.js")]);
+  const [
+    { SqsOperations, queueNameFromUrl, isQueueMissing },
+    { SnsOperations },
+    { TAIL_QUEUE_PREFIX, TAIL_TAG, HEARTBEAT_TAG, HEARTBEAT_STALE_MINUTES },
+    { parseArn },
+  ] = await Promise.all([
+    import("../aws/sqs.js"),
+    import("../aws/sns.js"),
+    import("../aws/watch.js"),
+    import("../aws/targets.js"),
+  ]);
   const sqs = await SqsOperations.create(clients);
   const sns = await SnsOperations.create(clients);
   const now = context.io.now().getTime();
+  const staleAfterMs = HEARTBEAT_STALE_MINUTES * 60_000;
 
   interface Candidate {
     url: string;
@@ -41,7 +65,7 @@ export async function cleanup(
     createdAt: string;
   }
   const candidates: Candidate[] = [];
-  let recent = 0;
+  const kept: KeptQueue[] = [];
   const existing = await sqs.listQueues(TAIL_QUEUE_PREFIX);
   for (const url of existing) {
     const queue = { url, name: queueNameFromUrl(url) };
@@ -49,24 +73,37 @@ export async function cleanup(
     try {
       tags = await sqs.tags(queue);
     } catch (error) {
-      warn(context, `skipped ${queue.name}: ${(error as Error).message}`);
+      if (isQueueMissing(error)) continue; // removed meanwhile (its tail ended)
+      warn(context, `skipped ${printable(queue.name)}: ${(error as Error).message}`);
       continue;
     }
     const createdAt = tags[TAIL_TAG];
     if (createdAt === undefined) continue; // not ours, whatever its name
     const created = Date.parse(createdAt);
+    // The last sign of life: the heartbeat a running tail refreshes, or the creation (tails before the
+    // heartbeat, or one that could not tag). An unreadable time counts as long ago.
+    const heartbeat = Date.parse(tags[HEARTBEAT_TAG] ?? "");
+    const lastSeen = Math.max(
+      Number.isFinite(created) ? created : 0,
+      Number.isFinite(heartbeat) ? heartbeat : 0,
+    );
+    const lastSeenText = lastSeen > 0 ? new Date(lastSeen).toISOString() : createdAt;
     if (
       options.olderThanMs !== undefined &&
       Number.isFinite(created) &&
       now - created < options.olderThanMs
     ) {
-      recent += 1;
+      kept.push({ type: "queue", id: url, createdAt, lastSeen: lastSeenText, reason: "younger" });
+      continue;
+    }
+    if (!options.force && now - lastSeen < staleAfterMs) {
+      kept.push({ type: "queue", id: url, createdAt, lastSeen: lastSeenText, reason: "in-use" });
       continue;
     }
     candidates.push({ ...queue, createdAt });
   }
 
-  // Subscriptions that deliver to those queues, and orphans whose temporary queue is already gone.
+  // Subscriptions that deliver to those queues, and orphans whose temporary queue is gone.
   let subscriptions: Awaited<ReturnType<typeof sns.listSubscriptions>> = [];
   try {
     subscriptions = await sns.listSubscriptions();
@@ -77,14 +114,30 @@ export async function cleanup(
     );
   }
   const candidateNames = new Set(candidates.map((candidate) => candidate.name));
-  const existingNames = new Set(existing.map(queueNameFromUrl));
-  const doomed = subscriptions.filter((subscription) => {
-    if (subscription.protocol !== "sqs") return false;
-    const queueName = subscription.endpoint.split(":").pop() ?? "";
-    if (!queueName.startsWith(TAIL_QUEUE_PREFIX)) return false;
-    // Feeds a queue being removed, or an orphan whose queue is gone; a recent queue's one may be in use.
-    return candidateNames.has(queueName) || !existingNames.has(queueName);
-  });
+  const keptNames = new Set(kept.map((item) => queueNameFromUrl(item.id)));
+  const listedNames = new Set(existing.map(queueNameFromUrl));
+  const doomed: typeof subscriptions = [];
+  for (const subscription of subscriptions) {
+    if (subscription.protocol !== "sqs") continue;
+    const endpoint = parseArn(subscription.endpoint);
+    const queueName = endpoint?.resource ?? "";
+    if (!queueName.startsWith(TAIL_QUEUE_PREFIX) || keptNames.has(queueName)) continue;
+    if (candidateNames.has(queueName)) {
+      doomed.push(subscription);
+      continue;
+    }
+    if (listedNames.has(queueName)) continue; // its queue is not ours to judge (untagged, unreadable)
+    // Not listed: gone, or too new for ListQueues to show it yet (it can lag behind CreateQueue). Only a
+    // queue that is confirmed missing in this region makes its subscription an orphan.
+    if (endpoint?.region && endpoint.region !== sqs.region) continue;
+    try {
+      const found = await sqs.exists(queueName);
+      if (found === undefined) doomed.push(subscription);
+    } catch (error) {
+      if (!isQueueMissing(error))
+        warn(context, `skipped the subscription ${printable(subscription.arn)}: ${(error as Error).message}`);
+    }
+  }
 
   const items: CleanupItem[] = [];
   for (const subscription of doomed) {
@@ -131,10 +184,23 @@ export async function cleanup(
   }
 
   const failed = items.filter((item) => item.action === "failed").length;
+  const keptRecent = kept.filter((item) => item.reason === "younger").length;
+  const keptInUse = kept.filter((item) => item.reason === "in-use").length;
   if (context.output.json) {
     const done = items.filter((item) => item.action !== "failed").length;
     context.io.stdout.write(
-      `${JSON.stringify({ version: 1, dryRun: options.dryRun, resources: items, summary: { [options.dryRun ? "wouldDelete" : "deleted"]: done, failed, keptRecent: recent } })}\n`,
+      `${JSON.stringify({
+        version: 1,
+        dryRun: options.dryRun,
+        resources: items,
+        kept,
+        summary: {
+          [options.dryRun ? "wouldDelete" : "deleted"]: done,
+          failed,
+          keptRecent,
+          keptInUse,
+        },
+      })}\n`,
     );
     return failed > 0 ? 1 : 0;
   }
@@ -146,19 +212,22 @@ export async function cleanup(
     const line = `${item.action} ${item.type} ${item.id}${item.type === "queue" ? age : topic}`;
     if (item.action === "failed") {
       context.io.stderr.write(
-        `${context.errorColors.red("failed:")} ${item.type} ${item.id}: ${item.error}\n`,
+        `${context.errorColors.red("failed:")} ${printable(`${item.type} ${item.id}: ${item.error}`)}\n`,
       );
     } else {
-      context.io.stdout.write(`${line}\n`);
+      context.io.stdout.write(`${printable(line)}\n`);
     }
   }
-  if (items.length === 0)
+  if (items.length === 0 && kept.length === 0)
     note(context, "nothing to clean up: no temporary queues or subscriptions left by tail");
-  if (recent > 0) {
-    note(
-      context,
-      `kept ${recent} temporary queue${recent === 1 ? "" : "s"} younger than ${formatDuration(options.olderThanMs ?? 0)} (a tail may be using ${recent === 1 ? "it" : "them"})`,
-    );
+  // Said even with --quiet: the user asked for a clean-up and these were not cleaned.
+  for (const item of kept) {
+    const name = queueNameFromUrl(item.id);
+    const why =
+      item.reason === "in-use"
+        ? `a tail refreshed it ${formatDuration(now - Date.parse(item.lastSeen))} ago, so one may be using it (--force deletes it anyway; that tail then stops)`
+        : `created ${formatDuration(now - Date.parse(item.createdAt))} ago, within --older-than ${formatDuration(options.olderThanMs ?? 0)}`;
+    context.io.stderr.write(`kept queue ${printable(name)}: ${why}\n`);
   }
   return failed > 0 ? 1 : 0;
 }

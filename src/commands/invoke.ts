@@ -2,7 +2,13 @@ import { type AwsClients, resolveClientSettings, withClients } from "../aws/clie
 import type { DestinationConfig } from "../aws/lambda.js";
 import type { SqsMessage } from "../aws/sqs.js";
 import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
-import { BoundedSet, type Handled, type Leftover, type WatchedQueue } from "../aws/watch.js";
+import {
+  BoundedSet,
+  describeLeftovers,
+  type Handled,
+  type Leftover,
+  type WatchedQueue,
+} from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
@@ -11,6 +17,7 @@ import { readInputText } from "../input/body.js";
 import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable, printableJson, printableLines } from "../printable.js";
+import { cleanupCliOptions, reportLeftovers, setupTimedOut } from "./tail.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -19,8 +26,11 @@ export interface InvokeOptions {
   qualifier?: string;
   sync: boolean;
   wait: boolean;
-  timeoutMs: number;
+  /** The whole command, setup included; --wait waits 5 minutes when it is not given. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_WAIT_MS = 5 * 60_000;
 
 /** Payload limits of the Invoke API: 1 MB for an async invocation, 6 MB for a synchronous one. */
 const ASYNC_PAYLOAD_LIMIT = 1_048_576;
@@ -54,8 +64,28 @@ export async function invoke(
 
   const { LambdaOperations } = await import("../aws/lambda.js");
   const lambda = await LambdaOperations.create(clients);
+  // --timeout bounds a plain or synchronous invoke too; the call is cut when it passes.
+  const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
+  const call = async (type: "Event" | "RequestResponse") => {
+    try {
+      return await lambda.invoke(target, qualifier, payload, type, deadline);
+    } catch (error) {
+      if (!deadline?.aborted) throw error;
+      // The request may have reached Lambda: whether the function runs cannot be known.
+      throw new TimeoutError(
+        type === "RequestResponse"
+          ? `timed out after ${formatDuration(options.timeoutMs!)} waiting for ${clients.endpointLabel("lambda")} to answer the invocation of ${target.name}; the function may be running still`
+          : setupTimedOut(
+              options.timeoutMs!,
+              clients,
+              "function",
+              "the invocation may or may not have been accepted",
+            ),
+      );
+    }
+  };
   if (!options.sync) {
-    const outcome = await lambda.invoke(target, qualifier, payload, "Event");
+    const outcome = await call("Event");
     if (context.output.json) {
       context.io.stdout.write(
         `${JSON.stringify({ version: 1, function: target.name, qualifier: qualifier ?? null, requestId: outcome.requestId, statusCode: outcome.statusCode })}\n`,
@@ -66,7 +96,7 @@ export async function invoke(
     return 0;
   }
 
-  const outcome = await lambda.invoke(target, qualifier, payload, "RequestResponse");
+  const outcome = await call("RequestResponse");
   const resultText = outcome.payload ? Buffer.from(outcome.payload).toString("utf8") : "";
   const log = outcome.logResult ? Buffer.from(outcome.logResult, "base64").toString("utf8") : undefined;
   let result: unknown = resultText;
@@ -238,6 +268,14 @@ async function invokeAndWait(
     note(context, text);
   };
   let polling: Promise<void> | undefined;
+  // The time-out covers everything from here: reading the destinations, setting up the watch, the invoke.
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+  timer = setTimeout(() => finish("timeout"), timeoutMs);
+  let invocation: "not sent" | "in flight" | "accepted" = "not sent";
+  const cleanupOptions = cleanupCliOptions(context);
+  const unregister = context.io.atForcedExit?.(() =>
+    describeLeftovers(session.resources.leftovers("stopped before it was removed"), cleanupOptions),
+  );
   try {
     const destinations = await session.addFunction(target, qualifier);
     const config = destinations.config;
@@ -271,19 +309,16 @@ async function invokeAndWait(
     // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
     // still thrown by the await below.
     polling.catch(() => undefined);
-    const outcome = await (await LambdaOperations.create(clients)).invoke(
-      target,
-      qualifier,
-      payload,
-      "Event",
-    );
+    const lambda = await LambdaOperations.create(clients);
+    invocation = "in flight";
+    const outcome = await lambda.invoke(target, qualifier, payload, "Event", stop.signal);
+    invocation = "accepted";
     requestId = outcome.requestId;
     for (const arrival of early.splice(0)) if (consider(arrival)) break;
-    timer = setTimeout(() => finish("timeout"), Math.max(0, options.timeoutMs - (Date.now() - started)));
     const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
     note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);
     const endpoint = resolveClientSettings("lambda", context.aws, context.io.env).endpoint;
-    explainRetries(say, config, options.timeoutMs, reminders, isLoopback(endpoint));
+    explainRetries(say, config, timeoutMs, reminders, isLoopback(endpoint));
     ticker = setInterval(
       () =>
         progress.update(`waiting for the record of ${requestId}: ${formatDuration(Date.now() - started)}`),
@@ -301,11 +336,21 @@ async function invokeAndWait(
     await polling?.catch(() => undefined);
     leftovers = await session.close();
   }
-  for (const leftover of leftovers) {
-    warn(context, `could not remove the temporary ${leftover.type} ${leftover.id}: ${leftover.reason}`);
-    context.io.stderr.write(`  remove it with: ${leftover.remedy}\n`);
-  }
+  reportLeftovers(context, leftovers, cleanupOptions);
+  unregister?.();
   if (failure !== undefined) throw failure;
+  if (reason === "timeout" && invocation !== "accepted") {
+    throw new TimeoutError(
+      setupTimedOut(
+        timeoutMs,
+        clients,
+        "function",
+        invocation === "not sent"
+          ? "nothing was invoked"
+          : "the invocation may or may not have been accepted",
+      ),
+    );
+  }
 
   if (match) {
     const facts = {
@@ -328,7 +373,7 @@ async function invokeAndWait(
   }
   if (reason === "timeout") {
     throw new TimeoutError(
-      `no destination record for request ${requestId} within ${formatDuration(options.timeoutMs)}; it may still arrive (lambda-dest tail function:${label})`,
+      `no destination record for request ${requestId} within ${formatDuration(timeoutMs)}; it may still arrive (lambda-dest tail function:${label})`,
     );
   }
   if (requestId) {

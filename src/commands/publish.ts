@@ -7,6 +7,7 @@ import { toSdkAttributes } from "../input/attributes.js";
 import { SNS_BATCH_LIMITS, SNS_MESSAGE_LIMIT } from "../input/batches.js";
 import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
+import { snsSubject } from "../option-values.js";
 
 export interface PublishOptions {
   topic: string;
@@ -38,11 +39,12 @@ export async function publishMessages(
       `${reference.name} is a FIFO topic: give --group-id (and --dedup-id unless the topic deduplicates by content)`,
     );
   }
-  if (
-    options.subject !== undefined &&
-    (options.subject === "" || options.subject.length > 100 || /[\r\n]/.test(options.subject))
-  ) {
-    throw new UsageError("--subject must be 1 to 100 characters on one line");
+  if (options.subject !== undefined) {
+    try {
+      snsSubject(options.subject);
+    } catch (error) {
+      throw new UsageError(`--subject: ${(error as Error).message}`);
+    }
   }
   const { messages, attributes } = await prepareOutgoing({
     source: {

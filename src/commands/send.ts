@@ -39,9 +39,6 @@ export async function sendMessages(
       `${reference.name} is a FIFO queue: give --group-id (and --dedup-id unless the queue deduplicates by content)`,
     );
   }
-  if (options.delaySeconds !== undefined && options.delaySeconds > 900) {
-    throw new UsageError(`--delay is at most 900 seconds, got ${options.delaySeconds}`);
-  }
   if (fifo && options.delaySeconds) {
     throw new UsageError(
       "--delay cannot be set per message on a FIFO queue (set the queue's DelaySeconds instead)",

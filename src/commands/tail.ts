@@ -2,7 +2,14 @@ import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import { BoundedSet, type Handled, type Leftover, ReceiveBudget, type WatchedQueue } from "../aws/watch.js";
+import {
+  BoundedSet,
+  describeLeftovers,
+  type Handled,
+  type Leftover,
+  ReceiveBudget,
+  type WatchedQueue,
+} from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
@@ -23,6 +30,11 @@ type StopReason = "max" | "until" | "timeout" | "interrupt" | "error";
 
 /** Receive loops per consumed queue: enough to keep analysis and the next receive overlapping. */
 const CONSUME_CONCURRENCY = 3;
+/**
+ * With --consume into a pipe: how long after a write the reader must still be there for the messages to be
+ * deleted. A reader that stops once it has what it wants (`head -1`) is gone well within it.
+ */
+const PIPE_SETTLE_MS = 300;
 const SEEN_CAPACITY = 100_000;
 
 export async function runTail(options: TailOptions, context: CommandContext): Promise<number> {
@@ -38,7 +50,7 @@ export async function tail(
   if (options.max === 0) throw new UsageError("--max must be at least 1");
   if (options.timeoutMs === 0) throw new UsageError("--timeout must be longer than 0");
   const target = parseTailTarget(options.target);
-  const functionFilter = options.functionName ? parseFunctionReference(options.functionName).name : undefined;
+  const functionFilter = options.functionName ? functionFilterName(options.functionName) : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
   const [{ analyzeSafely }, { WatchSession }, { tailLine, tailText, TailStatistics, summaryTable }] =
@@ -122,23 +134,36 @@ export async function tail(
     if (text) {
       context.io.stdout.write(text);
       if ((await context.io.stdout.flushed?.()) === false) dispositions.fill("skipped");
+      // A pipe only buffers what was written: a reader that leaves right after (`| head -1`) has not taken
+      // it all, so nothing is deleted unless the reader is still there a moment later.
+      else if (consumeIntoPipe) {
+        await new Promise((resolve) => setTimeout(resolve, PIPE_SETTLE_MS));
+        if (context.io.stdout.closed) dispositions.fill("skipped");
+      }
     }
     if (out && lines) await out.appendFile(lines);
     return { dispositions, fresh };
   };
 
+  const consumeIntoPipe = options.consume && context.io.stdout.isPipe === true;
   const started = Date.now();
   let failure: unknown;
   let leftovers: Leftover[] = [];
+  let listening = false;
+  const cleanupOptions = cleanupCliOptions(context);
+  const unregister = context.io.atForcedExit?.(() =>
+    describeLeftovers(session.resources.leftovers("stopped before it was removed"), cleanupOptions),
+  );
   try {
     await session.add(target);
     if (!stop.signal.aborted) {
+      listening = true;
       for (const watched of session.watched) note(context, listeningLine(watched));
       if (!context.output.quiet && !json)
         context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
       const budget =
         options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
-      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY, budget);
+      await session.run(handle, () => finish("error"), consumeIntoPipe ? 1 : CONSUME_CONCURRENCY, budget);
     }
   } catch (error) {
     // An interrupt or a timeout during setup surfaces as an aborted call: that is a normal way out.
@@ -152,11 +177,12 @@ export async function tail(
   if (session.resources.removed.length > 0 && verbose) {
     note(context, `removed ${session.resources.removed.join(", ")}`);
   }
-  for (const leftover of leftovers) {
-    warn(context, `could not remove the temporary ${leftover.type} ${leftover.id}: ${leftover.reason}`);
-    context.io.stderr.write(`  remove it with: ${leftover.remedy}\n`);
-  }
+  reportLeftovers(context, leftovers, cleanupOptions);
+  unregister?.();
   if (failure !== undefined) throw failure;
+  if (reason === "timeout" && !listening) {
+    throw new TimeoutError(setupTimedOut(options.timeoutMs ?? 0, clients, target.type, "nothing was tailed"));
+  }
   const elapsed = formatDuration(Date.now() - started);
   if (!json && !context.output.quiet)
     context.io.stderr.write(summaryTable(statistics, elapsed, context.errorColors));
@@ -190,5 +216,54 @@ async function openOut(path: string) {
         cause: error,
       },
     );
+  }
+}
+
+/** The --function filter: a function name or ARN (a qualifier is ignored: envelopes name it apart). */
+function functionFilterName(text: string): string {
+  try {
+    return parseFunctionReference(text).name;
+  } catch (error) {
+    throw new UsageError(`--function: ${(error as Error).message}`);
+  }
+}
+
+/** The flags that point `lambda-dest cleanup` at the same endpoint and region as this run. */
+export function cleanupCliOptions(context: CommandContext): string {
+  const { aws } = context;
+  let options = "";
+  if (aws.local) options += " --local";
+  if (aws.endpointUrl) options += ` --endpoint-url ${aws.endpointUrl}`;
+  if (aws.region) options += ` --region ${aws.region}`;
+  if (aws.profile) options += ` --profile ${aws.profile}`;
+  return options;
+}
+
+/**
+ * Why a --timeout that passed during setup ends the command with exit 3: an endpoint that never answered
+ * is named, with what to check; one that answered was too slow to be ready in time.
+ */
+export function setupTimedOut(
+  timeoutMs: number,
+  clients: AwsClients,
+  targetType: string,
+  consequence: string,
+): string {
+  const service = targetType === "function" ? "lambda" : targetType === "topic" ? "sns" : "sqs";
+  if (clients.answers === 0) {
+    return `timed out after ${formatDuration(timeoutMs)} with no answer from ${clients.endpointLabel(service)}: it never answered, so ${consequence}; check --endpoint-url / --region and your network, or start the local stack (lambda-dest local)`;
+  }
+  return `timed out after ${formatDuration(timeoutMs)} before the setup was done, so ${consequence}`;
+}
+
+/** What could not be removed: a warning for each, with the commands that remove it indented below. */
+export function reportLeftovers(
+  context: CommandContext,
+  leftovers: Leftover[],
+  cleanupOptions: string,
+): void {
+  for (const line of describeLeftovers(leftovers, cleanupOptions)) {
+    if (line.startsWith("  ")) context.io.stderr.write(`${line}\n`);
+    else warn(context, line);
   }
 }

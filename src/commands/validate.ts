@@ -13,6 +13,11 @@ export interface ValidateOptions {
   strict: boolean;
 }
 
+/** Thrown out of the reading loop when nobody reads the results any more. */
+const READER_GONE = Symbol("the reader of stdout went away");
+/** A one-file validate is over long before this: it never pays for watching the reader. */
+const READER_WATCH_AFTER_MS = 1_000;
+
 export interface ValidateResult {
   valid: number;
   invalid: number;
@@ -35,23 +40,34 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const totals: ValidateResult = { valid: 0, invalid: 0, unreadable: [...unreadable] };
   let first = true;
   if (output.json) out.write('{"version":1,"results":[');
-  await forEachItem(
-    sources,
-    { cwd: io.cwd, stdin: io.stdin },
-    (item) => {
-      for (const result of analyzeItem(item, { forced, strict: options.strict })) {
-        if (result.valid) totals.valid++;
-        else totals.invalid++;
-        if (output.json) {
-          out.write(`${first ? "" : ","}${validateResultLine(result)}`);
-          first = false;
-        } else if (!(output.quiet && result.valid)) {
-          out.write(renderValidateResult(result, context.colors));
+  // A reader that went away (`validate big.ndjson | head -1`) ends the reading at once: a write notices it,
+  // and a run long enough to matter also watches for it while it writes nothing (--quiet).
+  const watch = setTimeout(() => io.stdout.watchReader?.(), READER_WATCH_AFTER_MS);
+  watch.unref();
+  try {
+    await forEachItem(
+      sources,
+      { cwd: io.cwd, stdin: io.stdin },
+      (item) => {
+        if (io.stdout.closed) throw READER_GONE;
+        for (const result of analyzeItem(item, { forced, strict: options.strict })) {
+          if (result.valid) totals.valid++;
+          else totals.invalid++;
+          if (output.json) {
+            out.write(`${first ? "" : ","}${validateResultLine(result)}`);
+            first = false;
+          } else if (!(output.quiet && result.valid)) {
+            out.write(renderValidateResult(result, context.colors));
+          }
         }
-      }
-    },
-    (problem) => totals.unreadable.push(problem),
-  );
+      },
+      (problem) => totals.unreadable.push(problem),
+    );
+  } catch (error) {
+    if (error !== READER_GONE) throw error;
+  } finally {
+    clearTimeout(watch);
+  }
   if (output.json) {
     out.write(
       `],"summary":${JSON.stringify({ valid: totals.valid, invalid: totals.invalid, unreadable: totals.unreadable.length })}}\n`,

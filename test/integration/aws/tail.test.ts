@@ -241,9 +241,15 @@ describe("tail", () => {
     await fill(queue.url, [invocationRecord({ requestId: uuid(101), success: true })]);
     const result = await tail.done;
     expect(result.code).toBe(0);
-    // The second record was never read by anyone: it must still be in the queue.
+    // The second record was never read by anyone: it must still be in the queue. The first one may be too:
+    // the reader left right after it was written, so it is not known to have been taken (at least once).
     const counts = await queueCounts(clients, queue.url);
-    expect(counts.visible + counts.inFlight).toBe(1);
+    expect(counts.visible + counts.inFlight).toBeGreaterThanOrEqual(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { Messages } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    expect((Messages ?? []).map((message) => message.Body).join("")).toContain(uuid(101));
   });
 
   it("stopping a peek does not abandon a long poll: a message arriving meanwhile stays visible", async () => {
@@ -371,8 +377,10 @@ describe("cleanup", () => {
 
     const recent = await runCli(stack, ["cleanup", "--older-than", "3h"]);
     expect(recent.code).toBe(0);
-    expect(recent.stderr).toContain("nothing to clean up");
-    expect(recent.stderr).toContain("kept 1 temporary queue younger than 3.0h (a tail may be using it)");
+    expect(recent.stdout).toBe("");
+    expect(recent.stderr).toContain(
+      "kept queue lambda-dest-tail-cleanup-topic-0badf00d: created 2.0h ago, within --older-than 3.0h",
+    );
 
     const done = await runCli(stack, ["cleanup", "--older-than", "1h"]);
     expect(done.code).toBe(0);

@@ -8,6 +8,7 @@ import {
   parseTopicReference,
 } from "../../../src/aws/targets.js";
 import { TAIL_QUEUE_PREFIX, temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/watch.js";
+import { UsageError } from "../../../src/errors.js";
 import { attributesSize, parseAttribute, parseAttributes } from "../../../src/input/attributes.js";
 import { formatBytes, planBatches, SNS_BATCH_LIMITS, SQS_BATCH_LIMITS } from "../../../src/input/batches.js";
 import { splitLines } from "../../../src/input/body.js";
@@ -201,7 +202,7 @@ describe("temporary queues", () => {
 
 describe("resolveClientSettings", () => {
   it.each([
-    ["nothing: the SDK's default chain", "sqs", {}, {}, { maxAttempts: 4 }],
+    ["nothing: the SDK's default chain", "sqs", {}, {}, { maxAttempts: 4, requestTimeoutMs: 10_000 }],
     [
       "--local: the embedded stack's endpoint, region and test credentials",
       "sqs",
@@ -212,6 +213,7 @@ describe("resolveClientSettings", () => {
         region: "us-east-1",
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
         maxAttempts: 4,
+        requestTimeoutMs: 10_000,
       },
     ],
     [
@@ -225,6 +227,7 @@ describe("resolveClientSettings", () => {
         profile: "dev",
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
         maxAttempts: 4,
+        requestTimeoutMs: 10_000,
       },
     ],
     [
@@ -232,31 +235,45 @@ describe("resolveClientSettings", () => {
       "sqs",
       {},
       { AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_SQS: "http://b", AWS_MAX_ATTEMPTS: "7" },
-      { endpoint: "http://b", maxAttempts: 7 },
+      { endpoint: "http://b", maxAttempts: 7, requestTimeoutMs: 10_000 },
     ],
     [
       "AWS_ENDPOINT_URL for the others",
       "lambda",
       {},
       { AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_SQS: "http://b" },
-      { endpoint: "http://a", maxAttempts: 4 },
+      { endpoint: "http://a", maxAttempts: 4, requestTimeoutMs: 10_000 },
     ],
     [
       "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
       "sqs",
       {},
       { AWS_ENDPOINT_URL: "http://a", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" },
-      { maxAttempts: 4 },
+      { maxAttempts: 4, requestTimeoutMs: 10_000 },
     ],
     [
       "--endpoint-url wins over the environment",
       "sqs",
       { endpointUrl: "http://flag" },
       { AWS_ENDPOINT_URL_SQS: "http://b" },
-      { endpoint: "http://flag", maxAttempts: 4 },
+      { endpoint: "http://flag", maxAttempts: 4, requestTimeoutMs: 10_000 },
+    ],
+    [
+      "--request-timeout",
+      "sqs",
+      { requestTimeoutMs: 2_500 },
+      {},
+      { maxAttempts: 4, requestTimeoutMs: 2_500 },
     ],
   ] as const)("%s", (_name, service, aws, env, expected) => {
     expect(resolveClientSettings(service, aws, env)).toEqual(expected);
+  });
+
+  it("#8.18 an endpoint from the environment that is not an http(s) URL is a usage error naming the variable", () => {
+    expect(() => resolveClientSettings("sqs", {}, { AWS_ENDPOINT_URL_SQS: "127.0.0.1:4566" })).toThrow(
+      /^AWS_ENDPOINT_URL_SQS is "127\.0\.0\.1:4566": not a URL; set it to an http\(s\) URL/,
+    );
+    expect(() => resolveClientSettings("sqs", {}, { AWS_ENDPOINT_URL: "notaurl" })).toThrow(UsageError);
   });
 });
 

@@ -289,6 +289,7 @@ describe("tapTopic", () => {
     expect(create.body.Attributes).toEqual({ SqsManagedSseEnabled: "true", MessageRetentionPeriod: "86400" });
     expect(create.body.tags).toEqual({
       [TAIL_TAG]: "2026-01-01T00:00:00.000Z",
+      "lambda-dest:heartbeat": "2026-01-01T00:00:00.000Z",
       "lambda-dest:topic": "arn:aws:sns:eu-west-1:1:events",
     });
     const policy = JSON.parse(
@@ -302,6 +303,7 @@ describe("tapTopic", () => {
 
 describe("translateAwsError", () => {
   const call = {
+    answerWithinMs: 10_000,
     action: "sqs:ReceiveMessage",
     resource: "queue orders",
     endpoint: "https://sqs.example.test",
@@ -360,12 +362,14 @@ describe("TemporaryResources", () => {
         if (arn.endsWith("gone"))
           throw new AwsOperationError("gone", { cause: { name: "NotFoundException" } });
       },
+      cliOptions: () => " --region eu-west-1",
     } as unknown as SnsOperations;
     const sqs = {
       deleteQueue: async (queue: { name: string }) => {
         order.push(`delete ${queue.name}`);
         throw denied;
       },
+      cliOptions: () => " --region eu-west-1",
     } as unknown as SqsOperations;
     const resources = new TemporaryResources();
     const topic = { arn: "arn:aws:sns:eu-west-1:1:events", name: "events" };
@@ -387,10 +391,63 @@ describe("TemporaryResources", () => {
         id: "https://sqs.example.test/1/lambda-dest-tail-events-x",
         reason: denied.message,
         remedy:
-          "aws sqs delete-queue --queue-url https://sqs.example.test/1/lambda-dest-tail-events-x   (or: lambda-dest cleanup)",
+          "aws sqs delete-queue --queue-url https://sqs.example.test/1/lambda-dest-tail-events-x --region eu-west-1",
       },
     ]);
     expect(resources.removed).toEqual(["subscription to events"]);
+    // What was not removed is still known, for a report at a forced exit.
+    expect(resources.leftovers("stopped").map((leftover) => leftover.id)).toEqual([
+      "https://sqs.example.test/1/lambda-dest-tail-events-x",
+    ]);
+  });
+});
+
+describe("TemporaryResources: creates cut short", () => {
+  it("#8.16 finds and removes what an interrupted CreateQueue and Subscribe made, and names them until then", async () => {
+    const calls: string[] = [];
+    const queueArn = "arn:aws:sqs:eu-west-1:1:lambda-dest-tail-events-y";
+    const sqs = {
+      exists: async (name: string) => {
+        calls.push(`exists ${name}`);
+        return { url: `https://sqs.example.test/1/${name}`, name };
+      },
+      deleteQueue: async (queue: { url: string }) => {
+        calls.push(`delete ${queue.url}`);
+      },
+      cliOptions: () => "",
+    } as unknown as SqsOperations;
+    const sns = {
+      subscriptionsOf: async () => [
+        {
+          arn: "arn:aws:sns:eu-west-1:1:events:other",
+          protocol: "sqs",
+          endpoint: "arn:aws:sqs:eu-west-1:1:someone-else",
+          topicArn: "",
+        },
+        { arn: "arn:aws:sns:eu-west-1:1:events:ours", protocol: "sqs", endpoint: queueArn, topicArn: "" },
+      ],
+      unsubscribe: async (arn: string) => {
+        calls.push(`unsubscribe ${arn}`);
+      },
+      cliOptions: () => "",
+    } as unknown as SnsOperations;
+    const resources = new TemporaryResources();
+    const topic = { arn: "arn:aws:sns:eu-west-1:1:events", name: "events" };
+    // Both calls were aborted before they answered: no URL, no subscription ARN.
+    resources.creatingQueue("lambda-dest-tail-events-y", sqs);
+    resources.subscribing(topic, queueArn, sns);
+    expect(resources.leftovers("stopped").map((leftover) => leftover.type)).toEqual([
+      "subscription",
+      "queue",
+    ]);
+    expect(resources.leftovers("stopped")[1]!.remedy).toContain("--queue-name lambda-dest-tail-events-y");
+    expect(await resources.remove()).toEqual([]);
+    expect(calls).toEqual([
+      "unsubscribe arn:aws:sns:eu-west-1:1:events:ours",
+      "exists lambda-dest-tail-events-y",
+      "delete https://sqs.example.test/1/lambda-dest-tail-events-y",
+    ]);
+    expect(resources.leftovers("stopped")).toEqual([]);
   });
 });
 

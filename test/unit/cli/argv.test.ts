@@ -140,7 +140,7 @@ describe("argv -> options, every command", () => {
         qualifier: undefined,
         sync: true,
         wait: false,
-        timeoutMs: 300_000,
+        timeoutMs: undefined,
       },
     ],
     [
@@ -197,7 +197,12 @@ describe("argv -> options, every command", () => {
     ],
     [["local"], "local", { port: 4566, init: undefined, functions: [], realTiming: false, allowOrigins: [] }],
     [["demo", "--python"], "demo", { python: true }],
-    [["cleanup", "--older-than", "1h", "--dry-run"], "cleanup", { olderThanMs: 3_600_000, dryRun: true }],
+    [
+      ["cleanup", "--older-than", "1h", "--dry-run"],
+      "cleanup",
+      { olderThanMs: 3_600_000, dryRun: true, force: false },
+    ],
+    [["cleanup", "--force"], "cleanup", { olderThanMs: undefined, dryRun: false, force: true }],
     [
       [
         "generate",
@@ -317,7 +322,10 @@ describe("usage errors exit 2 with one message on stderr", () => {
     [["validate", "--nope"], /unknown option '--nope'/],
     [["send"], /missing required argument 'queue'/],
     [["tail", "t", "--until", "later"], /Allowed choices are success, failure, any/],
-    [["tail", "t", "--max", "many"], /--max takes a whole number/],
+    [
+      ["tail", "t", "--max", "many"],
+      /option '--max <n>' argument 'many' is invalid\. use a whole number from 1 to/,
+    ],
     [["invoke", "f", "--timeout", "soon"], /not a duration/],
     [["invoke", "f", "--sync", "--wait"], /--sync and --wait cannot be combined/],
   ])("%j", async (argv, message) => {
