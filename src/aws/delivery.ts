@@ -71,7 +71,7 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
           });
         } else {
           progress.clear();
-          context.io.stdout.write(`${outcome.messageId}\n`);
+          context.io.stdout.write(`${printable(outcome.messageId ?? "")}\n`);
         }
       },
       onProgress: (done) => {

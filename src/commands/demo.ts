@@ -25,6 +25,7 @@ import { formatDuration } from "../duration.js";
 import { AwsOperationError, TimeoutError, UsageError, ValidationFailedError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
 import type { LocalLogger } from "../local/localLogger.js";
+import { printableLines } from "../printable.js";
 
 export interface DemoOptions {
   python: boolean;
@@ -208,10 +209,10 @@ function pythonRuntime(): Runtime {
 }
 
 /** The stack's own log (function output, delivery failures) only with --verbose, on stderr. */
-function stackLogger(context: CommandContext): LocalLogger {
+export function stackLogger(context: CommandContext): LocalLogger {
   if (!context.output.verbose) return { info() {}, warn() {}, error() {} };
   const line = (level: string) => (message: string) =>
-    context.io.stderr.write(`${context.errorColors.dim(`local ${level}:`)} ${message}\n`);
+    context.io.stderr.write(`${context.errorColors.dim(`local ${level}:`)} ${printableLines(message)}\n`);
   return { info: line("info"), warn: line("warn"), error: line("error") };
 }
 

@@ -88,10 +88,10 @@ export async function invoke(
     const outcome = await call("Event");
     if (context.output.json) {
       context.io.stdout.write(
-        `${JSON.stringify({ version: 1, function: target.name, qualifier: qualifier ?? null, requestId: outcome.requestId, statusCode: outcome.statusCode })}\n`,
+        `${printableJson(JSON.stringify({ version: 1, function: target.name, qualifier: qualifier ?? null, requestId: outcome.requestId, statusCode: outcome.statusCode }))}\n`,
       );
     } else {
-      context.io.stdout.write(`${outcome.requestId}\n`);
+      context.io.stdout.write(`${printable(outcome.requestId ?? "")}\n`);
     }
     return 0;
   }

@@ -5,6 +5,7 @@ import { type CommandContext, note, warn } from "../io.js";
 import { initDocumentProblem } from "../local/initValidation.js";
 import type { LocalLogger } from "../local/localLogger.js";
 import type { LocalStackInit } from "../local/localStackInit.js";
+import { printableLines } from "../printable.js";
 
 export interface LocalOptions {
   port: number;
@@ -25,11 +26,7 @@ export async function runLocal(options: LocalOptions, context: CommandContext): 
   const init = options.init === undefined ? undefined : await readInitFile(options.init, context.io.cwd);
   const interrupted = context.io.watchInterrupts();
   const { startLocalStack, DEFAULT_RETRY_DELAY_SCALE } = await import("../local/stack.js");
-  const logger: LocalLogger = {
-    info: (line) => note(context, line),
-    warn: (line) => warn(context, line),
-    error: (line) => context.io.stderr.write(`${context.errorColors.red("error:")} ${line}\n`),
-  };
+  const logger = localStackLogger(context);
   const stack = await startLocalStack({
     port: options.port,
     retryDelayScale: options.realTiming ? 1 : DEFAULT_RETRY_DELAY_SCALE,
@@ -152,5 +149,18 @@ function rethrowAsUsage(what: string) {
     throw new UsageError(`${what}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
+  };
+}
+
+/**
+ * The stack's log on stderr: function output, deliveries, refused requests. Every line can carry bytes a
+ * function or an HTTP client chose (a log line, a Host header), so each is escaped for the terminal.
+ */
+export function localStackLogger(context: CommandContext): LocalLogger {
+  return {
+    info: (line) => note(context, line),
+    warn: (line) => warn(context, line),
+    error: (line) =>
+      context.io.stderr.write(`${context.errorColors.red("error:")} ${printableLines(line)}\n`),
   };
 }

@@ -3,6 +3,7 @@
  * terminal raw. Each test feeds the real binary text holding OSC, CSI, BEL, a C1 CSI (U+009B), DEL and bidi
  * overrides, and asserts that nothing a terminal acts on is left in what it printed, other than our colors.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -138,6 +139,80 @@ describe("#8 terminal control sequences from envelopes and files are shown escap
     } finally {
       server.close();
     }
+  });
+});
+
+/** A server on 127.0.0.1 that answers every request with `answer`; closed when `run` ends. */
+async function withEndpoint<T>(
+  answer: (body: string, response: http.ServerResponse) => void,
+  run: (endpoint: string) => Promise<T>,
+): Promise<T> {
+  const server = http.createServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8").on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => answer(body, response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+}
+
+describe("#8 ids an endpoint sends back are printed escaped", () => {
+  it("#8 send: a MessageId with control sequences, in text and in --json", async () => {
+    // send sends through SendMessageBatch, whose JSON answer is {"Successful": [{"Id", "MessageId",
+    // "MD5OfMessageBody"}], "Failed": []} (SQS API reference, SendMessageBatch response elements); the SDK
+    // checks each MD5, so the hostile endpoint computes it.
+    await withEndpoint(
+      (body, response) => {
+        const sent = JSON.parse(body) as { Entries?: { Id: string; MessageBody: string }[] };
+        response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+        const successful = (sent.Entries ?? []).map((entry) => ({
+          Id: entry.Id,
+          MessageId: `id${HOSTILE}`,
+          MD5OfMessageBody: createHash("md5").update(entry.MessageBody).digest("hex"),
+        }));
+        response.end(JSON.stringify(sent.Entries ? { Successful: successful, Failed: [] } : {}));
+      },
+      async (endpoint) => {
+        const queueUrl = `${endpoint}/000000000000/orders`;
+        const common = ["--endpoint-url", endpoint, "--region", "us-east-1"];
+        const text = await runRaw(["send", queueUrl, "{}", ...common]);
+        expect(text.code).toBe(0);
+        expect(controlsIn(text.stdout)).toEqual([]);
+        expect(text.stdout).toContain(`id${SHOWN}`);
+        const json = await runRaw(["send", queueUrl, "{}", "--json", ...common]);
+        expect(json.code).toBe(0);
+        expect(controlsIn(json.stdout)).toEqual([]);
+        expect(JSON.stringify(JSON.parse(json.stdout))).toContain("id\\u001b]0;owned");
+      },
+    );
+  });
+
+  it("#8 invoke: a RequestId header with a C1 control, in text and in --json", async () => {
+    // An Event invoke answers 202 with the request id in x-amzn-RequestId (Lambda API reference, Invoke).
+    // Node writes a header's U+0080-U+00FF as single bytes, and the SDK reads them back as those characters.
+    await withEndpoint(
+      (_body, response) => {
+        response.writeHead(202, { "x-amzn-requestid": "req\u009b2J\u0085" });
+        response.end();
+      },
+      async (endpoint) => {
+        const common = ["--endpoint-url", endpoint, "--region", "us-east-1"];
+        const text = await runRaw(["invoke", "greeter", "{}", ...common]);
+        expect(text.code).toBe(0);
+        expect(controlsIn(text.stdout)).toEqual([]);
+        expect(text.stdout).toBe("req\\u009b2J\\u0085\n");
+        const json = await runRaw(["invoke", "greeter", "{}", "--json", ...common]);
+        expect(json.code).toBe(0);
+        expect(controlsIn(json.stdout)).toEqual([]);
+        expect(JSON.parse(json.stdout).requestId).toBe("req\u009b2J\u0085");
+      },
+    );
   });
 });
 
