@@ -52,6 +52,12 @@ export interface Handled {
   dispositions: Disposition[];
   /** How many of the messages had not been seen before; a peek backs off when none had. */
   fresh: number;
+  /**
+   * Resolves once it is known whether what was written reached its reader (true) or not (false, and the
+   * written messages are released instead of deleted). Until then the messages stay invisible and the
+   * loop goes on receiving, so waiting for it costs no throughput.
+   */
+  confirmed?: Promise<boolean>;
 }
 
 /** A temporary queue: its name is known before CreateQueue answers, its URL after. */
@@ -471,6 +477,7 @@ export async function pollQueue(options: PollOptions): Promise<void> {
   const { watched, stop } = options;
   const peek = watched.mode === "peek";
   const loops = peek ? 1 : Math.max(1, options.concurrency ?? 1);
+  const settling = new Set<Promise<void>>();
   const loop = async () => {
     let idleRounds = 0;
     while (!stop.aborted) {
@@ -482,7 +489,7 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       }
       let round: "fresh" | "stale" | "empty";
       try {
-        round = await receiveOnce(options, wanted);
+        round = await receiveOnce(options, wanted, settling);
       } finally {
         options.budget?.release(wanted);
       }
@@ -496,10 +503,19 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: loops }, loop));
+  try {
+    await Promise.all(Array.from({ length: loops }, loop));
+  } finally {
+    // Deletions still waiting for their reader's confirmation end before the queue is let go.
+    while (settling.size > 0) await Promise.all(settling);
+  }
 }
 
-async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh" | "stale" | "empty"> {
+async function receiveOnce(
+  options: PollOptions,
+  wanted: number,
+  settling: Set<Promise<void>>,
+): Promise<"fresh" | "stale" | "empty"> {
   const { watched, stop } = options;
   const { sqs } = watched;
   const peek = watched.mode === "peek";
@@ -534,7 +550,7 @@ async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh
     return "empty";
   }
   if (messages.length === 0) return "empty";
-  const { dispositions, fresh } = await options.handle(messages, watched);
+  const { dispositions, fresh, confirmed } = await options.handle(messages, watched);
   const remove: string[] = [];
   const release: string[] = [];
   messages.forEach((message, index) => {
@@ -542,7 +558,16 @@ async function receiveOnce(options: PollOptions, wanted: number): Promise<"fresh
     const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
     (keep ? release : remove).push(message.ReceiptHandle!);
   });
-  await settle(options, remove, release);
+  if (confirmed === undefined) {
+    await settle(options, remove, release);
+  } else {
+    const pending: Promise<void> = confirmed
+      .then((reached) =>
+        reached ? settle(options, remove, release) : settle(options, [], [...release, ...remove]),
+      )
+      .finally(() => settling.delete(pending));
+    settling.add(pending);
+  }
   return fresh > 0 ? "fresh" : "stale";
 }
 

@@ -131,18 +131,21 @@ export async function tail(
     }
     // Written before the poller deletes anything (--consume deletes only what was written): a write
     // that the reader never took (it went away) counts as not written, so nothing is deleted.
+    let confirmed: Promise<boolean> | undefined;
     if (text) {
       context.io.stdout.write(text);
       if ((await context.io.stdout.flushed?.()) === false) dispositions.fill("skipped");
       // A pipe only buffers what was written: a reader that leaves right after (`| head -1`) has not taken
-      // it all, so nothing is deleted unless the reader is still there a moment later.
+      // it all, so nothing is deleted unless the reader is still there a moment later. The poller goes on
+      // receiving meanwhile; these messages stay invisible until then.
       else if (consumeIntoPipe) {
-        await new Promise((resolve) => setTimeout(resolve, PIPE_SETTLE_MS));
-        if (context.io.stdout.closed) dispositions.fill("skipped");
+        confirmed = new Promise((resolve) =>
+          setTimeout(() => resolve(context.io.stdout.closed !== true), PIPE_SETTLE_MS),
+        );
       }
     }
     if (out && lines) await out.appendFile(lines);
-    return { dispositions, fresh };
+    return { dispositions, fresh, confirmed };
   };
 
   const consumeIntoPipe = options.consume && context.io.stdout.isPipe === true;
@@ -163,7 +166,7 @@ export async function tail(
         context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
       const budget =
         options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
-      await session.run(handle, () => finish("error"), consumeIntoPipe ? 1 : CONSUME_CONCURRENCY, budget);
+      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY, budget);
     }
   } catch (error) {
     // An interrupt or a timeout during setup surfaces as an aborted call: that is a normal way out.
