@@ -56,10 +56,11 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
   const clients = new AwsClients({ local: true, endpointUrl: stack.endpoint, region: stack.region }, {});
   const stopWatching = new AbortController();
   let watchers: Promise<void> | undefined;
+  const timeoutMs = options.timeoutMs ?? DEMO_TIMEOUT_MS;
+  // Cancelled in the finally below: an armed timer would keep the process alive after a set-up error.
+  const deadline = deadlineOf(interrupted, started + timeoutMs);
   try {
     const tracker = new DemoTracker(expectedEnvelopes());
-    const timeoutMs = options.timeoutMs ?? DEMO_TIMEOUT_MS;
-    const deadline = deadlineOf(interrupted, started + timeoutMs);
     const sqs = await clients.sqs();
     const sns = await clients.sns();
     const lambda = await clients.lambda();
@@ -160,6 +161,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     note(context, `All ${tracker.expected.length} expected envelopes arrived and validated in ${elapsed}.`);
     return 0;
   } finally {
+    deadline.cancel();
     stopWatching.abort();
     await watchers?.catch(() => {});
     await clients.destroy();
