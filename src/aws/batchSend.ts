@@ -2,7 +2,7 @@
  * Sending many messages in batch requests (SQS SendMessageBatch, SNS PublishBatch): several requests in flight,
  * entries that failed on the server's side retried with backoff, outcomes reported in input order.
  */
-import { type BatchLimits, planBatches } from "../input/batches.js";
+import { type BatchLimits, planBatches } from "./batches.js";
 import { isThrottlingError } from "./errors.js";
 
 export interface OutgoingMessage {

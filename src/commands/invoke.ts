@@ -1,3 +1,4 @@
+import { formatBytes } from "../aws/batches.js";
 import { type AwsClients, resolveClientSettings, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
 import type { SqsMessage } from "../aws/sqs.js";
@@ -12,11 +13,10 @@ import {
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
-import { formatBytes } from "../input/batches.js";
 import { readInputText } from "../input/body.js";
-import { Progress } from "../input/outgoing.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable, printableJson, printableLines } from "../printable.js";
+import { Progress } from "../render/progress.js";
 import { cleanupCliOptions, reportLeftovers, setupTimedOut } from "./tail.js";
 
 export interface InvokeOptions {
@@ -103,7 +103,7 @@ export async function invoke(
   try {
     result = resultText === "" ? null : JSON.parse(resultText);
     // Rendering recurses per level: a result nested too deeply is shown as the text it is.
-    const { measureValue } = await import("../envelopes/json-checks.js");
+    const { measureValue } = await import("../sources/json-checks.js");
     if (measureValue(result).tooDeep) result = resultText;
   } catch {
     // not JSON: shown as the text it is

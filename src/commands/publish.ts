@@ -1,10 +1,10 @@
 import type { PublishBatchRequestEntry } from "@aws-sdk/client-sns";
+import { SNS_BATCH_LIMITS, SNS_MESSAGE_LIMIT } from "../aws/batches.js";
 import type { OutgoingMessage } from "../aws/batchSend.js";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseTopicReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
 import { toSdkAttributes } from "../input/attributes.js";
-import { SNS_BATCH_LIMITS, SNS_MESSAGE_LIMIT } from "../input/batches.js";
 import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
 import { snsSubject } from "../option-values.js";
@@ -61,7 +61,7 @@ export async function publishMessages(
   });
 
   const { SnsOperations } = await import("../aws/sns.js");
-  const { deliver, batchResults } = await import("../aws/delivery.js");
+  const { deliver, batchResults } = await import("./delivery.js");
   const sns = await SnsOperations.create(await clients.forResourceRegion(reference.region, "sns"));
   const topic = await sns.resolve(reference);
   const sdkAttributes = toSdkAttributes(attributes);

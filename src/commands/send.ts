@@ -1,10 +1,10 @@
 import type { SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
+import { SQS_BATCH_LIMITS, SQS_MESSAGE_LIMIT } from "../aws/batches.js";
 import type { OutgoingMessage } from "../aws/batchSend.js";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseQueueReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";
 import { toSdkAttributes } from "../input/attributes.js";
-import { SQS_BATCH_LIMITS, SQS_MESSAGE_LIMIT } from "../input/batches.js";
 import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
 
@@ -59,7 +59,7 @@ export async function sendMessages(
   });
 
   const { SqsOperations } = await import("../aws/sqs.js");
-  const { deliver, batchResults } = await import("../aws/delivery.js");
+  const { deliver, batchResults } = await import("./delivery.js");
   const sqs = await SqsOperations.create(await clients.forResourceRegion(reference.region, "sqs"));
   const queue = await sqs.resolve(reference);
   const sdkAttributes = toSdkAttributes(attributes);

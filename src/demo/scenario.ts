@@ -2,8 +2,9 @@
  * The seed article's scenario as data: the resources the demo creates, what it sends, and every envelope it
  * expects back. Pure, so that the test and the command agree on one definition.
  */
-import { isObject } from "../envelopes/detect.js";
+
 import type { AnalyzedEnvelope, Outcome } from "../envelopes/types.js";
+import { isObject } from "../values.js";
 
 export const FUNCTION_NAME = "order-processor";
 

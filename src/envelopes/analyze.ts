@@ -1,10 +1,16 @@
+import {
+  findDuplicateKeys,
+  mayHaveDuplicateKeys,
+  measureValue,
+  tooDeepMessage,
+} from "../sources/json-checks.js";
+import { positionAt } from "../sources/positions.js";
+import { isObject } from "../values.js";
 import { hasMaskedAccount } from "./arn.js";
-import { detectKind, isObject, isReceiveMessageOutput } from "./detect.js";
-import { findDuplicateKeys, mayHaveDuplicateKeys, measureValue, tooDeepMessage } from "./json-checks.js";
+import { detectKind, isReceiveMessageOutput } from "./detect.js";
 import { KIND_INFO, validateAgainstKind } from "./kinds.js";
-import { positionAt } from "./positions.js";
 import { summarize } from "./summarize.js";
-import type { AnalyzedEnvelope, Finding, Kind } from "./types.js";
+import type { AnalyzedEnvelope, DeadLetterInfo, Finding, Kind } from "./types.js";
 
 /** A schema the user chose: a bundled kind, or their own compiled schema. */
 export type ForcedSchema = { kind: Kind } | { name: string; validate: (value: unknown) => Finding[] };
@@ -30,12 +36,6 @@ interface Place {
   warnings: Finding[];
   notes: string[];
   deadLetter?: DeadLetterInfo;
-}
-
-export interface DeadLetterInfo {
-  requestId?: string;
-  errorCode?: string;
-  errorMessage?: string;
 }
 
 const KNOWN_CONDITIONS = new Set([

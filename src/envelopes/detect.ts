@@ -1,10 +1,5 @@
+import { isObject } from "../values.js";
 import type { Kind } from "./types.js";
-
-type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 const BATCH_INFO_KEYS = ["KinesisBatchInfo", "DDBStreamBatchInfo", "KafkaBatchInfo"] as const;
 

@@ -2,7 +2,8 @@
  * Type guards: a value is of a kind when it validates against that kind's bundled schema, the same check
  * `lambda-dest validate` makes (warnings, such as an unknown condition, do not make it fail).
  */
-import { isObject, isReceiveMessageOutput as looksLikeReceiveMessageOutput } from "./detect.js";
+import { isObject } from "../values.js";
+import { isReceiveMessageOutput as looksLikeReceiveMessageOutput } from "./detect.js";
 import { validateAgainstKind } from "./kinds.js";
 import type {
   DeadLetterMessage,

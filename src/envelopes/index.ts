@@ -1,3 +1,4 @@
+export { findSyntaxError, locatePointer } from "../sources/positions.js";
 export {
   type AnalyzeOptions,
   analyzeSafely,
@@ -7,5 +8,4 @@ export {
 } from "./analyze.js";
 export { detectKind } from "./detect.js";
 export { isKind, KIND_INFO, validateAgainstKind } from "./kinds.js";
-export { findSyntaxError, locatePointer } from "./positions.js";
 export * from "./types.js";

@@ -1,6 +1,6 @@
+import { locatePointer } from "../sources/positions.js";
 import type { SourceItem } from "../sources/read-items.js";
 import { type AnalyzeOptions, analyzeValue } from "./analyze.js";
-import { locatePointer } from "./positions.js";
 import type { AnalyzedEnvelope, Finding } from "./types.js";
 
 /** The outcome of checking one payload of one input item: what `validate --json` prints per result. */

@@ -1,7 +1,6 @@
-import type { DeadLetterInfo } from "./analyze.js";
+import { isObject } from "../values.js";
 import { parseFunctionArn } from "./arn.js";
-import { isObject } from "./detect.js";
-import type { EnvelopeSummary, Outcome } from "./types.js";
+import type { DeadLetterInfo, EnvelopeSummary, Outcome } from "./types.js";
 
 /** What a person wants to see first about a payload: outcome, function, condition, attempts, ids, time. */
 export function summarize(

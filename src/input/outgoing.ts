@@ -1,10 +1,10 @@
 /** Turning the input of `send` and `publish` into messages with their sizes, refusing over-size ones. */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { formatBytes } from "../aws/batches.js";
 import type { OutgoingMessage } from "../aws/batchSend.js";
 import { UsageError } from "../errors.js";
 import { attributesSize, type MessageAttribute, parseAttributes } from "./attributes.js";
-import { formatBytes } from "./batches.js";
 import { type BodySource, readInputText, splitLines } from "./body.js";
 
 export interface OutgoingInput {
@@ -68,34 +68,4 @@ function describe(origin: string): string {
   if (origin === "-") return "stdin";
   if (origin === "argument") return "argument";
   return origin;
-}
-
-/** A one-line progress indicator on stderr, only for a terminal and never with --json or --quiet. */
-export class Progress {
-  readonly #write?: (text: string) => void;
-  #shown = false;
-  #last = 0;
-
-  constructor(options: {
-    stderr: { write(text: string): void; isTTY: boolean };
-    json: boolean;
-    quiet: boolean;
-  }) {
-    if (options.stderr.isTTY && !options.json && !options.quiet)
-      this.#write = (text) => options.stderr.write(text);
-  }
-
-  update(text: string): void {
-    if (!this.#write) return;
-    const now = Date.now();
-    if (now - this.#last < 100) return;
-    this.#last = now;
-    this.#write(`\r\x1b[2K${text}`);
-    this.#shown = true;
-  }
-
-  clear(): void {
-    if (this.#write && this.#shown) this.#write("\r\x1b[2K");
-    this.#shown = false;
-  }
 }

@@ -1,9 +1,9 @@
 import type { ChalkInstance } from "chalk";
-import { isObject } from "../envelopes/detect.js";
-import { lossyNumbers } from "../envelopes/json-checks.js";
-import { locateOffset } from "../envelopes/positions.js";
 import type { AnalyzedEnvelope, EnvelopeSummary, Finding } from "../envelopes/types.js";
 import { printable } from "../printable.js";
+import { lossyNumbers } from "../sources/json-checks.js";
+import { locateOffset } from "../sources/positions.js";
+import { isObject } from "../values.js";
 import { indentBlock, type NumberLiterals, prettyJson } from "./json.js";
 
 export interface RenderEnvelopeOptions {

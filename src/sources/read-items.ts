@@ -1,6 +1,9 @@
 import { isUtf8 } from "node:buffer";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { UsageError } from "../errors.js";
+import type { Finding } from "./finding.js";
+import { expandGlob, isGlob } from "./glob.js";
 import {
   depthExcessOffset,
   findDuplicateKeys,
@@ -8,11 +11,8 @@ import {
   mayHaveDuplicateKeys,
   measureValue,
   tooDeepMessage,
-} from "../envelopes/json-checks.js";
-import { elementSpans, findSyntaxError, positionAt, type SyntaxProblem } from "../envelopes/positions.js";
-import type { Finding } from "../envelopes/types.js";
-import { UsageError } from "../errors.js";
-import { expandGlob, isGlob } from "./glob.js";
+} from "./json-checks.js";
+import { elementSpans, findSyntaxError, positionAt, type SyntaxProblem } from "./positions.js";
 
 /** One JSON value found in an input, with what is needed to point back into the text it came from. */
 export interface SourceItem {

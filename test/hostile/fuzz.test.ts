@@ -14,9 +14,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runShow } from "../../src/commands/show.js";
 import { runValidate } from "../../src/commands/validate.js";
-import { findDuplicateKeys, mayHaveDuplicateKeys, measureValue } from "../../src/envelopes/json-checks.js";
 import type { CommandContext } from "../../src/io.js";
 import { plainColors } from "../../src/render/colors.js";
+import { findDuplicateKeys, mayHaveDuplicateKeys, measureValue } from "../../src/sources/json-checks.js";
 import { controlsIn, fixtures, runRaw } from "./output-helpers.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-fuzz-"));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatBytes, planBatches, SNS_BATCH_LIMITS, SQS_BATCH_LIMITS } from "../../../src/aws/batches.js";
 import { backoffDelay } from "../../../src/aws/batchSend.js";
 import { AwsClients, resolveClientSettings } from "../../../src/aws/clients.js";
 import {
@@ -10,7 +11,6 @@ import {
 import { TAIL_QUEUE_PREFIX, temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/watch.js";
 import { UsageError } from "../../../src/errors.js";
 import { attributesSize, parseAttribute, parseAttributes } from "../../../src/input/attributes.js";
-import { formatBytes, planBatches, SNS_BATCH_LIMITS, SQS_BATCH_LIMITS } from "../../../src/input/batches.js";
 import { splitLines } from "../../../src/input/body.js";
 
 const files: Record<string, Uint8Array> = { "blob.bin": new Uint8Array([1, 2, 3]) };
