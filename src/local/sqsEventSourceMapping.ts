@@ -42,7 +42,13 @@ const WAIT_TIME_SECONDS = 1;
  * timeout and redrive policy (maxReceiveCount, dead-letter queue) decide what happens next.
  */
 export class SqsEventSourceMapping {
+  /** Whether the poll loop should go on; cleared to stop it at its next check. */
   private running = false;
+  /**
+   * Whether a poll loop is alive. A loop told to stop may still be inside a long poll; enabling again before
+   * it has noticed lets that loop go on rather than starting a second one beside it.
+   */
+  private polling = false;
 
   constructor(
     public settings: SqsEventSourceMappingSettings,
@@ -57,11 +63,10 @@ export class SqsEventSourceMapping {
 
   /** Starts or stops polling to match `settings.enabled`. */
   apply(): void {
-    if (this.settings.enabled && !this.running) {
-      this.running = true;
+    this.running = this.settings.enabled;
+    if (this.running && !this.polling) {
+      this.polling = true;
       void this.poll();
-    } else if (!this.settings.enabled) {
-      this.running = false;
     }
   }
 
@@ -72,20 +77,26 @@ export class SqsEventSourceMapping {
   private async poll(): Promise<void> {
     const region = this.settings.eventSourceArn.split(":")[3];
     let queueUrl: string | undefined;
-    while (this.running) {
-      try {
-        queueUrl ??= await this.aws.queueUrl(this.settings.eventSourceArn);
-        const batch = await this.receiveBatch(queueUrl, region);
-        if (!this.running) break;
-        if (batch.length > 0) await this.process(queueUrl, region, batch);
-      } catch (error) {
-        if (!this.running) break;
-        this.logger.warn(
-          `event source mapping ${this.settings.uuid}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        queueUrl = undefined;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+    try {
+      while (this.running) {
+        try {
+          queueUrl ??= await this.aws.queueUrl(this.settings.eventSourceArn);
+          const batch = await this.receiveBatch(queueUrl, region);
+          if (!this.running) break;
+          if (batch.length > 0) await this.process(queueUrl, region, batch);
+        } catch (error) {
+          if (!this.running) break;
+          this.logger.warn(
+            `event source mapping ${this.settings.uuid}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          queueUrl = undefined;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
       }
+    } finally {
+      // Cleared in the same turn as the loop's last check, so that apply() never sees a loop that has
+      // already decided to end as alive.
+      this.polling = false;
     }
   }
 
