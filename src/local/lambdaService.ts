@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import {
@@ -19,6 +19,7 @@ import {
   replaceEventInvokeConfig,
 } from "./eventInvokeConfig.js";
 import { extractFunctionCode } from "./functionCode.js";
+import { checkEnvironmentVariables, functionEnvironment } from "./functionEnvironment.js";
 import type { InProcessAws } from "./inProcessAws.js";
 import {
   invalidParameter,
@@ -107,28 +108,6 @@ export interface InvokeResult {
   headers: Record<string, string>;
   body: string;
 }
-
-/** Variables Lambda sets itself; AWS refuses them in Environment.Variables. */
-const RESERVED_VARIABLES = new Set([
-  "_HANDLER",
-  "_X_AMZN_TRACE_ID",
-  "AWS_DEFAULT_REGION",
-  "AWS_REGION",
-  "AWS_EXECUTION_ENV",
-  "AWS_LAMBDA_FUNCTION_NAME",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-  "AWS_LAMBDA_FUNCTION_VERSION",
-  "AWS_LAMBDA_INITIALIZATION_TYPE",
-  "AWS_LAMBDA_LOG_GROUP_NAME",
-  "AWS_LAMBDA_LOG_STREAM_NAME",
-  "AWS_ACCESS_KEY",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_LAMBDA_RUNTIME_API",
-  "LAMBDA_TASK_ROOT",
-  "LAMBDA_RUNTIME_DIR",
-]);
 
 /** Invoke's request limits: 6 MB synchronous, 1 MB asynchronous (the Lambda API reference, Invoke). */
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -219,7 +198,7 @@ export class LambdaService {
       );
     }
     const family = runtimeFamily(definition.runtime);
-    checkEnvironment(definition.environment ?? {});
+    checkEnvironmentVariables(definition.environment ?? {});
     const fn: LocalFunction = {
       name: definition.name,
       runtime: definition.runtime,
@@ -688,7 +667,24 @@ export class LambdaService {
       {
         functionName: fn.name,
         command: this.options.runtimes.command(fn.runtime),
-        environment: this.environment(fn),
+        environment: functionEnvironment(
+          {
+            name: fn.name,
+            runtime: fn.runtime,
+            family: fn.family,
+            handler: fn.handler,
+            memorySize: fn.memorySize,
+            codeDirectory: fn.codeDirectory,
+            variables: fn.environment,
+          },
+          {
+            region: this.region,
+            endpoint: this.options.endpoint,
+            runtimeDirectory: this.options.runtimes.runtimeDirectory,
+            sharedNodeModules: this.options.sharedNodeModules,
+            path: process.env.PATH,
+          },
+        ),
         codeDirectory: fn.codeDirectory,
         timeoutSeconds: fn.timeout,
         memorySize: fn.memorySize,
@@ -696,39 +692,6 @@ export class LambdaService {
       },
       this.options.logger,
     );
-  }
-
-  /** The standard Lambda variables, pointing every AWS SDK in the function back at the local stack. */
-  private environment(fn: LocalFunction): Record<string, string> {
-    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "/");
-    const environment: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      LANG: "en_US.UTF-8",
-      TZ: ":UTC",
-      ...fn.environment,
-      _HANDLER: fn.handler,
-      LAMBDA_TASK_ROOT: fn.codeDirectory,
-      LAMBDA_RUNTIME_DIR: this.options.runtimes.runtimeDirectory,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_VERSION: LATEST,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `${today}/[${LATEST}]${randomBytes(16).toString("hex")}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      AWS_REGION: this.region,
-      AWS_DEFAULT_REGION: this.region,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SESSION_TOKEN: "test",
-    };
-    // AWS_ENDPOINT_URL is not reserved on AWS, so a function's own setting wins.
-    environment.AWS_ENDPOINT_URL = fn.environment.AWS_ENDPOINT_URL ?? this.options.endpoint;
-    if (fn.family === "nodejs" && this.options.sharedNodeModules) {
-      environment.NODE_PATH = fn.environment.NODE_PATH ?? this.options.sharedNodeModules;
-    }
-    if (fn.family === "python") environment.PYTHONUNBUFFERED = "1";
-    return environment;
   }
 
   private configuration(fn: LocalFunction): Record<string, unknown> {
@@ -814,29 +777,11 @@ function functionSettings(body: Record<string, unknown>): {
   }
   const environment = (body.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
   if (environment !== undefined) {
-    checkEnvironment(environment);
+    checkEnvironmentVariables(environment);
     settings.environment = { ...environment };
   }
   if (typeof body.Description === "string") settings.description = body.Description;
   return settings;
-}
-
-/** Lambda measures Environment.Variables as compact JSON, keys and values together. */
-const ENVIRONMENT_LIMIT_BYTES = 4096;
-
-function checkEnvironment(variables: Record<string, string>): void {
-  const measured = JSON.stringify(variables);
-  if (Buffer.byteLength(measured) > ENVIRONMENT_LIMIT_BYTES) {
-    throw invalidParameter(
-      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
-    );
-  }
-  const reserved = Object.keys(variables).filter((name) => RESERVED_VARIABLES.has(name));
-  if (reserved.length > 0) {
-    throw invalidParameter(
-      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
-    );
-  }
 }
 
 function applyMappingSettings(
