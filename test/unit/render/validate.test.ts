@@ -1,0 +1,91 @@
+/**
+ * `validate --json` writes the common result (valid, nothing to say) from a hand-built template instead of
+ * JSON.stringify; the two must never differ, whatever a file name or a kind holds.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { analyzeItem, type ItemResult } from "../../../src/envelopes/item-result.js";
+import { validateResultJson, validateResultLine } from "../../../src/render/validate.js";
+import { forEachItem } from "../../../src/sources/read-items.js";
+import { repoRoot } from "../../support/run-cli.js";
+
+const fixtures = join(repoRoot, "test/fixtures/envelopes");
+
+function general(result: ItemResult): string {
+  return JSON.stringify(validateResultJson(result));
+}
+
+/** Strings a file name or a layer may hold: quotes, backslashes, controls, lone surrogates, U+2028. */
+const awkwardString = fc.oneof(
+  fc.string({ unit: "grapheme" }),
+  fc.string({ unit: "binary" }),
+  fc.string({
+    unit: fc.constantFrom('"', "\\", "\n", "\u0000", "\u001f", "\u2028", "\ud800", "\udfff", "/"),
+  }),
+  fc.constantFrom("-", "__proto__", "constructor", 'a"b.json', "C:\\data\\x.json", "💥.ndjson"),
+);
+
+const validResult: fc.Arbitrary<ItemResult> = fc
+  .record({
+    source: awkwardString,
+    index: fc.nat(),
+    form: fc.constantFrom("document" as const, "element" as const, "line" as const),
+    line: fc.integer({ min: 1, max: 2 ** 31 }),
+    kind: fc.oneof(awkwardString, fc.constantFrom("invocation-record", "sqs-message")),
+    layers: fc.array(awkwardString, { maxLength: 4 }),
+    outcome: fc.constantFrom("success" as const, "failure" as const, "unknown" as const),
+  })
+  .map(
+    ({ source, index, form, line, kind, layers, outcome }): ItemResult => ({
+      source,
+      index,
+      form,
+      line,
+      kind,
+      layers,
+      valid: true,
+      errors: [],
+      warnings: [],
+      payload: {},
+      summary: { outcome, kind, notes: [] },
+    }),
+  );
+
+describe("validate --json: the fast path", () => {
+  it("#17 writes the same text as JSON.stringify for every fixture's results", async () => {
+    const results: ItemResult[] = [];
+    const files = readdirSync(fixtures).sort();
+    await forEachItem(
+      files,
+      { cwd: fixtures, stdin: process.stdin },
+      (item) => results.push(...analyzeItem(item, {})),
+      (problem) => {
+        throw new Error(`fixture unreadable: ${problem.source}: ${problem.message}`);
+      },
+    );
+    // The fixtures cover both sides of the template: plain valid results, and ones with notes, records,
+    // warnings or errors that go the general way.
+    expect(
+      results.filter((result) => result.valid && result.summary.notes.length === 0).length,
+    ).toBeGreaterThan(3);
+    expect(results.some((result) => !result.valid || result.summary.notes.length > 0)).toBe(true);
+    for (const result of results) {
+      const line = validateResultLine(result);
+      expect(line, `${result.source} #${result.index}`).toBe(general(result));
+      expect(() => JSON.parse(line)).not.toThrow();
+    }
+  });
+
+  it("#17 writes the same text as JSON.stringify for generated valid results with awkward strings", () => {
+    fc.assert(
+      fc.property(validResult, (result) => {
+        expect(validateResultLine(result)).toBe(general(result));
+        // Twice: the second comes from the quoted-source cache.
+        expect(validateResultLine(result)).toBe(general(result));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
