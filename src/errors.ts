@@ -27,9 +27,35 @@ export class ValidationFailedError extends LambdaDestError {
   readonly exitCode = ExitCode.failure;
 }
 
+/**
+ * What an AWS call met, decided once where the SDK's error is translated (src/aws/errors.ts), so that callers
+ * switch on it instead of digging into `cause`.
+ */
+export type AwsFailureReason =
+  | "not-found"
+  | "access-denied"
+  | "expired-credentials"
+  | "no-credentials"
+  | "rejected-credentials"
+  | "throttled"
+  | "unreachable"
+  | "no-answer"
+  | "failed";
+
 /** An AWS call failed (no such queue, access denied, unreachable endpoint...). Exit 1. */
 export class AwsOperationError extends LambdaDestError {
   readonly exitCode = ExitCode.failure;
+  readonly reason: AwsFailureReason;
+  /** The service's own words, when it gave any (the line above is ours). */
+  readonly serviceMessage?: string;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; reason?: AwsFailureReason; serviceMessage?: string },
+  ) {
+    super(message, options);
+    this.reason = options?.reason ?? "failed";
+    this.serviceMessage = options?.serviceMessage;
+  }
 }
 
 /** Waiting for something took longer than the user allowed. Exit 3. */

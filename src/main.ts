@@ -8,6 +8,10 @@ import { printableLines } from "./printable.js";
 import { createStdoutWriter } from "./stdout-writer.js";
 
 export function processIo(): Io {
+  // The AWS SDK prints a multi-line notice through process.emitWarning on Node 20 (its future releases will
+  // need Node 22). It says nothing about the user's command, so it is off unless the user set the variable.
+  // Set here, where the process is ours, rather than in library code.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // A reader that goes away (`lambda-dest tail x | head -1`) is not an error: stop writing, and stop
   // long-running commands as if interrupted, so that tail cleans up and never consumes unseen messages.
   const stdout = createStdoutWriter(() => interrupts().abort("EPIPE"));

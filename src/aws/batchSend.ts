@@ -2,8 +2,9 @@
  * Sending many messages in batch requests (SQS SendMessageBatch, SNS PublishBatch): several requests in flight,
  * entries that failed on the server's side retried with backoff, outcomes reported in input order.
  */
+
+import { AwsOperationError } from "../errors.js";
 import { type BatchLimits, planBatches } from "./batches.js";
-import { isThrottlingError } from "./errors.js";
 
 export interface OutgoingMessage {
   /** 0-based position in the input. */
@@ -93,7 +94,7 @@ export async function sendInBatches<M extends OutgoingMessage>(
         results = await options.sendBatch(pending);
       } catch (error) {
         // The SDK already retried a throttled request; one more round with our longer backoff, then give up.
-        if (isThrottlingError((error as { cause?: unknown }).cause) && attempt < maxAttempts) {
+        if (error instanceof AwsOperationError && error.reason === "throttled" && attempt < maxAttempts) {
           await sleep(backoffDelay(attempt));
           continue;
         }

@@ -138,14 +138,6 @@ function toConfig(settings: ClientSettings, overrides: ClientOverrides): Record<
   return config;
 }
 
-/**
- * The SDK prints a multi-line notice through process.emitWarning on Node 20 (its future releases will need
- * Node 22). It says nothing about the user's command, so it is turned off unless the user set the variable.
- */
-function silenceNodeVersionNotice(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-}
-
 /** Lazily built, cached clients for one command run. */
 export class AwsClients {
   readonly #aws: AwsOptions;
@@ -189,7 +181,6 @@ export class AwsClients {
   }
 
   sqs(): Promise<SQSClient> {
-    silenceNodeVersionNotice();
     this.#sqs ??= import("@aws-sdk/client-sqs").then(({ SQSClient }) =>
       this.#configure(new SQSClient(this.#config("sqs") as SQSClientConfig), "sqs"),
     );
@@ -197,7 +188,6 @@ export class AwsClients {
   }
 
   sns(): Promise<SNSClient> {
-    silenceNodeVersionNotice();
     this.#sns ??= import("@aws-sdk/client-sns").then(({ SNSClient }) =>
       this.#configure(new SNSClient(this.#config("sns") as SNSClientConfig), "sns"),
     );
@@ -205,7 +195,6 @@ export class AwsClients {
   }
 
   lambda(): Promise<LambdaClient> {
-    silenceNodeVersionNotice();
     this.#lambda ??= import("@aws-sdk/client-lambda").then(({ LambdaClient }) =>
       this.#configure(new LambdaClient(this.#config("lambda") as LambdaClientConfig), "lambda"),
     );

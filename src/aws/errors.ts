@@ -3,7 +3,7 @@
  * their name and code rather than by class, so that this module does not load the SDK.
  */
 import { formatDuration } from "../duration.js";
-import { AwsOperationError, type LambdaDestError, UsageError } from "../errors.js";
+import { type AwsFailureReason, AwsOperationError, type LambdaDestError, UsageError } from "../errors.js";
 import { MAX_TIMER_MS } from "../option-values.js";
 import { ATTEMPTS_WITHOUT_ANSWER, CONNECT_TIMEOUT_MS } from "./clients.js";
 
@@ -106,16 +106,6 @@ function factsOf(error: unknown): ErrorFacts {
   };
 }
 
-export function isThrottlingError(error: unknown): boolean {
-  const facts = factsOf(error);
-  return THROTTLED.has(facts.name) || (facts.code !== undefined && THROTTLED.has(facts.code));
-}
-
-export function isNotFoundError(error: unknown): boolean {
-  const facts = factsOf(error);
-  return NOT_FOUND.has(facts.name) || (facts.code !== undefined && NOT_FOUND.has(facts.code));
-}
-
 export function isAbortError(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === "AbortError";
 }
@@ -133,25 +123,32 @@ export function translateAwsError(error: unknown, call: AwsCall): LambdaDestErro
   const what = call.resource ?? call.action;
   const inRegion = call.region ? ` in ${call.region}` : "";
   let message: string;
+  let reason: AwsFailureReason = "failed";
   if (/region is missing/i.test(facts.message)) {
     return new UsageError("no AWS region configured: pass --region, set AWS_REGION, or use --profile", {
       cause: error,
     });
   } else if (is(NOT_FOUND)) {
+    reason = "not-found";
     message = `${what} does not exist${inRegion} (${call.action}); check the name, --region and --profile`;
   } else if (is(ACCESS_DENIED)) {
+    reason = "access-denied";
     const remedy = call.hint ? `grant it in the IAM policy, or ${call.hint}` : "grant it in the IAM policy";
     message = `access denied: your credentials may not call ${call.action} on ${what}; ${remedy} (${firstLine(facts.message)})`;
   } else if (is(EXPIRED) || (name === "CredentialsProviderError" && /expired|refresh/i.test(facts.message))) {
+    reason = "expired-credentials";
     message = `your AWS credentials have expired (${call.action}); refresh them (e.g. aws sso login) and retry`;
   } else if (
     name === "CredentialsProviderError" ||
     /could not load credentials|could not resolve credentials/i.test(facts.message)
   ) {
+    reason = "no-credentials";
     message = `no usable AWS credentials: ${firstLine(facts.message)}; set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login (or use --local)`;
   } else if (is(REJECTED)) {
+    reason = "rejected-credentials";
     message = `the AWS credentials were rejected (${call.action}: ${name}); check the access key, the profile and the region`;
   } else if (is(THROTTLED)) {
+    reason = "throttled";
     const attempts = facts.attempts ? ` after ${facts.attempts} attempts` : " after retries";
     message = `throttled by AWS: ${call.action} on ${what} still throttled${attempts}; slow down or retry later`;
   } else if (
@@ -159,16 +156,19 @@ export function translateAwsError(error: unknown, call: AwsCall): LambdaDestErro
     /connection/i.test(facts.message) &&
     !/requestTimeout/.test(facts.message)
   ) {
+    reason = "unreachable";
     message = `cannot reach ${call.endpoint} (no connection within ${formatDuration(Math.min(CONNECT_TIMEOUT_MS, call.answerWithinMs))}${triedTimes(facts)}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
   } else if (name === "TimeoutError" || name === "RequestTimeout") {
+    reason = "no-answer";
     message = noAnswerMessage(call, `within ${formatDuration(call.answerWithinMs)}${triedTimes(facts)}`);
   } else if (code !== undefined && UNREACHABLE.has(code)) {
+    reason = "unreachable";
     message = `cannot reach ${call.endpoint} (${code}) for ${call.action}; check --endpoint-url / --region, your network, or start the local stack (lambda-dest local)`;
   } else {
     const status = facts.status ? ` (HTTP ${facts.status})` : "";
     message = `${call.action} failed on ${what}: ${name === "Error" ? "" : `${name}: `}${firstLine(facts.message)}${status}`;
   }
-  return new AwsOperationError(message, { cause: error });
+  return new AwsOperationError(message, { cause: error, reason, serviceMessage: facts.message });
 }
 
 function triedTimes(facts: ErrorFacts): string {
@@ -218,6 +218,7 @@ export async function awsCall<T>(
     if (controller.signal.reason instanceof CallBudgetSpent) {
       throw new AwsOperationError(noAnswerMessage(call, `within ${formatDuration(budget)}`), {
         cause: error,
+        reason: "no-answer",
       });
     }
     if (isAbortError(error)) throw error;

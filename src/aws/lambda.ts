@@ -5,8 +5,9 @@ import {
   type InvokeCommandOutput,
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
+import { AwsOperationError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
-import { type AwsCall, awsCall, isNotFoundError } from "./errors.js";
+import { type AwsCall, awsCall } from "./errors.js";
 import { type FunctionReference, parseArn } from "./targets.js";
 
 /** The longest a function may run (its Timeout setting is at most 900 seconds). */
@@ -85,9 +86,12 @@ export class LambdaOperations {
         onFailure: output.DestinationConfig?.OnFailure?.Destination || undefined,
       };
     } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause;
       // "The function X doesn't have an EventInvokeConfig" is not-found too; a missing function is not.
-      if (isNotFoundError(cause) && /EventInvokeConfig/i.test(cause?.message ?? "")) return undefined;
+      const noConfig =
+        error instanceof AwsOperationError &&
+        error.reason === "not-found" &&
+        /EventInvokeConfig/i.test(error.serviceMessage ?? "");
+      if (noConfig) return undefined;
       throw error;
     }
   }

@@ -134,6 +134,7 @@ export class WatchSession {
     const region = this.#clients.settings("sqs").region;
     throw new AwsOperationError(
       `no queue or topic named ${name}${region ? ` in ${region}` : ""}; check the name, --region and --profile`,
+      { reason: "not-found" },
     );
   }
 

@@ -69,6 +69,7 @@ export class SnsOperations {
       const where = this.#region ? ` in ${this.#region}` : "";
       throw new AwsOperationError(
         `topic ${reference.name} does not exist${where} (sns:ListTopics); check the name, --region and --profile`,
+        { reason: "not-found" },
       );
     }
     return found;

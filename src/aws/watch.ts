@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { AwsOperationError } from "../errors.js";
 import { printable } from "../printable.js";
-import { isAbortError, isNotFoundError } from "./errors.js";
+import { isAbortError } from "./errors.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
 
@@ -159,7 +159,7 @@ export class TemporaryResources {
             this.removed.push(`subscription to ${tracked.topic.name}`);
           } catch (error) {
             // Already gone (the topic was deleted, say): nothing is left behind.
-            if (!isNotFoundError((error as { cause?: unknown }).cause)) throw error;
+            if (!(error instanceof AwsOperationError && error.reason === "not-found")) throw error;
           }
         }
         this.#forget(this.#subscriptions, tracked);
@@ -175,7 +175,7 @@ export class TemporaryResources {
             await tracked.sqs.deleteQueue(queue, signal);
             this.removed.push(`queue ${queue.name}`);
           } catch (error) {
-            if (!isNotFoundError((error as { cause?: unknown }).cause)) throw error;
+            if (!(error instanceof AwsOperationError && error.reason === "not-found")) throw error;
           }
         }
         this.#forget(this.#queues, tracked);

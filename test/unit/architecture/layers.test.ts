@@ -112,6 +112,18 @@ describe("the layer map", () => {
     expect(problems).toContain("plugins/x.ts: plugins is in no layer of the map");
   });
 
+  it("no library code changes process.env (main.ts owns the process; a function's runtime owns its own)", () => {
+    const owners = new Set(["main.ts", "local/nodeBootstrapSource.ts", "local/pythonBootstrapSource.ts"]);
+    const writes: string[] = [];
+    for (const file of importGraph(join(repoRoot, "src")).keys()) {
+      if (owners.has(file)) continue;
+      const text = readFileSync(join(repoRoot, "src", file), "utf8");
+      if (/process\.env(\.\w+|\[[^\]]+\])\s*(\?\?=|\|\|=|=(?!=))|delete\s+process\.env/.test(text))
+        writes.push(file);
+    }
+    expect(writes).toEqual([]);
+  });
+
   it("the README's development map names every folder and top-level module of src/", () => {
     const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
     const map = readme.slice(readme.indexOf("## Development"));

@@ -348,6 +348,41 @@ describe("translateAwsError", () => {
   it("a missing region is a usage error", () => {
     expect(translateAwsError(new Error("Region is missing"), call)).toBeInstanceOf(UsageError);
   });
+
+  // The error names are the SDK's exception classes (SQS, SNS and Lambda API references, "Errors"); the
+  // connection codes are Node's. Callers switch on `reason`, never on the SDK error behind it.
+  it.each([
+    [{ name: "QueueDoesNotExist", message: "The specified queue does not exist." }, "not-found"],
+    [{ name: "NotFoundException", message: "Topic does not exist" }, "not-found"],
+    [
+      { name: "ResourceNotFoundException", message: "The function f doesn't have an EventInvokeConfig" },
+      "not-found",
+    ],
+    [{ name: "AccessDeniedException", message: "User is not authorized" }, "access-denied"],
+    [{ name: "AuthorizationErrorException", message: "not authorized" }, "access-denied"],
+    [
+      { name: "ExpiredTokenException", message: "The security token included in the request is expired" },
+      "expired-credentials",
+    ],
+    [
+      { name: "CredentialsProviderError", message: "Could not load credentials from any providers" },
+      "no-credentials",
+    ],
+    [
+      { name: "InvalidClientTokenId", message: "The security token included in the request is invalid." },
+      "rejected-credentials",
+    ],
+    [{ name: "ThrottlingException", message: "Rate exceeded" }, "throttled"],
+    [{ name: "TooManyRequestsException", message: "Rate exceeded" }, "throttled"],
+    [{ name: "Error", code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }, "unreachable"],
+    [{ name: "TimeoutError", message: "Connection timed out after 5000 ms" }, "unreachable"],
+    [{ name: "TimeoutError", message: "requestTimeout of 10000ms exceeded" }, "no-answer"],
+    [{ name: "SomethingElse", message: "odd" }, "failed"],
+  ])("reason of %o is %s, with the service's own words kept", (error, reason) => {
+    const translated = translateAwsError(error, call) as AwsOperationError;
+    expect(translated.reason).toBe(reason);
+    expect(translated.serviceMessage).toBe(error.message);
+  });
 });
 
 describe("TemporaryResources", () => {
@@ -360,7 +395,7 @@ describe("TemporaryResources", () => {
       unsubscribe: async (arn: string) => {
         order.push(`unsubscribe ${arn}`);
         if (arn.endsWith("gone"))
-          throw new AwsOperationError("gone", { cause: { name: "NotFoundException" } });
+          throw new AwsOperationError("gone", { cause: { name: "NotFoundException" }, reason: "not-found" });
       },
       cliOptions: () => " --region eu-west-1",
     } as unknown as SnsOperations;
