@@ -3,13 +3,7 @@ import { type AwsClients, resolveClientSettings, withClients } from "../aws/clie
 import type { DestinationConfig } from "../aws/lambda.js";
 import type { SqsMessage } from "../aws/sqs.js";
 import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
-import {
-  BoundedSet,
-  describeLeftovers,
-  type Handled,
-  type Leftover,
-  type WatchedQueue,
-} from "../aws/watch.js";
+import { BoundedSet, type Handled, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
@@ -17,7 +11,7 @@ import { readInputText } from "../input/body.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable, printableJson, printableLines } from "../printable.js";
 import { Progress } from "../render/progress.js";
-import { cleanupCliOptions, reportLeftovers, setupTimedOut } from "./tail.js";
+import { runWatch, setupTimedOut } from "./watchRunner.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -169,7 +163,7 @@ async function readPayload(options: InvokeOptions, context: CommandContext): Pro
   return Buffer.from(text, "utf8");
 }
 
-type StopReason = "matched" | "timeout" | "interrupt" | "error";
+type StopReason = "matched" | "error";
 
 /**
  * --wait: read the event invoke config of exactly this qualifier, watch its destinations, invoke, and print the
@@ -183,32 +177,15 @@ async function invokeAndWait(
   context: CommandContext,
   clients: AwsClients,
 ): Promise<number> {
-  const [{ analyzeSafely }, { WatchSession }, { LambdaOperations, describeFunction }, render] =
-    await Promise.all([
-      import("../envelopes/index.js"),
-      import("../aws/session.js"),
-      import("../aws/lambda.js"),
-      import("../render/tail.js"),
-    ]);
+  const [{ analyzeSafely }, { LambdaOperations, describeFunction }, render] = await Promise.all([
+    import("../envelopes/index.js"),
+    import("../aws/lambda.js"),
+    import("../render/tail.js"),
+  ]);
   const { renderEnvelope } = await import("../render/envelope.js");
   const label = describeFunction(target, qualifier);
-  const stop = new AbortController();
-  let reason: StopReason | undefined;
-  const finish = (why: StopReason) => {
-    reason ??= why;
-    stop.abort(why);
-  };
-  const interrupts = context.io.watchInterrupts();
-  if (interrupts.aborted) finish("interrupt");
-  interrupts.addEventListener("abort", () => finish("interrupt"), { once: true });
-
-  const session = new WatchSession({
-    clients,
-    events: { note: (text) => note(context, text), warn: (text) => warn(context, text) },
-    consume: false,
-    stop: stop.signal,
-    now: () => context.io.now(),
-  });
+  // Set once the watch runs: a record that matches ends it.
+  let finish: (why: StopReason) => void = () => {};
 
   let requestId: string | undefined;
   let match:
@@ -251,9 +228,6 @@ async function invokeAndWait(
     return { dispositions, fresh };
   };
 
-  let failure: unknown;
-  let leftovers: Leftover[] = [];
-  let timer: NodeJS.Timeout | undefined;
   const reminders: NodeJS.Timeout[] = [];
   const started = Date.now();
   // On a terminal, the time waited so far (never with --json, --quiet or piped stderr).
@@ -267,78 +241,82 @@ async function invokeAndWait(
     progress.clear();
     note(context, text);
   };
-  let polling: Promise<void> | undefined;
   // The time-out covers everything from here: reading the destinations, setting up the watch, the invoke.
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
-  timer = setTimeout(() => finish("timeout"), timeoutMs);
-  let invocation: "not sent" | "in flight" | "accepted" = "not sent";
-  const cleanupOptions = cleanupCliOptions(context);
-  const unregister = context.io.atForcedExit?.(() =>
-    describeLeftovers(session.resources.leftovers("stopped before it was removed"), cleanupOptions),
-  );
-  try {
-    const destinations = await session.addFunction(target, qualifier);
-    const config = destinations.config;
-    if (!config || (!config.onSuccess && !config.onFailure)) {
-      warn(context, `${label} has no destinations configured for this qualifier`);
-      throw new AwsOperationError(
-        `nothing to wait for: ${label} has no on-success or on-failure destination (destinations are set per version or alias: aws lambda put-function-event-invoke-config --function-name ${target.name}${qualifier ? ` --qualifier ${qualifier}` : ""} --destination-config ...)`,
-      );
-    }
-    for (const item of destinations.unwatchable) warn(context, item.reason);
-    if (destinations.watched.length === 0) {
-      throw new AwsOperationError(`nothing to wait for: none of the destinations of ${label} can be watched`);
-    }
-    const watchedRoles = new Set(destinations.watched.map((item) => item.role));
-    if (!watchedRoles.has("on-success")) {
-      warn(
-        context,
-        `${label} has no watchable on-success destination: a successful invocation ends in a timeout`,
-      );
-    }
-    if (!watchedRoles.has("on-failure")) {
-      warn(
-        context,
-        `${label} has no watchable on-failure destination: a failed invocation ends in a timeout`,
-      );
-    }
-    if (stop.signal.aborted) throw stop.signal.reason;
+  let invocation = "not sent" as "not sent" | "in flight" | "accepted";
+  const { reason } = await runWatch<StopReason>(
+    context,
+    clients,
+    { timeoutMs, consume: false },
+    async ({ session, stop, finish: end }) => {
+      finish = end;
+      let polling: Promise<void> | undefined;
+      try {
+        const destinations = await session.addFunction(target, qualifier);
+        const config = destinations.config;
+        if (!config || (!config.onSuccess && !config.onFailure)) {
+          warn(context, `${label} has no destinations configured for this qualifier`);
+          throw new AwsOperationError(
+            `nothing to wait for: ${label} has no on-success or on-failure destination (destinations are set per version or alias: aws lambda put-function-event-invoke-config --function-name ${target.name}${qualifier ? ` --qualifier ${qualifier}` : ""} --destination-config ...)`,
+          );
+        }
+        for (const item of destinations.unwatchable) warn(context, item.reason);
+        if (destinations.watched.length === 0) {
+          throw new AwsOperationError(
+            `nothing to wait for: none of the destinations of ${label} can be watched`,
+          );
+        }
+        const watchedRoles = new Set(destinations.watched.map((item) => item.role));
+        if (!watchedRoles.has("on-success")) {
+          warn(
+            context,
+            `${label} has no watchable on-success destination: a successful invocation ends in a timeout`,
+          );
+        }
+        if (!watchedRoles.has("on-failure")) {
+          warn(
+            context,
+            `${label} has no watchable on-failure destination: a failed invocation ends in a timeout`,
+          );
+        }
+        if (stop.aborted) throw stop.reason;
 
-    // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
-    polling = session.run(handle, () => finish("error"), 1);
-    // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
-    // still thrown by the await below.
-    polling.catch(() => undefined);
-    const lambda = await LambdaOperations.create(clients);
-    invocation = "in flight";
-    const outcome = await lambda.invoke(target, qualifier, payload, "Event", stop.signal);
-    invocation = "accepted";
-    requestId = outcome.requestId;
-    for (const arrival of early.splice(0)) if (consider(arrival)) break;
-    const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
-    note(context, `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`);
-    const endpoint = resolveClientSettings("lambda", context.aws, context.io.env).endpoint;
-    explainRetries(say, config, timeoutMs, reminders, isLoopback(endpoint));
-    ticker = setInterval(
-      () =>
-        progress.update(`waiting for the record of ${requestId}: ${formatDuration(Date.now() - started)}`),
-      1_000,
-    );
-    await polling;
-  } catch (error) {
-    if (!stop.signal.aborted || reason === "error") failure = error;
-    finish("error");
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (ticker) clearInterval(ticker);
-    progress.clear();
-    for (const reminder of reminders) clearTimeout(reminder);
-    await polling?.catch(() => undefined);
-    leftovers = await session.close();
-  }
-  reportLeftovers(context, leftovers, cleanupOptions);
-  unregister?.();
-  if (failure !== undefined) throw failure;
+        // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
+        polling = session.run(handle, () => finish("error"), 1);
+        // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
+        // still thrown by the await below.
+        polling.catch(() => undefined);
+        const lambda = await LambdaOperations.create(clients);
+        invocation = "in flight";
+        const outcome = await lambda.invoke(target, qualifier, payload, "Event", stop);
+        invocation = "accepted";
+        requestId = outcome.requestId;
+        for (const arrival of early.splice(0)) if (consider(arrival)) break;
+        const where = destinations.watched.map((item) => `${item.role} ${item.watched.label}`).join(", ");
+        note(
+          context,
+          `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`,
+        );
+        const endpoint = resolveClientSettings("lambda", context.aws, context.io.env).endpoint;
+        explainRetries(say, config, timeoutMs, reminders, isLoopback(endpoint));
+        ticker = setInterval(
+          () =>
+            progress.update(
+              `waiting for the record of ${requestId}: ${formatDuration(Date.now() - started)}`,
+            ),
+          1_000,
+        );
+        await polling;
+      } finally {
+        if (ticker) clearInterval(ticker);
+        progress.clear();
+        for (const reminder of reminders) clearTimeout(reminder);
+        // The poller ends with the watch (an error ends the watch too) before the session is closed.
+        if (polling && !stop.aborted) finish("error");
+        await polling?.catch(() => undefined);
+      }
+    },
+  );
   if (reason === "timeout" && invocation !== "accepted") {
     throw new TimeoutError(
       setupTimedOut(

@@ -2,18 +2,12 @@ import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import {
-  BoundedSet,
-  describeLeftovers,
-  type Handled,
-  type Leftover,
-  ReceiveBudget,
-  type WatchedQueue,
-} from "../aws/watch.js";
+import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
-import { type CommandContext, note, warn } from "../io.js";
+import { type CommandContext, note } from "../io.js";
+import { runWatch, setupTimedOut, type Watch } from "./watchRunner.js";
 
 export interface TailOptions {
   target: string;
@@ -26,7 +20,7 @@ export interface TailOptions {
   out?: string;
 }
 
-type StopReason = "max" | "until" | "timeout" | "interrupt" | "error";
+type StopReason = "max" | "until";
 
 /** Receive loops per consumed queue: enough to keep analysis and the next receive overlapping. */
 const CONSUME_CONCURRENCY = 3;
@@ -53,32 +47,12 @@ export async function tail(
   const functionFilter = options.functionName ? functionFilterName(options.functionName) : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
-  const [{ analyzeSafely }, { WatchSession }, { tailLine, tailText, TailStatistics, summaryTable }] =
-    await Promise.all([
-      import("../envelopes/index.js"),
-      import("../aws/session.js"),
-      import("../render/tail.js"),
-    ]);
+  const [{ analyzeSafely }, { tailLine, tailText, TailStatistics, summaryTable }] = await Promise.all([
+    import("../envelopes/index.js"),
+    import("../render/tail.js"),
+  ]);
 
   const { json, verbose } = context.output;
-  const stop = new AbortController();
-  let reason: StopReason | undefined;
-  const finish = (why: StopReason) => {
-    reason ??= why;
-    stop.abort(why);
-  };
-  const interrupts = context.io.watchInterrupts();
-  if (interrupts.aborted) finish("interrupt");
-  interrupts.addEventListener("abort", () => finish("interrupt"), { once: true });
-  const timer = options.timeoutMs ? setTimeout(() => finish("timeout"), options.timeoutMs) : undefined;
-
-  const session = new WatchSession({
-    clients,
-    events: { note: (text) => note(context, text), warn: (text) => warn(context, text) },
-    consume: options.consume,
-    stop: stop.signal,
-    now: () => context.io.now(),
-  });
   const statistics = new TailStatistics();
   const seen = new BoundedSet(SEEN_CAPACITY);
   const written = new BoundedSet(SEEN_CAPACITY);
@@ -89,100 +63,89 @@ export async function tail(
   const satisfiesUntil = (envelope: AnalyzedEnvelope) =>
     options.until === "any" || (options.until !== undefined && envelope.summary.outcome === options.until);
 
-  const handle = async (
-    messages: import("../aws/sqs.js").SqsMessage[],
-    watched: WatchedQueue,
-  ): Promise<Handled> => {
-    const dispositions: Handled["dispositions"] = [];
-    let fresh = 0;
-    let text = "";
-    let lines = "";
-    for (const message of messages) {
-      const id = message.MessageId ?? "";
-      if (seen.has(id)) {
-        dispositions.push(written.has(id) ? "written" : "skipped");
-        continue;
+  const handlerFor =
+    ({ stop, finish }: Watch<StopReason>) =>
+    async (messages: import("../aws/sqs.js").SqsMessage[], watched: WatchedQueue): Promise<Handled> => {
+      const dispositions: Handled["dispositions"] = [];
+      let fresh = 0;
+      let text = "";
+      let lines = "";
+      for (const message of messages) {
+        const id = message.MessageId ?? "";
+        if (seen.has(id)) {
+          dispositions.push(written.has(id) ? "written" : "skipped");
+          continue;
+        }
+        if (stop.aborted) {
+          dispositions.push("skipped");
+          continue;
+        }
+        fresh += 1;
+        seen.add(id);
+        const facts = { receivedAt: context.io.now(), source: watched.label, messageId: message.MessageId };
+        let wrote = false;
+        // A message that cannot be processed (nested too deep, say) is written as an invalid envelope
+        // carrying its body, like any other: it neither stops the tail nor holds back the rest of the batch.
+        for (const envelope of analyzeSafely(message)) {
+          if (stop.aborted) break;
+          if (!passes(envelope)) continue;
+          const record = json || out ? tailLine(envelope, facts) : "";
+          if (json) text += `${record}\n`;
+          else text += tailText(envelope, facts, context.colors, verbose);
+          if (out) lines += `${record}\n`;
+          wrote = true;
+          statistics.add(envelope);
+          if (satisfiesUntil(envelope)) finish("until");
+          if (options.max !== undefined && statistics.shown >= options.max) finish("max");
+        }
+        statistics.messages += 1;
+        if (wrote) written.add(id);
+        dispositions.push(wrote ? "written" : "skipped");
       }
-      if (stop.signal.aborted) {
-        dispositions.push("skipped");
-        continue;
+      // Written before the poller deletes anything (--consume deletes only what was written): a write
+      // that the reader never took (it went away) counts as not written, so nothing is deleted.
+      let confirmed: Promise<boolean> | undefined;
+      if (text) {
+        context.io.stdout.write(text);
+        if ((await context.io.stdout.flushed?.()) === false) dispositions.fill("skipped");
+        // A pipe only buffers what was written: a reader that leaves right after (`| head -1`) has not taken
+        // it all, so nothing is deleted unless the reader is still there a moment later. The poller goes on
+        // receiving meanwhile; these messages stay invisible until then.
+        else if (consumeIntoPipe) {
+          confirmed = new Promise((resolve) =>
+            setTimeout(() => resolve(context.io.stdout.closed !== true), PIPE_SETTLE_MS),
+          );
+        }
       }
-      fresh += 1;
-      seen.add(id);
-      const facts = { receivedAt: context.io.now(), source: watched.label, messageId: message.MessageId };
-      let wrote = false;
-      // A message that cannot be processed (nested too deep, say) is written as an invalid envelope
-      // carrying its body, like any other: it neither stops the tail nor holds back the rest of the batch.
-      for (const envelope of analyzeSafely(message)) {
-        if (stop.signal.aborted) break;
-        if (!passes(envelope)) continue;
-        const record = json || out ? tailLine(envelope, facts) : "";
-        if (json) text += `${record}\n`;
-        else text += tailText(envelope, facts, context.colors, verbose);
-        if (out) lines += `${record}\n`;
-        wrote = true;
-        statistics.add(envelope);
-        if (satisfiesUntil(envelope)) finish("until");
-        if (options.max !== undefined && statistics.shown >= options.max) finish("max");
-      }
-      statistics.messages += 1;
-      if (wrote) written.add(id);
-      dispositions.push(wrote ? "written" : "skipped");
-    }
-    // Written before the poller deletes anything (--consume deletes only what was written): a write
-    // that the reader never took (it went away) counts as not written, so nothing is deleted.
-    let confirmed: Promise<boolean> | undefined;
-    if (text) {
-      context.io.stdout.write(text);
-      if ((await context.io.stdout.flushed?.()) === false) dispositions.fill("skipped");
-      // A pipe only buffers what was written: a reader that leaves right after (`| head -1`) has not taken
-      // it all, so nothing is deleted unless the reader is still there a moment later. The poller goes on
-      // receiving meanwhile; these messages stay invisible until then.
-      else if (consumeIntoPipe) {
-        confirmed = new Promise((resolve) =>
-          setTimeout(() => resolve(context.io.stdout.closed !== true), PIPE_SETTLE_MS),
-        );
-      }
-    }
-    if (out && lines) await out.appendFile(lines);
-    return { dispositions, fresh, confirmed };
-  };
+      if (out && lines) await out.appendFile(lines);
+      return { dispositions, fresh, confirmed };
+    };
 
   const consumeIntoPipe = options.consume && context.io.stdout.isPipe === true;
   const started = Date.now();
-  let failure: unknown;
-  let leftovers: Leftover[] = [];
   let listening = false;
-  const cleanupOptions = cleanupCliOptions(context);
-  const unregister = context.io.atForcedExit?.(() =>
-    describeLeftovers(session.resources.leftovers("stopped before it was removed"), cleanupOptions),
+  const { reason, leftovers } = await runWatch<StopReason>(
+    context,
+    clients,
+    { timeoutMs: options.timeoutMs, consume: options.consume },
+    async (watch) => {
+      const { session, finish } = watch;
+      try {
+        await session.add(target);
+        if (watch.stop.aborted) return;
+        listening = true;
+        for (const watched of session.watched) note(context, listeningLine(watched));
+        if (!context.output.quiet && !json)
+          context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
+        const budget =
+          options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
+        await session.run(handlerFor(watch), () => finish("error"), CONSUME_CONCURRENCY, budget);
+      } finally {
+        await out?.close();
+      }
+    },
   );
-  try {
-    await session.add(target);
-    if (!stop.signal.aborted) {
-      listening = true;
-      for (const watched of session.watched) note(context, listeningLine(watched));
-      if (!context.output.quiet && !json)
-        context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
-      const budget =
-        options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
-      await session.run(handle, () => finish("error"), CONSUME_CONCURRENCY, budget);
-    }
-  } catch (error) {
-    // An interrupt or a timeout during setup surfaces as an aborted call: that is a normal way out.
-    if (!stop.signal.aborted || reason === "error") failure = error;
-  } finally {
-    if (timer) clearTimeout(timer);
-    leftovers = await session.close();
-    await out?.close();
-  }
 
-  if (session.resources.removed.length > 0 && verbose) {
-    note(context, `removed ${session.resources.removed.join(", ")}`);
-  }
-  reportLeftovers(context, leftovers, cleanupOptions);
-  unregister?.();
-  if (failure !== undefined) throw failure;
   if (reason === "timeout" && !listening) {
     throw new TimeoutError(setupTimedOut(options.timeoutMs ?? 0, clients, target.type, "nothing was tailed"));
   }
@@ -228,45 +191,5 @@ function functionFilterName(text: string): string {
     return parseFunctionReference(text).name;
   } catch (error) {
     throw new UsageError(`--function: ${(error as Error).message}`);
-  }
-}
-
-/** The flags that point `lambda-dest cleanup` at the same endpoint and region as this run. */
-export function cleanupCliOptions(context: CommandContext): string {
-  const { aws } = context;
-  let options = "";
-  if (aws.local) options += " --local";
-  if (aws.endpointUrl) options += ` --endpoint-url ${aws.endpointUrl}`;
-  if (aws.region) options += ` --region ${aws.region}`;
-  if (aws.profile) options += ` --profile ${aws.profile}`;
-  return options;
-}
-
-/**
- * Why a --timeout that passed during setup ends the command with exit 3: an endpoint that never answered
- * is named, with what to check; one that answered was too slow to be ready in time.
- */
-export function setupTimedOut(
-  timeoutMs: number,
-  clients: AwsClients,
-  targetType: string,
-  consequence: string,
-): string {
-  const service = targetType === "function" ? "lambda" : targetType === "topic" ? "sns" : "sqs";
-  if (clients.answers === 0) {
-    return `timed out after ${formatDuration(timeoutMs)} with no answer from ${clients.endpointLabel(service)}: it never answered, so ${consequence}; check --endpoint-url / --region and your network, or start the local stack (lambda-dest local)`;
-  }
-  return `timed out after ${formatDuration(timeoutMs)} before the setup was done, so ${consequence}`;
-}
-
-/** What could not be removed: a warning for each, with the commands that remove it indented below. */
-export function reportLeftovers(
-  context: CommandContext,
-  leftovers: Leftover[],
-  cleanupOptions: string,
-): void {
-  for (const line of describeLeftovers(leftovers, cleanupOptions)) {
-    if (line.startsWith("  ")) context.io.stderr.write(`${line}\n`);
-    else warn(context, line);
   }
 }
