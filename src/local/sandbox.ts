@@ -88,6 +88,12 @@ export class Sandbox {
   private child?: ChildProcess;
   private waitingNext?: http.ServerResponse;
   private current?: CurrentInvocation;
+  /**
+   * The invocation whose response just came in, until its log is assembled: the function wrote its output to
+   * stdout before it posted the response, but the two arrive on different descriptors and the response can
+   * be read first, so the log waits one turn of the event loop for what the pipe still holds.
+   */
+  private finishing?: CurrentInvocation;
   private initError?: string;
   private dead = false;
   private invocations = 0;
@@ -175,10 +181,10 @@ export class Sandbox {
     for (const line of text.split("\n")) {
       if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
     }
-    if (this.current) {
-      this.current.output += text;
-      if (this.current.output.length > MAX_LOG_CHARS)
-        this.current.output = this.current.output.slice(-MAX_LOG_CHARS);
+    const target = this.current ?? this.finishing;
+    if (target) {
+      target.output += text;
+      if (target.output.length > MAX_LOG_CHARS) target.output = target.output.slice(-MAX_LOG_CHARS);
     }
   }
 
@@ -255,16 +261,20 @@ export class Sandbox {
         ? [`Init Duration: ${this.initDurationMs.toFixed(2)} ms`]
         : []),
     ].join("\t");
-    const output =
-      current.output === "" || current.output.endsWith("\n") ? current.output : `${current.output}\n`;
-    const logs = `START RequestId: ${requestId} Version: ${this.spec.version}\n${output}END RequestId: ${requestId}\n${report}\t\n`;
-    current.resolve({
-      requestId,
-      payload,
-      ...(failed ? { functionError: "Unhandled" as const } : {}),
-      logs,
-      coldStart,
-      durationMs,
+    this.finishing = current;
+    setImmediate(() => {
+      if (this.finishing === current) this.finishing = undefined;
+      const output =
+        current.output === "" || current.output.endsWith("\n") ? current.output : `${current.output}\n`;
+      const logs = `START RequestId: ${requestId} Version: ${this.spec.version}\n${output}END RequestId: ${requestId}\n${report}\t\n`;
+      current.resolve({
+        requestId,
+        payload,
+        ...(failed ? { functionError: "Unhandled" as const } : {}),
+        logs,
+        coldStart,
+        durationMs,
+      });
     });
   }
 
