@@ -5,10 +5,11 @@ import {
   type InvokeCommandOutput,
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
+import { parseArn } from "../arn.js";
 import { AwsOperationError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { type AwsCall, awsCall } from "./errors.js";
-import { type FunctionReference, parseArn } from "./targets.js";
+import type { FunctionReference } from "./targets.js";
 
 /** The longest a function may run (its Timeout setting is at most 900 seconds). */
 const LAMBDA_MAX_TIMEOUT_MS = 900_000;

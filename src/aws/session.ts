@@ -1,3 +1,4 @@
+import { parseArn } from "../arn.js";
 /**
  * A watch session: the queues being watched (a queue peeked or consumed, a topic tapped through a temporary
  * queue, a function's destinations), the pollers, and the removal of everything it created.
@@ -10,7 +11,6 @@ import { type SqsMessage, SqsOperations } from "./sqs.js";
 import {
   type FunctionReference,
   isFifoName,
-  parseArn,
   parseQueueReference,
   parseTopicReference,
   type QueueReference,

@@ -8,8 +8,6 @@ import {
   ListTopicsCommand,
   PublishBatchCommand,
   type PublishBatchRequestEntry,
-  PublishCommand,
-  type PublishCommandInput,
   type SNSClient,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -103,14 +101,6 @@ export class SnsOperations {
       signal,
     );
     return output.Attributes ?? {};
-  }
-
-  async publish(topic: ResolvedTopic, input: Omit<PublishCommandInput, "TopicArn">, signal?: AbortSignal) {
-    return awsCall(
-      this.call("Publish", `topic ${topic.name}`),
-      (options) => this.client.send(new PublishCommand({ ...input, TopicArn: topic.arn }), options),
-      signal,
-    );
   }
 
   async publishBatch(topic: ResolvedTopic, entries: PublishBatchRequestEntry[], signal?: AbortSignal) {

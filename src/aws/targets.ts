@@ -1,3 +1,4 @@
+import { parseArn } from "../arn.js";
 /**
  * Queues, topics and functions as users name them: a name, a URL or an ARN, or (for tail) a prefixed name.
  * Pure parsing; resolving names against AWS happens in sqs.ts / sns.ts.
@@ -36,26 +37,6 @@ export interface EitherReference {
 }
 
 export type TargetReference = QueueReference | TopicReference | FunctionReference | EitherReference;
-
-export interface Arn {
-  partition: string;
-  service: string;
-  region: string;
-  accountId: string;
-  resource: string;
-}
-
-export function parseArn(text: string): Arn | undefined {
-  const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(text);
-  if (!match) return undefined;
-  return {
-    partition: match[1]!,
-    service: match[2]!,
-    region: match[3]!,
-    accountId: match[4]!,
-    resource: match[5]!,
-  };
-}
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -176,9 +157,4 @@ export function parseTailTarget(text: string): TargetReference {
 /** Whether a queue or topic name or ARN designates a FIFO one. */
 export function isFifoName(nameOrArn: string): boolean {
   return nameOrArn.endsWith(".fifo");
-}
-
-/** The account and region of an SNS topic ARN, or undefined. */
-export function topicNameFromArn(arn: string): string {
-  return parseArn(arn)?.resource ?? arn;
 }

@@ -52,7 +52,7 @@ export async function cleanup(
     import("../aws/sqs.js"),
     import("../aws/sns.js"),
     import("../aws/watch.js"),
-    import("../aws/targets.js"),
+    import("../arn.js"),
   ]);
   const sqs = await SqsOperations.create(clients);
   const sns = await SnsOperations.create(clients);

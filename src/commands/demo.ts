@@ -24,6 +24,7 @@ import { startWatching, type WatchedQueue } from "../demo/watch.js";
 import { formatDuration } from "../duration.js";
 import { AwsOperationError, TimeoutError, UsageError, ValidationFailedError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
+import { LOCAL_ACCOUNT_ID } from "../local/arns.js";
 import type { LocalLogger } from "../local/localLogger.js";
 import { printableLines } from "../printable.js";
 
@@ -309,7 +310,7 @@ async function deployFunction(lambda: LambdaClient, runtime: Runtime, resources:
       FunctionName: FUNCTION_NAME,
       Runtime: runtime.runtime as never,
       Handler: runtime.handler,
-      Role: `arn:aws:iam::000000000000:role/${FUNCTION_NAME}`,
+      Role: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${FUNCTION_NAME}`,
       Code: { ZipFile: await zipDirectory(runtime.folder) },
       Timeout: 10,
       Environment: {

@@ -1,3 +1,4 @@
+import { hasMaskedAccount } from "../arn.js";
 import {
   findDuplicateKeys,
   mayHaveDuplicateKeys,
@@ -6,7 +7,6 @@ import {
 } from "../sources/json-checks.js";
 import { positionAt } from "../sources/positions.js";
 import { isObject } from "../values.js";
-import { hasMaskedAccount } from "./arn.js";
 import { detectKind, isReceiveMessageOutput } from "./detect.js";
 import { KIND_INFO, validateAgainstKind } from "./kinds.js";
 import { summarize } from "./summarize.js";

@@ -1,5 +1,5 @@
+import { parseFunctionArn } from "../arn.js";
 import { isObject } from "../values.js";
-import { parseFunctionArn } from "./arn.js";
 import type { DeadLetterInfo, EnvelopeSummary, Outcome } from "./types.js";
 
 /** What a person wants to see first about a payload: outcome, function, condition, attempts, ids, time. */

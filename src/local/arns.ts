@@ -1,3 +1,4 @@
+import { type Arn, parseArn } from "../arn.js";
 import { invalidParameter, resourceNotFound, validationError } from "./lambdaServiceError.js";
 
 /** The account every resource of the local stack lives in (fauxqs uses the same one for queues and topics). */
@@ -5,24 +6,19 @@ export const LOCAL_ACCOUNT_ID = "000000000000";
 
 export const LATEST = "$LATEST";
 
-export interface ParsedArn {
-  partition: string;
-  service: string;
-  region: string;
-  account: string;
-  resource: string;
-}
-
-export function parseArn(arn: string): ParsedArn | undefined {
-  const match = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$/.exec(arn);
-  if (!match) return undefined;
-  return {
-    partition: match[1],
-    service: match[2],
-    region: match[3],
-    account: match[4] ?? "",
-    resource: match[5],
-  };
+/**
+ * An ARN as AWS accepts it in a request: the one parser's parts, with a lowercase partition, service and
+ * region, and an account that is 12 digits or empty.
+ */
+export function parseValidArn(text: string): Arn | undefined {
+  const arn = parseArn(text);
+  if (!arn) return undefined;
+  const valid =
+    /^[a-z0-9-]+$/.test(arn.partition) &&
+    /^[a-z0-9-]+$/.test(arn.service) &&
+    /^[a-z0-9-]*$/.test(arn.region) &&
+    /^(\d{12})?$/.test(arn.accountId);
+  return valid ? arn : undefined;
 }
 
 export function functionArn(region: string, name: string, qualifier?: string): string {
@@ -42,13 +38,13 @@ export interface FunctionReference {
 export function parseFunctionReference(input: string): FunctionReference {
   let rest = input;
   if (rest.startsWith("arn:")) {
-    const parsed = parseArn(rest);
+    const parsed = parseValidArn(rest);
     if (parsed?.service !== "lambda" || !parsed.resource.startsWith("function:")) {
       throw validationError(input, "functionName", "Member must satisfy regular expression pattern");
     }
     rest = parsed.resource.slice("function:".length);
   } else if (/^\d{12}:function:/.test(rest)) {
-    rest = rest.slice("000000000000:function:".length);
+    rest = rest.slice(`${LOCAL_ACCOUNT_ID}:function:`.length);
   }
   const [name, qualifier, extra] = rest.split(":");
   if (extra !== undefined || !/^[a-zA-Z0-9_-]{1,140}$/.test(name)) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { parseArn } from "./arns.js";
+import { parseValidArn } from "./arns.js";
 import type { InProcessAws } from "./inProcessAws.js";
 import type { LocalLogger } from "./localLogger.js";
 import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursionLineage.js";
@@ -33,7 +33,7 @@ export class DestinationDelivery {
   async deliver(target: DeliveryTarget, record: string, lineage: Lineage = EMPTY_LINEAGE): Promise<void> {
     const where = `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
     try {
-      const arn = parseArn(target.destination);
+      const arn = parseValidArn(target.destination);
       switch (arn?.service) {
         case "sqs": {
           const queueUrl = await this.aws.queueUrl(target.destination);

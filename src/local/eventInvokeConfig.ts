@@ -1,4 +1,4 @@
-import { parseArn } from "./arns.js";
+import { parseValidArn } from "./arns.js";
 import { invalidParameter, validationError } from "./lambdaServiceError.js";
 
 export interface EventInvokeConfig {
@@ -122,7 +122,7 @@ function destinationOf(value: unknown, which: "onSuccess" | "onFailure"): string
  * local stack refuses it up front so the mistake is visible where it is made.
  */
 function checkDestinationArn(destination: string, which: "onSuccess" | "onFailure"): void {
-  const arn = parseArn(destination);
+  const arn = parseValidArn(destination);
   if (!arn) {
     throw validationError(
       destination,

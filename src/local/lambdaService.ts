@@ -6,8 +6,9 @@ import {
   type FunctionReference,
   functionArn,
   LATEST,
-  parseArn,
+  LOCAL_ACCOUNT_ID,
   parseFunctionReference,
+  parseValidArn,
 } from "./arns.js";
 import { AsyncInvocationQueue } from "./asyncInvocationQueue.js";
 import { DestinationDelivery } from "./destinationDelivery.js";
@@ -204,7 +205,7 @@ export class LambdaService {
       runtime: definition.runtime,
       family,
       handler: definition.handler,
-      role: definition.role ?? `arn:aws:iam::000000000000:role/lambda-role`,
+      role: definition.role ?? `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/lambda-role`,
       description: definition.description ?? "",
       timeout: definition.timeout ?? 3,
       memorySize: definition.memorySize ?? 128,
@@ -524,7 +525,7 @@ export class LambdaService {
 
   async createEventSourceMapping(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const sourceArn = requiredString(body.EventSourceArn, "eventSourceArn");
-    const arn = parseArn(sourceArn);
+    const arn = parseValidArn(sourceArn);
     if (arn?.service !== "sqs") {
       throw invalidParameter(`Unsupported event source ${sourceArn}: the local stack polls SQS queues only.`);
     }
@@ -739,7 +740,7 @@ export class LambdaService {
 
   private logEventBridge(fn: LocalFunction): void {
     for (const destination of [fn.eventInvokeConfig?.onSuccess, fn.eventInvokeConfig?.onFailure]) {
-      if (destination && parseArn(destination)?.service === "events") {
+      if (destination && parseValidArn(destination)?.service === "events") {
         this.options.logger.warn(
           `${fn.name}: EventBridge destination ${destination} accepted, but EventBridge is not emulated: its records will be logged and dropped`,
         );

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { functionArn } from "./arns.js";
+import { functionArn, LOCAL_ACCOUNT_ID } from "./arns.js";
 import { initDocumentProblem } from "./initValidation.js";
 import type { InProcessAws } from "./inProcessAws.js";
 import type { LambdaService } from "./lambdaService.js";
@@ -44,7 +44,7 @@ export async function applyLocalStackInit(
   if (problem !== undefined) throw new InitFileError(problem);
   const { aws, service, region } = context;
   const queueArn = (name: string) =>
-    name.startsWith("arn:") ? name : `arn:aws:sqs:${region}:000000000000:${name}`;
+    name.startsWith("arn:") ? name : `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`;
   const step = async (what: string, action: () => Promise<unknown>) => {
     try {
       await action();
@@ -65,7 +65,7 @@ export async function applyLocalStackInit(
   for (const subscription of init.subscriptions ?? []) {
     await step(`subscription of ${subscription.queue} to ${subscription.topic}`, () =>
       aws.sns("Subscribe", {
-        TopicArn: `arn:aws:sns:${region}:000000000000:${subscription.topic}`,
+        TopicArn: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${subscription.topic}`,
         Protocol: "sqs",
         Endpoint: queueArn(subscription.queue),
         ...entries("Attributes", subscription.attributes),

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "fauxqs";
+import { functionArn } from "./arns.js";
 import { InProcessAws } from "./inProcessAws.js";
 import { registerLambdaRoutes } from "./lambdaRoutes.js";
 import { LambdaService } from "./lambdaService.js";
@@ -120,7 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         service.register(definition);
         return {
           functionName: definition.name,
-          functionArn: `arn:aws:lambda:${region}:000000000000:function:${definition.name}`,
+          functionArn: functionArn(region, definition.name),
         };
       },
       applyInit(init, baseDirectory = process.cwd()) {

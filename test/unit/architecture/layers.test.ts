@@ -14,7 +14,7 @@ const LAYERS = {
   cli: ["main", "cli", "index", "commands", "render", "demo"],
   core: ["envelopes", "sources", "input", "generate"],
   adapters: ["aws", "local"],
-  base: ["errors", "io", "printable", "option-values", "duration", "stdout-writer", "values"],
+  base: ["errors", "io", "printable", "option-values", "duration", "stdout-writer", "values", "arn"],
 } as const;
 const RANK: Record<string, number> = { cli: 3, core: 2, adapters: 1, base: 0 };
 
