@@ -1,19 +1,9 @@
-/**
- * `demo` whose set-up fails part-way (issue 17: a set-up error left the run's deadline timer armed, so the
- * process printed its error and then sat for the rest of the 30 s before exiting).
- *
- * The failure is a real one: an installed copy of the package whose examples/order-processor/node folder is
- * missing (a partial or hand-trimmed install), so that zipping the handler for CreateFunction fails after the
- * local stack is up and the deadline is running.
- */
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_TIMEOUT_MS } from "../../src/commands/demo.js";
-import { repoRoot } from "../support/run-cli.js";
+import { repoRoot, runCli } from "../support/run-cli.js";
 
 let install = "";
 
@@ -32,26 +22,8 @@ afterAll(() => {
   if (install) rmSync(install, { recursive: true, force: true });
 });
 
-function runInstalled(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(install, "bin", "lambda-dest.js"), ...args], {
-      cwd: install,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      resolve({ code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) }),
-    );
-  });
+function runInstalled(args: string[]) {
+  return runCli(args, { bin: join(install, "bin", "lambda-dest.js"), cwd: install });
 }
 
 describe("lambda-dest demo: a set-up step that fails", () => {

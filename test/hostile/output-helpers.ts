@@ -1,10 +1,9 @@
 /** Running the built binary with its output kept raw, and telling what in that output a terminal would act on. */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { repoRoot, runCli } from "../support/run-cli.js";
 
-export const repoRoot = join(import.meta.dirname, "../..");
-const binPath = join(repoRoot, "bin/lambda-dest.js");
+export { repoRoot };
 export const fixtures = join(repoRoot, "test/fixtures/envelopes");
 
 /** Every class of character a terminal acts on: OSC (window title), CSI (clear screen), BEL, C1 CSI, DEL, bidi. */
@@ -30,39 +29,26 @@ export interface RawResult {
   stderr: string;
 }
 
-/** Runs the built binary; stdout and stderr are returned exactly as written (no ANSI stripping). */
+/**
+ * Runs the built binary; stdout and stderr are returned exactly as written (no ANSI stripping), with no AWS
+ * configuration of the machine's in the way.
+ */
 export function runRaw(
   args: string[],
   options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<RawResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: {
-        ...process.env,
-        NO_COLOR: "1",
-        FORCE_COLOR: undefined,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_PROFILE: undefined,
-        AWS_ENDPOINT_URL: undefined,
-        AWS_CONFIG_FILE: "/nonexistent/config",
-        AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
-        ...options.env,
-      },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+  return runCli(args, {
+    ...options,
+    raw: true,
+    env: {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_PROFILE: undefined,
+      AWS_ENDPOINT_URL: undefined,
+      AWS_CONFIG_FILE: "/nonexistent/config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      ...options.env,
+    },
   });
 }
 

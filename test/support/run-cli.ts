@@ -14,10 +14,17 @@ export interface CliResult {
 /** Runs the built binary as a user would, with ANSI codes stripped from what it printed. */
 export function runCli(
   args: string[],
-  options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; raw?: boolean } = {},
+  options: {
+    input?: string | Buffer;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    raw?: boolean;
+    /** Another installed copy's bin/lambda-dest.js. */
+    bin?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? binPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
