@@ -6,6 +6,7 @@ import { parseArn } from "../arn.js";
 import { AwsOperationError, UsageError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
+import { type Handled, pollQueue, type ReceiveBudget, type WatchedQueue } from "./queuePoller.js";
 import { SnsOperations } from "./sns.js";
 import { type SqsMessage, SqsOperations } from "./sqs.js";
 import {
@@ -18,17 +19,13 @@ import {
   type TopicReference,
 } from "./targets.js";
 import {
-  type Handled,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_STALE_MINUTES,
   HEARTBEAT_TAG,
   type Leftover,
-  pollQueue,
-  type ReceiveBudget,
   TemporaryResources,
-  tapTopic,
-  type WatchedQueue,
-} from "./watch.js";
+} from "./temporaryResources.js";
+import { tapTopic } from "./topicTap.js";
 
 export interface SessionEvents {
   /** Progress and notes for stderr. */

@@ -1,9 +1,9 @@
 import { formatBytes } from "../aws/batches.js";
 import { type AwsClients, resolveClientSettings, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
+import { BoundedSet, type Handled, type WatchedQueue } from "../aws/queuePoller.js";
 import type { SqsMessage } from "../aws/sqs.js";
 import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
-import { BoundedSet, type Handled, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";

@@ -1,8 +1,8 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type AwsClients, withClients } from "../aws/clients.js";
+import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/queuePoller.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/watch.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";

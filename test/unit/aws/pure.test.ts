@@ -8,7 +8,8 @@ import {
   parseTailTarget,
   parseTopicReference,
 } from "../../../src/aws/targets.js";
-import { TAIL_QUEUE_PREFIX, temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/watch.js";
+import { TAIL_QUEUE_PREFIX } from "../../../src/aws/temporaryResources.js";
+import { temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/topicTap.js";
 import { UsageError } from "../../../src/errors.js";
 import { attributesSize, parseAttribute, parseAttributes } from "../../../src/input/attributes.js";
 import { splitLines } from "../../../src/input/body.js";

@@ -1,0 +1,250 @@
+/**
+ * Watching queues without harming them: peeking (short visibility, released at once) and consuming (delete only
+ * what was written); a temporary queue of our own is emptied.
+ */
+import { isAbortError } from "./errors.js";
+import type { ResolvedTopic } from "./sns.js";
+import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
+
+/** Seconds a peeked message stays hidden if we die before releasing it. */
+export const PEEK_VISIBILITY_SECONDS = 5;
+const CONSUME_VISIBILITY_SECONDS = 30;
+
+/** peek: release everything; consume: delete what was written; own: our temporary queue, delete everything. */
+export type WatchMode = "peek" | "consume" | "own";
+
+export interface WatchedQueue {
+  queue: ResolvedQueue;
+  /** The operations for the queue's region. */
+  sqs: SqsOperations;
+  /** How the user knows it: "sqs:orders-results", "sns:order-events". */
+  label: string;
+  mode: WatchMode;
+  /** For a topic tap: the topic and the subscription. */
+  topic?: ResolvedTopic;
+  subscriptionArn?: string;
+}
+
+/**
+ * What the consumer did with one received message: written (now or on an earlier receive, so a consume may
+ * delete it) or skipped (filtered out, or past --max: never deleted from a user's queue).
+ */
+export type Disposition = "written" | "skipped";
+
+export interface Handled {
+  dispositions: Disposition[];
+  /** How many of the messages had not been seen before; a peek backs off when none had. */
+  fresh: number;
+  /**
+   * Resolves once it is known whether what was written reached its reader (true) or not (false, and the
+   * written messages are released instead of deleted). Until then the messages stay invisible and the
+   * loop goes on receiving, so waiting for it costs no throughput.
+   */
+  confirmed?: Promise<boolean>;
+}
+
+/** Message ids already shown, so that a peeked message released and received again is shown once. */
+export class BoundedSet {
+  readonly #items = new Map<string, true>();
+  readonly #capacity: number;
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+  has(item: string): boolean {
+    return this.#items.has(item);
+  }
+  add(item: string): void {
+    this.#items.set(item, true);
+    if (this.#items.size > this.#capacity) this.#items.delete(this.#items.keys().next().value!);
+  }
+  get size(): number {
+    return this.#items.size;
+  }
+}
+
+/**
+ * Shared by every receive loop of a run with --max: a loop asks only for the messages still wanted, so that no
+ * loop is left in a long poll (holding messages it will never show) when the last one arrives.
+ */
+export class ReceiveBudget {
+  #reserved = 0;
+  readonly #remaining: () => number;
+
+  /** `remaining`: how many more envelopes are wanted (Infinity without --max). */
+  constructor(remaining: () => number) {
+    this.#remaining = remaining;
+  }
+
+  reserve(wanted: number): number {
+    const free = this.#remaining() - this.#reserved;
+    const granted = Math.max(0, Math.min(wanted, Number.isFinite(free) ? free : wanted));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  release(count: number): void {
+    this.#reserved -= count;
+  }
+}
+
+export interface PollOptions {
+  watched: WatchedQueue;
+  /** Aborts the loop (and an in-flight long poll). */
+  stop: AbortSignal;
+  /** Shows the messages (in order) and says what was done with each. */
+  handle(messages: SqsMessage[], watched: WatchedQueue): Promise<Handled> | Handled;
+  /** Receive loops in parallel (consume and own modes only; a peek runs one loop). */
+  concurrency?: number;
+  /** A delete or release that failed: reported, not fatal. */
+  onProblem?(text: string): void;
+  budget?: ReceiveBudget;
+}
+
+const sleep = (milliseconds: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, milliseconds);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/** A signal that aborts `graceMs` after `stop` does. */
+function afterGrace(stop: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    timer = setTimeout(() => controller.abort(stop.reason), graceMs);
+  };
+  if (stop.aborted) start();
+  else stop.addEventListener("abort", start, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      stop.removeEventListener("abort", start);
+    },
+  };
+}
+
+/**
+ * Receives from one queue until `stop` aborts. Peek: short visibility, every message released at once after it
+ * was handled (a round that brought only messages already shown backs off, so a backlog is not spun on).
+ * Consume: written messages are deleted, the rest released. Own: everything is deleted.
+ */
+export async function pollQueue(options: PollOptions): Promise<void> {
+  const { watched, stop } = options;
+  const peek = watched.mode === "peek";
+  const loops = peek ? 1 : Math.max(1, options.concurrency ?? 1);
+  const settling = new Set<Promise<void>>();
+  const loop = async () => {
+    let idleRounds = 0;
+    while (!stop.aborted) {
+      const wanted = options.budget ? options.budget.reserve(10) : 10;
+      if (wanted === 0) {
+        // Other loops hold what is still wanted; look again when they are done.
+        await sleep(10, stop);
+        continue;
+      }
+      let round: "fresh" | "stale" | "empty";
+      try {
+        round = await receiveOnce(options, wanted, settling);
+      } finally {
+        options.budget?.release(wanted);
+      }
+      // A round that brought back only messages already handled (a peeked backlog, messages filtered out of a
+      // consume) backs off instead of spinning on them: each receive counts towards a redrive policy.
+      if (round === "stale") {
+        idleRounds += 1;
+        await sleep(Math.min(2_000, 100 * 2 ** idleRounds), stop);
+      } else if (round === "fresh") {
+        idleRounds = 0;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: loops }, loop));
+  } finally {
+    // Deletions still waiting for their reader's confirmation end before the queue is let go.
+    while (settling.size > 0) await Promise.all(settling);
+  }
+}
+
+async function receiveOnce(
+  options: PollOptions,
+  wanted: number,
+  settling: Set<Promise<void>>,
+): Promise<"fresh" | "stale" | "empty"> {
+  const { watched, stop } = options;
+  const { sqs } = watched;
+  const peek = watched.mode === "peek";
+  const waitSeconds = peek ? 1 : 5;
+  // On a user's queue a long poll is not cut off when we stop: SQS would still hand messages to the
+  // abandoned request, hiding them for the visibility timeout. It is let finish (it returns within
+  // waitSeconds) and what it brought is released below; only an endpoint that stopped answering is cut.
+  const userQueue = watched.mode !== "own";
+  const receiveSignal = userQueue
+    ? afterGrace(stop, (waitSeconds + 2) * 1000)
+    : { signal: stop, dispose() {} };
+  let messages: SqsMessage[];
+  try {
+    messages = await sqs.receive(watched.queue, {
+      maxMessages: wanted,
+      visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
+      waitSeconds,
+      signal: receiveSignal.signal,
+    });
+  } catch (error) {
+    if (stop.aborted || isAbortError(error)) return "empty";
+    throw error;
+  } finally {
+    receiveSignal.dispose();
+  }
+  if (messages.length > 0 && stop.aborted && userQueue) {
+    await settle(
+      options,
+      [],
+      messages.map((message) => message.ReceiptHandle!),
+    );
+    return "empty";
+  }
+  if (messages.length === 0) return "empty";
+  const { dispositions, fresh, confirmed } = await options.handle(messages, watched);
+  const remove: string[] = [];
+  const release: string[] = [];
+  messages.forEach((message, index) => {
+    const disposition = dispositions[index] ?? "skipped";
+    const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
+    (keep ? release : remove).push(message.ReceiptHandle!);
+  });
+  if (confirmed === undefined) {
+    await settle(options, remove, release);
+  } else {
+    const pending: Promise<void> = confirmed
+      .then((reached) =>
+        reached ? settle(options, remove, release) : settle(options, [], [...release, ...remove]),
+      )
+      .finally(() => settling.delete(pending));
+    settling.add(pending);
+  }
+  return fresh > 0 ? "fresh" : "stale";
+}
+
+async function settle(options: PollOptions, remove: string[], release: string[]): Promise<void> {
+  const { watched } = options;
+  const { sqs } = watched;
+  const [deleteProblems, releaseProblems] = await Promise.all([
+    remove.length > 0 ? sqs.deleteBatch(watched.queue, remove) : [],
+    release.length > 0 ? sqs.release(watched.queue, release) : [],
+  ]);
+  for (const problem of deleteProblems)
+    options.onProblem?.(`could not delete a message from ${watched.label}: ${problem}`);
+  for (const problem of releaseProblems) {
+    options.onProblem?.(
+      `could not release a peeked message on ${watched.label} (it reappears within ${PEEK_VISIBILITY_SECONDS}s): ${problem}`,
+    );
+  }
+}
