@@ -45,10 +45,12 @@ function request(method, urlPath, body, headers) {
 
 function postError(urlPath, errorObject) {
   const body = safeStringify(errorObject);
-  return request("POST", urlPath, body, {
-    "content-type": "application/json",
-    "lambda-runtime-function-error-type": errorObject.errorType,
-  });
+  const headers = { "content-type": "application/json" };
+  // The error type also travels as a header, which cannot carry every string a function may name its error
+  // with (a newline or an escape sequence would make the request itself fail): the body has it anyway.
+  const type = errorObject.errorType;
+  if (typeof type === "string" && /^[\t\x20-\x7e]*$/.test(type)) headers["lambda-runtime-function-error-type"] = type;
+  return request("POST", urlPath, body, headers);
 }
 
 function safeStringify(value) {

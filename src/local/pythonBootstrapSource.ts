@@ -35,8 +35,13 @@ def call(method, path, body=None, headers=None):
 
 
 def post_error(path, error):
-    call("POST", path, json.dumps(error).encode("utf-8"),
-         {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error["errorType"]})
+    headers = {"Content-Type": "application/json"}
+    # The error type also travels as a header, which cannot carry every string an exception class may be
+    # named with: the body has it anyway.
+    error_type = error.get("errorType")
+    if isinstance(error_type, str) and all(c == "\t" or " " <= c <= "~" for c in error_type):
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    call("POST", path, json.dumps(error).encode("utf-8"), headers)
 
 
 def error_object(error_type, message, stack, request_id=None):
