@@ -242,11 +242,13 @@ async function* itemsFromStream(
       size += chunk.length;
     }
   }
-  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  let head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   // A first line that is a whole JSON object means one value per line (one line is fine too); anything
   // else (pretty-printed JSON, an array) is one document.
   const firstLine = head.toString("utf8", 0, newline === -1 ? head.length : newline);
   if (!firstLine.trimStart().startsWith("[") && firstLineParses(firstLine)) {
+    // A byte order mark (as some Windows editors write) is not part of the first line's JSON.
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
     yield* ndjsonItems(source, head, iterator, ended);
     return;
   }

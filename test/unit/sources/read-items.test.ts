@@ -61,4 +61,16 @@ describe("reading items", () => {
     const [item] = await itemsOf('{"a": 1}\n', "one.json");
     expect(item).toMatchObject({ form: "document", value: { a: 1 } });
   });
+
+  it.each([
+    ["a small file, read at once", 20],
+    ["a large file, streamed", 5_000],
+  ])("NDJSON with a byte order mark in %s: the mark is not part of the first line", async (_name, lines) => {
+    const padding = "x".repeat(100);
+    const text = `\ufeff${Array.from({ length: lines }, (_, index) => JSON.stringify({ index, padding })).join("\n")}`;
+    const items = await itemsOf(text, `bom-${lines}.ndjson`);
+    expect(items).toHaveLength(lines);
+    expect(items[0]).toMatchObject({ form: "line", value: { index: 0 } });
+    expect(items.every((item) => item.syntaxError === undefined)).toBe(true);
+  });
 });
