@@ -2,12 +2,15 @@
 // `validate` and `show` start without loading Ajv or compiling anything. One CommonJS file per kind in
 // dist/validators/: src/envelopes/kinds.ts requires a kind's validator synchronously the first time it
 // is needed, so a run pays only for the kinds it meets. Formats come from dist/validators/formats.cjs
-// (written here), not from ajv-formats, which would cost a module load at every start.
+// (written here), not from ajv-formats, which would cost a module load at every start. The options and
+// formats are src/envelopes/schema-options.ts, which kinds.ts also compiles with when there is no build:
+// this script runs after tsc and reads that module's output in dist/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { _, Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
+import { AJV_OPTIONS, FORMATS, formatsModuleSource } from "../dist/envelopes/schema-options.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const schemaDir = join(root, "schemas");
@@ -15,39 +18,14 @@ const target = join(root, "dist", "validators");
 rmSync(target, { recursive: true, force: true });
 mkdirSync(target, { recursive: true });
 
-// RFC 3339 date-time, as JSON Schema's "date-time" format means it: a real calendar date, a time with
-// optional fraction, and a zone (Z or an offset). Leap seconds are accepted only at 23:59:60.
-const formatsSource = `"use strict";
-const DATE_TIME = /^(\\d{4})-(\\d{2})-(\\d{2})[Tt](\\d{2}):(\\d{2}):(\\d{2})(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})$/;
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function dateTime(text) {
-  const match = DATE_TIME.exec(text);
-  if (!match) return false;
-  const year = Number(match[1]), month = Number(match[2]), day = Number(match[3]);
-  const hour = Number(match[4]), minute = Number(match[5]), second = Number(match[6]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (leap ? 29 : DAYS[month - 1])) return false;
-  if (hour > 23 || minute > 59) return false;
-  if (second > 60 || (second === 60 && !(hour === 23 && minute === 59) && match[8].length === 1)) return false;
-  return true;
-}
-module.exports = { "date-time": dateTime };
-`;
-writeFileSync(join(target, "formats.cjs"), formatsSource);
-const formats = new Function("module", `${formatsSource}; return module.exports;`)({ exports: {} });
+writeFileSync(join(target, "formats.cjs"), formatsModuleSource());
 
 for (const file of readdirSync(schemaDir)
   .filter((name) => name.endsWith(".schema.json"))
   .sort()) {
   const ajv = new Ajv2020({
-    strict: true,
-    allowUnionTypes: true,
-    allErrors: true,
-    // minLength is only ever 1 here: plain .length, without Ajv's runtime helper for surrogate pairs.
-    unicode: false,
-    logger: false,
-    formats,
+    ...AJV_OPTIONS,
+    formats: FORMATS,
     code: { source: true, formats: _`require("./formats.cjs")` },
   });
   const schema = JSON.parse(readFileSync(join(schemaDir, file), "utf8"));
