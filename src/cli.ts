@@ -2,6 +2,7 @@
  * Commander registrations only. Each action normalises its options and lazy-imports its command, so that
  * `--help`, `validate` and `show` never load the AWS SDK.
  */
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "./duration.js";
 import { UsageError } from "./errors.js";
@@ -10,7 +11,22 @@ import * as accepted from "./option-values.js";
 import { printable } from "./printable.js";
 import { createColors } from "./render/colors.js";
 
-export const VERSION = "0.1.0";
+/**
+ * The version of the package this copy was installed from. src/cli.ts, dist/cli.js and the bundled
+ * dist/main.js all sit one folder below package.json, so one relative URL serves the three.
+ */
+export const VERSION = packageVersion(new URL("../package.json", import.meta.url));
+
+function packageVersion(manifestUrl: URL): string {
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(manifestUrl, "utf8"));
+    const version = (manifest as { version?: unknown }).version;
+    if (typeof version === "string") return printable(version);
+  } catch {
+    // An install without its package.json still runs every command; only --version has less to say.
+  }
+  return "unknown";
+}
 
 interface GlobalFlags {
   json?: boolean;
@@ -113,6 +129,18 @@ Exit codes: 0 success or all valid; 1 invalid payload, failure outcome or failed
             (an endpoint that refuses connections included); 2 usage error or unreadable input;
             3 timed out waiting (a --timeout that passed before the endpoint answered included).`;
 
+/**
+ * Turns a command's typed action into commander's: the positional arguments, the command's own options and
+ * the context built from the global ones. Commander hands them over untyped; each command's argument tuple and
+ * flag interface below say what its definition makes commander produce (pinned by test/unit/cli/argv.test.ts).
+ */
+type Runner = <Args extends unknown[], Flags>(
+  action: (context: CommandContext, args: Args, flags: Flags) => Promise<number>,
+) => (...params: unknown[]) => Promise<void>;
+
+/** Defines one command (arguments, options, help, action) on the Command its name made. */
+type Registration = (command: Command, run: Runner) => void;
+
 export function buildProgram(io: Io, state: { exitCode: number }, argv: string[] = []): Command {
   const program = new Command("lambda-dest");
   program
@@ -164,26 +192,128 @@ Examples:
 ${EXIT_CODES}`,
     );
 
-  // Only the command being run is registered when argv names one: building all ten, with their options
+  // Only the command being run is registered when argv names one: building all of them, with their options
   // and help, is a measurable share of a one-file `validate`. `--help` and unknown commands get them all.
   const wanted = commandNamed(argv);
-  const register = (name: string, define: () => void) => {
-    if (wanted === undefined || wanted === name) define();
-  };
-
-  /** Wraps an action: the positional arguments, the command's own options, and the context built from globals. */
-  const run =
-    (action: (context: CommandContext, args: any[], options: Record<string, any>) => Promise<number>) =>
+  const run: Runner =
+    <Args extends unknown[], Flags>(
+      action: (context: CommandContext, args: Args, flags: Flags) => Promise<number>,
+    ) =>
     async (...params: unknown[]) => {
       const command = params[params.length - 1] as Command;
-      const options = params[params.length - 2] as Record<string, any>;
-      const context = await makeContext(io, command.optsWithGlobals() as GlobalFlags);
-      state.exitCode = await action(context, params.slice(0, -2), options);
+      const context = await makeContext(io, command.optsWithGlobals<GlobalFlags>());
+      state.exitCode = await action(context, params.slice(0, -2) as Args, params[params.length - 2] as Flags);
     };
+  for (const name of COMMAND_NAMES) {
+    if (wanted === undefined || wanted === name) REGISTRATIONS[name](program.command(name), run);
+  }
+  return program;
+}
 
-  register("validate", () => {
-    program
-      .command("validate")
+/** The options commander collects for each command, by the camelCase names it gives them. */
+interface ValidateFlags {
+  schema?: string;
+  strict?: boolean;
+}
+
+interface ShowFlags {
+  raw?: boolean;
+  schema?: string;
+}
+
+interface InputFlags {
+  file?: string;
+  lines?: boolean;
+  attribute?: string[];
+  groupId?: string;
+  dedupId?: string;
+}
+
+interface SendFlags extends InputFlags {
+  delay?: number;
+}
+
+interface PublishFlags extends InputFlags {
+  subject?: string;
+}
+
+interface InvokeFlags {
+  file?: string;
+  qualifier?: string;
+  sync?: boolean;
+  wait?: boolean;
+  timeout?: number;
+}
+
+const UNTIL_CHOICES = ["success", "failure", "any"] as const;
+const ONLY_CHOICES = ["success", "failure"] as const;
+
+interface TailFlags {
+  max?: number;
+  timeout?: number;
+  until?: (typeof UNTIL_CHOICES)[number];
+  only?: (typeof ONLY_CHOICES)[number];
+  function?: string;
+  consume?: boolean;
+  out?: string;
+}
+
+interface GenerateFlags {
+  condition?: string;
+  function?: string;
+  qualifier?: string;
+  runtime?: string;
+  error?: string;
+  attempts?: string;
+  request?: string;
+  response?: string;
+  source?: string;
+  status?: string;
+  wrap?: string[];
+  count?: string;
+  seed?: string;
+  pretty?: boolean;
+}
+
+interface LocalFlags {
+  port: number;
+  init?: string;
+  function?: string[];
+  realTiming?: boolean;
+  allowOrigin?: string[];
+}
+
+interface DemoFlags {
+  python?: boolean;
+}
+
+interface CleanupFlags {
+  olderThan?: number;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+function addInputOptions(command: Command): Command {
+  return command
+    .option("--file <path>", "read the body from a file ('-' for stdin)", checked(accepted.filePath))
+    .option("--lines", "send each line of the input as its own message")
+    .option(
+      "--attribute <name=value>",
+      "message attribute: name=value (String), name=Number:42, name=Binary:@file; repeatable",
+      collect,
+    )
+    .option("--group-id <id>", "message group id (FIFO)", checked(accepted.messageTag))
+    .option(
+      "--dedup-id <id>",
+      "deduplication id (FIFO without content-based deduplication)",
+      checked(accepted.messageTag),
+    );
+}
+
+/** Every command, in the order --help lists them; the key is the command's name. */
+const REGISTRATIONS = {
+  validate: (command, run) => {
+    command
       .description("validate envelopes against the bundled JSON Schemas (files, globs, or stdin)")
       .argument("[files...]", "files or globs; '-' or none reads stdin")
       .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
@@ -198,16 +328,15 @@ ${EXIT_CODES}`,
     $ lambda-dest validate events.ndjson --schema invocation-record --strict`,
       )
       .action(
-        run(async (context, [files], options) => {
+        run(async (context, [files]: [string[]], flags: ValidateFlags) => {
           const { runValidate } = await import("./commands/validate.js");
-          return runValidate({ files, schema: options.schema, strict: options.strict === true }, context);
+          return runValidate({ files, schema: flags.schema, strict: flags.strict === true }, context);
         }),
       );
-  });
+  },
 
-  register("show", () => {
-    program
-      .command("show")
+  show: (command, run) => {
+    command
       .description("pretty-print envelopes: a summary line, then the payload, errors set out")
       .argument("[files...]", "files or globs; '-' or none reads stdin")
       .option("--raw", "print the untouched JSON")
@@ -220,16 +349,15 @@ ${EXIT_CODES}`,
     $ aws sqs receive-message --queue-url "$Q" | lambda-dest show`,
       )
       .action(
-        run(async (context, [files], options) => {
+        run(async (context, [files]: [string[]], flags: ShowFlags) => {
           const { runShow } = await import("./commands/show.js");
-          return runShow({ files, raw: options.raw === true, schema: options.schema }, context);
+          return runShow({ files, raw: flags.raw === true, schema: flags.schema }, context);
         }),
       );
-  });
+  },
 
-  register("schemas", () => {
-    program
-      .command("schemas")
+  schemas: (command, run) => {
+    command
       .description("list the bundled kinds, or print one schema")
       .argument("[kind]", "the kind whose schema to print")
       .addHelpText(
@@ -240,33 +368,16 @@ ${EXIT_CODES}`,
     $ lambda-dest schemas invocation-record > invocation-record.schema.json`,
       )
       .action(
-        run(async (context, [kind]) => {
+        run(async (context, [kind]: [string | undefined]) => {
           const { runSchemas } = await import("./commands/schemas.js");
           return runSchemas({ kind }, context);
         }),
       );
-  });
+  },
 
-  const addInputOptions = (command: Command) =>
-    command
-      .option("--file <path>", "read the body from a file ('-' for stdin)", checked(accepted.filePath))
-      .option("--lines", "send each line of the input as its own message")
-      .option(
-        "--attribute <name=value>",
-        "message attribute: name=value (String), name=Number:42, name=Binary:@file; repeatable",
-        collect,
-      )
-      .option("--group-id <id>", "message group id (FIFO)", checked(accepted.messageTag))
-      .option(
-        "--dedup-id <id>",
-        "deduplication id (FIFO without content-based deduplication)",
-        checked(accepted.messageTag),
-      );
-
-  register("send", () => {
+  send: (command, run) => {
     addInputOptions(
-      program
-        .command("send")
+      command
         .description("send an SQS message (or each line with --lines)")
         .argument("<queue>", "queue name, URL or ARN")
         .argument("[body]", "message body; else --file or stdin"),
@@ -282,29 +393,28 @@ ${EXIT_CODES}`,
     $ lambda-dest send orders.fifo '{"id":1}' --group-id customer-7`,
       )
       .action(
-        run(async (context, [queue, body], options) => {
+        run(async (context, [queue, body]: [string, string | undefined], flags: SendFlags) => {
           const { runSend } = await import("./commands/send.js");
           return runSend(
             {
               queue,
               body,
-              file: options.file,
-              lines: options.lines === true,
-              attributes: options.attribute ?? [],
-              groupId: options.groupId,
-              dedupId: options.dedupId,
-              delaySeconds: options.delay,
+              file: flags.file,
+              lines: flags.lines === true,
+              attributes: flags.attribute ?? [],
+              groupId: flags.groupId,
+              dedupId: flags.dedupId,
+              delaySeconds: flags.delay,
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("publish", () => {
+  publish: (command, run) => {
     addInputOptions(
-      program
-        .command("publish")
+      command
         .description("publish an SNS message (or each line with --lines)")
         .argument("<topic>", "topic name or ARN")
         .argument("[message]", "message; else --file or stdin"),
@@ -318,28 +428,27 @@ ${EXIT_CODES}`,
     $ lambda-dest publish arn:aws:sns:eu-west-1:123456789012:alerts --file alert.json`,
       )
       .action(
-        run(async (context, [topic, message], options) => {
+        run(async (context, [topic, message]: [string, string | undefined], flags: PublishFlags) => {
           const { runPublish } = await import("./commands/publish.js");
           return runPublish(
             {
               topic,
               message,
-              file: options.file,
-              lines: options.lines === true,
-              attributes: options.attribute ?? [],
-              groupId: options.groupId,
-              dedupId: options.dedupId,
-              subject: options.subject,
+              file: flags.file,
+              lines: flags.lines === true,
+              attributes: flags.attribute ?? [],
+              groupId: flags.groupId,
+              dedupId: flags.dedupId,
+              subject: flags.subject,
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("invoke", () => {
-    program
-      .command("invoke")
+  invoke: (command, run) => {
+    command
       .description(
         "invoke a function asynchronously (or --sync), and optionally --wait for its destination record",
       )
@@ -363,28 +472,27 @@ ${EXIT_CODES}`,
     $ lambda-dest invoke order-processor '{"orderId": 1}' --sync`,
       )
       .action(
-        run(async (context, [fn, payload], options) => {
-          if (options.sync && options.wait) throw new UsageError("--sync and --wait cannot be combined");
+        run(async (context, [fn, payload]: [string, string | undefined], flags: InvokeFlags) => {
+          if (flags.sync && flags.wait) throw new UsageError("--sync and --wait cannot be combined");
           const { runInvoke } = await import("./commands/invoke.js");
           return runInvoke(
             {
               functionName: fn,
               payload,
-              file: options.file,
-              qualifier: options.qualifier,
-              sync: options.sync === true,
-              wait: options.wait === true,
-              timeoutMs: options.timeout,
+              file: flags.file,
+              qualifier: flags.qualifier,
+              sync: flags.sync === true,
+              wait: flags.wait === true,
+              timeoutMs: flags.timeout,
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("tail", () => {
-    program
-      .command("tail")
+  tail: (command, run) => {
+    command
       .description("stream destination envelopes from a topic, a queue, or a function's destinations")
       .argument(
         "<target>",
@@ -396,14 +504,8 @@ ${EXIT_CODES}`,
         "exit after this long (exit 3 if it passes before the endpoint answered, or with --until/--max)",
         duration("--timeout", 1),
       )
-      .addOption(
-        new Option("--until <outcome>", "exit after the first such envelope").choices([
-          "success",
-          "failure",
-          "any",
-        ]),
-      )
-      .addOption(new Option("--only <outcome>", "show only these envelopes").choices(["success", "failure"]))
+      .addOption(new Option("--until <outcome>", "exit after the first such envelope").choices(UNTIL_CHOICES))
+      .addOption(new Option("--only <outcome>", "show only these envelopes").choices(ONLY_CHOICES))
       .option("--function <name>", "show only envelopes of this function")
       .option(
         "--consume",
@@ -427,28 +529,27 @@ ${EXIT_CODES}`,
   or --out FILE for a copy on disk.`,
       )
       .action(
-        run(async (context, [target], options) => {
+        run(async (context, [target]: [string], flags: TailFlags) => {
           const { runTail } = await import("./commands/tail.js");
           return runTail(
             {
               target,
-              max: options.max,
-              timeoutMs: options.timeout,
-              until: options.until,
-              only: options.only,
-              functionName: options.function,
-              consume: options.consume === true,
-              out: options.out,
+              max: flags.max,
+              timeoutMs: flags.timeout,
+              until: flags.until,
+              only: flags.only,
+              functionName: flags.function,
+              consume: flags.consume === true,
+              out: flags.out,
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("generate", () => {
-    program
-      .command("generate")
+  generate: (command, run) => {
+    command
       .description("print realistic, valid envelopes for consumers' tests (NDJSON with --count)")
       .argument("<kind>", "invocation-record, esm-failure-record, dlq-message or processing-result")
       .option(
@@ -486,35 +587,34 @@ ${EXIT_CODES}`,
     $ lambda-dest generate dlq-message --wrap lambda-sqs-event | lambda-dest validate`,
       )
       .action(
-        run(async (context, [kind], options) => {
+        run(async (context, [kind]: [string], flags: GenerateFlags) => {
           const { runGenerate } = await import("./commands/generate.js");
           return runGenerate(
             {
               kind,
-              condition: options.condition,
-              function: options.function,
-              qualifier: options.qualifier,
-              runtime: options.runtime,
-              error: options.error,
-              attempts: options.attempts,
-              request: options.request,
-              response: options.response,
-              source: options.source,
-              status: options.status,
-              wrap: options.wrap ?? [],
-              count: options.count,
-              seed: options.seed,
-              pretty: options.pretty === true,
+              condition: flags.condition,
+              function: flags.function,
+              qualifier: flags.qualifier,
+              runtime: flags.runtime,
+              error: flags.error,
+              attempts: flags.attempts,
+              request: flags.request,
+              response: flags.response,
+              source: flags.source,
+              status: flags.status,
+              wrap: flags.wrap ?? [],
+              count: flags.count,
+              seed: flags.seed,
+              pretty: flags.pretty === true,
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("local", () => {
-    program
-      .command("local")
+  local: (command, run) => {
+    command
       .description("run the embedded local stack (SQS, SNS, S3, Lambda with destinations) on 127.0.0.1")
       .option("--port <port>", "port to listen on (0-65535; 0 picks a free one)", wholeNumber(0, 65535), 4566)
       .option("--init <file>", "JSON file of queues, topics, subscriptions and functions to create at start")
@@ -537,25 +637,24 @@ ${EXIT_CODES}`,
     $ lambda-dest local --port 4577 --function hello=./hello/index.mjs`,
       )
       .action(
-        run(async (context, _args, options) => {
+        run(async (context, _args: [], flags: LocalFlags) => {
           const { runLocal } = await import("./commands/local.js");
           return runLocal(
             {
-              port: options.port,
-              init: options.init,
-              functions: options.function ?? [],
-              realTiming: options.realTiming === true,
-              allowOrigins: options.allowOrigin ?? [],
+              port: flags.port,
+              init: flags.init,
+              functions: flags.function ?? [],
+              realTiming: flags.realTiming === true,
+              allowOrigins: flags.allowOrigin ?? [],
             },
             context,
           );
         }),
       );
-  });
+  },
 
-  register("demo", () => {
-    program
-      .command("demo")
+  demo: (command, run) => {
+    command
       .description("run the order-processor scenario end to end on an in-process local stack")
       .option("--python", "deploy the Python version of the example function")
       .addHelpText(
@@ -566,16 +665,15 @@ ${EXIT_CODES}`,
     $ lambda-dest demo --python`,
       )
       .action(
-        run(async (context, _args, options) => {
+        run(async (context, _args: [], flags: DemoFlags) => {
           const { runDemo } = await import("./commands/demo.js");
-          return runDemo({ python: options.python === true }, context);
+          return runDemo({ python: flags.python === true }, context);
         }),
       );
-  });
+  },
 
-  register("cleanup", () => {
-    program
-      .command("cleanup")
+  cleanup: (command, run) => {
+    command
       .description("delete temporary queues and subscriptions that an interrupted tail left behind")
       .option(
         "--older-than <duration>",
@@ -598,41 +696,32 @@ ${EXIT_CODES}`,
   refreshed (or created) in the last 5 minutes is kept, and said so, unless --force.`,
       )
       .action(
-        run(async (context, _args, options) => {
+        run(async (context, _args: [], flags: CleanupFlags) => {
           const { runCleanup } = await import("./commands/cleanup.js");
           return runCleanup(
             {
-              olderThanMs: options.olderThan,
-              dryRun: options.dryRun === true,
-              force: options.force === true,
+              olderThanMs: flags.olderThan,
+              dryRun: flags.dryRun === true,
+              force: flags.force === true,
             },
             context,
           );
         }),
       );
-  });
+  },
+} satisfies Record<string, Registration>;
 
-  return program;
-}
+export type CommandName = keyof typeof REGISTRATIONS;
 
-const COMMAND_NAMES = new Set([
-  "validate",
-  "show",
-  "schemas",
-  "send",
-  "publish",
-  "invoke",
-  "tail",
-  "generate",
-  "local",
-  "demo",
-  "cleanup",
-]);
+/** Derived from the registrations, so that start-up finds every command it can register. */
+export const COMMAND_NAMES = Object.keys(REGISTRATIONS) as CommandName[];
+const COMMAND_NAME_SET: ReadonlySet<string> = new Set(COMMAND_NAMES);
+
 /** Global options that take a value: the value is not the command's name. */
 const GLOBAL_OPTIONS_WITH_VALUE = new Set(["--profile", "--region", "--endpoint-url", "--request-timeout"]);
 
 /** The command that argv runs, when it names one and asks for no global help. */
-export function commandNamed(argv: string[]): string | undefined {
+export function commandNamed(argv: string[]): CommandName | undefined {
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index]!;
     if (token === "--") return undefined;
@@ -641,7 +730,7 @@ export function commandNamed(argv: string[]): string | undefined {
       continue;
     }
     if (token.startsWith("-")) continue;
-    return COMMAND_NAMES.has(token) ? token : undefined;
+    return COMMAND_NAME_SET.has(token) ? (token as CommandName) : undefined;
   }
   return undefined;
 }
