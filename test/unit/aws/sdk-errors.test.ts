@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Chalk } from "chalk";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AwsClients } from "../../../src/aws/clients.js";
 import { translateAwsError } from "../../../src/aws/errors.js";
 import type { SnsOperations } from "../../../src/aws/sns.js";
@@ -15,6 +15,33 @@ import { tapTopic } from "../../../src/aws/topicTap.js";
 import { sendMessages } from "../../../src/commands/send.js";
 import { AwsOperationError, UsageError } from "../../../src/errors.js";
 import type { CommandContext } from "../../../src/io.js";
+
+/** The back-off waits of the batch sender, recorded instead of waited for. */
+const backoff = vi.hoisted(() => ({ sleeps: [] as number[] }));
+
+// send and publish build the batch sender's options themselves: the clock and the jitter are put in on the
+// way down, so these tests wait for nothing and see the schedule (jitter at its top: each ceiling).
+vi.mock("../../../src/aws/batchSend.js", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../../src/aws/batchSend.js")>();
+  return {
+    ...original,
+    sendInBatches: (
+      messages: Parameters<typeof original.sendInBatches>[0],
+      options: Parameters<typeof original.sendInBatches>[1],
+    ) =>
+      original.sendInBatches(messages, {
+        ...options,
+        sleep: async (milliseconds: number) => {
+          backoff.sleeps.push(milliseconds);
+        },
+        random: () => 1,
+      }),
+  };
+});
+
+beforeEach(() => {
+  backoff.sleeps.length = 0;
+});
 
 interface Call {
   target: string;
@@ -156,6 +183,8 @@ describe("send against a simulated AWS", () => {
     await expect(promise).rejects.toThrow(
       /^throttled by AWS: sqs:SendMessage on queue orders still throttled after 3 attempts; slow down or retry later$/,
     );
+    // Five rounds of the SDK's own attempts, with our longer back-off between them: 100 ms · 2^attempt.
+    expect(backoff.sleeps).toEqual([200, 400, 800, 1600]);
   });
 
   it("--json still reports what was sent when a later request fails for good", async () => {
@@ -175,6 +204,7 @@ describe("send against a simulated AWS", () => {
       error: expect.stringMatching(/^throttled by AWS/),
     });
     expect(report.messages).toHaveLength(10);
+    expect(backoff.sleeps).toEqual([200, 400, 800, 1600]);
   });
 
   it("retries entries that failed on the server's side, and reports entries refused as the sender's fault (exit 1)", async () => {
@@ -205,6 +235,7 @@ describe("send against a simulated AWS", () => {
       ["a", "b", "c"],
       ["b"],
     ]);
+    expect(backoff.sleeps).toEqual([200]);
   });
 
   it("access denied names the action and the queue", async () => {
