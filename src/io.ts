@@ -26,6 +26,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   now(): Date;
+  /** Waits (a retry's back-off); a test puts in one that records the waits instead. Default: a real timer. */
+  sleep?(milliseconds: number): Promise<void>;
   /**
    * Starts listening for Ctrl-C, SIGTERM and SIGHUP and returns a signal that aborts on the first of them
    * (its reason names the signal). Only long-running commands call it, so that others keep the default

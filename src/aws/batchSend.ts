@@ -43,8 +43,6 @@ export interface BatchSendOptions<M extends OutgoingMessage> {
   maxAttempts?: number;
   /** Waits out a back-off; a real timer unless a test records the waits instead. */
   sleep?: (milliseconds: number) => Promise<void>;
-  /** The back-off's jitter, from 0 to 1; Math.random unless a test pins the schedule. */
-  random?: () => number;
 }
 
 const defaultSleep = (milliseconds: number) =>
@@ -62,7 +60,6 @@ export async function sendInBatches<M extends OutgoingMessage>(
 ): Promise<{ sent: number; failed: number }> {
   const sleep = options.sleep ?? defaultSleep;
   const maxAttempts = options.maxAttempts ?? 5;
-  const random = options.random ?? Math.random;
   const batches = planBatches(messages, (message) => message.size, options.limits);
   const outcomes: (EntryOutcome | undefined)[] = new Array(messages.length);
   const byIndex = new Map<number, M>();
@@ -99,7 +96,7 @@ export async function sendInBatches<M extends OutgoingMessage>(
       } catch (error) {
         // The SDK already retried a throttled request; one more round with our longer backoff, then give up.
         if (error instanceof AwsOperationError && error.reason === "throttled" && attempt < maxAttempts) {
-          await sleep(backoffDelay(attempt, random));
+          await sleep(backoffDelay(attempt));
           continue;
         }
         throw error;
@@ -112,7 +109,7 @@ export async function sendInBatches<M extends OutgoingMessage>(
       }
       if (retry.length === 0) return;
       pending = retry;
-      await sleep(backoffDelay(attempt, random));
+      await sleep(backoffDelay(attempt));
     }
   };
 

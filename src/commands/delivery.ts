@@ -48,6 +48,7 @@ export async function deliver(context: CommandContext, options: DeliveryOptions)
   let failure: unknown;
   try {
     await sendInBatches(options.messages, {
+      sleep: context.io.sleep,
       limits: options.limits,
       concurrency: options.concurrency,
       sendBatch: options.sendBatch,
