@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
+import type { GenerateCommandOptions } from "./commands/generate.js";
 import { parseDuration } from "./duration.js";
 import { UsageError } from "./errors.js";
 import type { AwsOptions, CommandContext, Io, OutputOptions } from "./io.js";
@@ -258,22 +259,8 @@ interface TailFlags {
   out?: string;
 }
 
-interface GenerateFlags {
-  condition?: string;
-  function?: string;
-  qualifier?: string;
-  runtime?: string;
-  error?: string;
-  attempts?: string;
-  request?: string;
-  response?: string;
-  source?: string;
-  status?: string;
-  wrap?: string[];
-  count?: string;
-  seed?: string;
-  pretty?: boolean;
-}
+/** generate takes its options as commander gives them and checks them itself. */
+type GenerateFlags = Partial<Omit<GenerateCommandOptions, "kind">>;
 
 interface LocalFlags {
   port: number;
@@ -590,23 +577,7 @@ const REGISTRATIONS = {
         run(async (context, [kind]: [string], flags: GenerateFlags) => {
           const { runGenerate } = await import("./commands/generate.js");
           return runGenerate(
-            {
-              kind,
-              condition: flags.condition,
-              function: flags.function,
-              qualifier: flags.qualifier,
-              runtime: flags.runtime,
-              error: flags.error,
-              attempts: flags.attempts,
-              request: flags.request,
-              response: flags.response,
-              source: flags.source,
-              status: flags.status,
-              wrap: flags.wrap ?? [],
-              count: flags.count,
-              seed: flags.seed,
-              pretty: flags.pretty === true,
-            },
+            { ...flags, kind, wrap: flags.wrap ?? [], pretty: flags.pretty === true },
             context,
           );
         }),
