@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { depthExcessOffset, MAX_DEPTH } from "../sources/json-checks.js";
 import { compactJsonText } from "./json-text.js";
 
 /** What `generate` can make: the payload kinds, plus the dead-letter queue's message. */
@@ -151,12 +152,25 @@ function payloadText(flag: string, value: unknown, text: string | undefined): st
         `${flag} is not valid JSON (${safeText((error as Error).message)}); give JSON text or @file`,
       );
     }
-    return trimmed;
+    return withinDepth(flag, trimmed);
   }
   if (value === undefined) return undefined;
-  const serialised = JSON.stringify(value);
+  let serialised: string | undefined;
+  try {
+    serialised = JSON.stringify(value);
+  } catch (error) {
+    throw new UsageError(`${flag} cannot be expressed as JSON (${safeText((error as Error).message)})`);
+  }
   if (serialised === undefined) throw new UsageError(`${flag} cannot be expressed as JSON`);
-  return serialised;
+  return withinDepth(flag, serialised);
+}
+
+/** The generator lays payloads out recursively: nesting beyond the readers' limit is refused up front. */
+function withinDepth(flag: string, text: string): string {
+  if (depthExcessOffset(text) !== -1) {
+    throw new UsageError(`${flag} is nested deeper than ${MAX_DEPTH} levels; lambda-dest reads no deeper`);
+  }
+  return text;
 }
 
 function rejectFor(kind: GenerateKind, flag: string, present: boolean, appliesTo: string): void {

@@ -165,6 +165,16 @@ describe("lambda-dest generate (built binary)", () => {
       /cannot read "\/nonexistent\/event.json": no such file/,
     ],
     [["generate", "invocation-record", "--request", "{\u001b[31m"], /--request is not valid JSON/],
+    [
+      [
+        "generate",
+        "invocation-record",
+        "--pretty",
+        "--request",
+        `${"[".repeat(2_000)}${"]".repeat(2_000)}`,
+      ],
+      /--request is nested deeper than 1000 levels/,
+    ],
     [["--json", "generate", "invocation-record", "--pretty"], /--pretty and --json cannot be combined/],
     [["generate", "esm-failure-record", "--runtime", "go"], /--runtime does not apply to esm-failure-record/],
     [["generate"], /missing required argument 'kind'/],
