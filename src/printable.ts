@@ -2,10 +2,10 @@
  * The one place where text that came from outside (payloads, file names, queue and topic names, AWS error
  * messages, function logs) is made safe to print. A terminal acts on C0 controls (ESC starts a sequence that
  * can set the window title, clear the screen or rewrite what is shown), on DEL, on C1 controls (U+009B is a
- * one-character CSI for many terminals) and on the bidirectional overrides and isolates that reorder what is
- * shown (CVE-2021-42574); those are written visibly escaped instead. Our own colors are added after
- * escaping, so they are the only escape sequences that reach the terminal. It lives in the base layer
- * because io.ts (warnings and notes) needs it as much as the renderers do.
+ * one-character CSI for many terminals), on the bidirectional overrides and isolates that reorder what is
+ * shown (CVE-2021-42574) and on the line and paragraph separators; those are written visibly escaped
+ * instead. Our own colors are added after escaping, so they are the only escape sequences that reach the
+ * terminal. It lives in the base layer because io.ts (warnings and notes) needs it as much as the renderers do.
  */
 
 /** A test (first match only) and a replacer (every match) for one class of characters. */
@@ -13,7 +13,7 @@ function characters(source: string): { test: RegExp; all: RegExp } {
   return { test: new RegExp(source), all: new RegExp(source, "g") };
 }
 
-const DEL_C1_BIDI = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
+const DEL_C1_BIDI = "\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
 /** Any control: for one line of output. */
 const IN_LINE = characters(`[\\u0000-\\u001f${DEL_C1_BIDI}]`);
 /** Any control but tab and line feed: for text laid out on several lines. */
@@ -66,4 +66,17 @@ export function printableJson(json: string): string {
  */
 export function printableRawJson(text: string): string {
   return IN_RAW_JSON.test.test(text) ? text.replace(IN_RAW_JSON.all, unicodeEscape) : text;
+}
+
+/**
+ * A value quoted for a message (`--function "x"`, `got 42`): JSON, so that its bounds and escapes are plain,
+ * cut to about `max` characters, and safe on a terminal.
+ */
+export function quoted(value: unknown, max = 60): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") {
+    return printableJson(JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value));
+  }
+  const text = JSON.stringify(value) ?? String(value);
+  return printableJson(text.length > max ? `${text.slice(0, max - 3)}...` : text);
 }

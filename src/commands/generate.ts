@@ -9,8 +9,9 @@ import {
   withDefaultSeed,
 } from "../generate/index.js";
 import { compactJsonText, spansLines } from "../generate/json-text.js";
-import { quote, type Wrapper } from "../generate/options.js";
+import type { Wrapper } from "../generate/options.js";
 import { type CommandContext, note } from "../io.js";
+import { quoted } from "../printable.js";
 
 /** The command's options as commander hands them over: strings, checked here. */
 export interface GenerateCommandOptions {
@@ -106,7 +107,7 @@ export async function runGenerate(options: GenerateCommandOptions, context: Comm
 
 function parseWhole(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(value)) throw new UsageError(`${flag} takes a whole number, got ${quote(value)}`);
+  if (!/^\d{1,16}$/.test(value)) throw new UsageError(`${flag} takes a whole number, got ${quoted(value)}`);
   return Number(value);
 }
 
@@ -126,10 +127,10 @@ async function payloadArgument(
   const path = resolve(context.io.cwd, name);
   try {
     const facts = await stat(path);
-    if (!facts.isFile()) throw new UsageError(`${flag}: ${quote(name)} is not a file`);
+    if (!facts.isFile()) throw new UsageError(`${flag}: ${quoted(name)} is not a file`);
     if (facts.size > MAX_REQUEST_BYTES + 4096) {
       throw new UsageError(
-        `${flag}: ${quote(name)} is ${facts.size} bytes; Lambda refuses payloads over 1 MB`,
+        `${flag}: ${quoted(name)} is ${facts.size} bytes; Lambda refuses payloads over 1 MB`,
       );
     }
     return await readFile(path, "utf8");
@@ -137,7 +138,7 @@ async function payloadArgument(
     if (error instanceof UsageError) throw error;
     const reason =
       (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
-    throw new UsageError(`${flag}: cannot read ${quote(name)}: ${reason}`);
+    throw new UsageError(`${flag}: cannot read ${quoted(name)}: ${reason}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { printable, quoted } from "../printable.js";
 import { depthExcessOffset, MAX_DEPTH } from "../sources/json-checks.js";
 import { compactJsonText } from "./json-text.js";
 
@@ -111,32 +112,19 @@ const FUNCTION_ARN =
 const QUALIFIER = /^(\$LATEST|[A-Za-z0-9_-]{1,128})$/;
 const ERROR_TYPE = /^([A-Za-z_$*][\w$.]*): ([\s\S]*)$/;
 
-/** A user's value, safe to print in a one-line message: quoted, escaped, and cut when long. */
-export function quote(value: string): string {
-  const cut = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
 /** Text that may hold a user's bytes (a JSON parser's message quotes the input), made safe for one line. */
-export function safeText(text: string): string {
-  const cut = text.length > 200 ? `${text.slice(0, 197)}...` : text;
-  return cut.replace(
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+function safeText(text: string): string {
+  return printable(text.length > 200 ? `${text.slice(0, 197)}...` : text);
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag} ${quote(value)} is not one of: ${allowed.join(", ")}`);
+  throw new UsageError(`${flag} ${quoted(value)} is not one of: ${allowed.join(", ")}`);
 }
 
 function wholeNumber(flag: string, value: number, min: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, got ${quote(String(value))}`);
+    throw new UsageError(`${flag} takes a whole number from ${min} to ${max}, got ${quoted(String(value))}`);
   }
   return value;
 }
@@ -260,19 +248,19 @@ function resolveFunction(options: GenerateOptions, plan: Plan): void {
       plan.fn.name = options.function;
     } else {
       throw new UsageError(
-        `--function takes a function name (letters, digits, - and _, at most 64) or its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), got ${quote(options.function)}`,
+        `--function takes a function name (letters, digits, - and _, at most 64) or its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), got ${quoted(options.function)}`,
       );
     }
   }
   if (options.qualifier !== undefined) {
     if (!QUALIFIER.test(options.qualifier)) {
       throw new UsageError(
-        `--qualifier takes $LATEST, a version number or an alias (letters, digits, - and _), got ${quote(options.qualifier)}`,
+        `--qualifier takes $LATEST, a version number or an alias (letters, digits, - and _), got ${quoted(options.qualifier)}`,
       );
     }
     if (plan.fn.qualifier !== undefined && plan.fn.qualifier !== options.qualifier) {
       throw new UsageError(
-        `--qualifier ${quote(options.qualifier)} contradicts the qualifier in --function's ARN (${quote(plan.fn.qualifier)})`,
+        `--qualifier ${quoted(options.qualifier)} contradicts the qualifier in --function's ARN (${quoted(plan.fn.qualifier)})`,
       );
     }
     plan.fn.qualifier = options.qualifier;

@@ -1,3 +1,5 @@
+import { quoted } from "../printable.js";
+
 /**
  * Checks an init document (`local --init`) against the shapes it takes and the names AWS accepts, before the
  * stack creates anything: the first problem is one message that names the entry (`queues[1]`), the value and
@@ -155,12 +157,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** JSON quoting, plus the C1 controls and DEL that JSON leaves as they are. */
-function quote(value: unknown): string {
-  const text = value === undefined ? "nothing" : (JSON.stringify(value) ?? String(value));
-  const quoted = text.length > 120 ? `${text.slice(0, 117)}...` : text;
-  return quoted.replace(
-    /[\u007f-\u009f]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
+/** A value of the init document, quoted in a message (names may be long: up to 120 characters shown). */
+const quote = (value: unknown) => quoted(value, 120);
