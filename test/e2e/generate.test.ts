@@ -166,13 +166,7 @@ describe("lambda-dest generate (built binary)", () => {
     ],
     [["generate", "invocation-record", "--request", "{\u001b[31m"], /--request is not valid JSON/],
     [
-      [
-        "generate",
-        "invocation-record",
-        "--pretty",
-        "--request",
-        `${"[".repeat(2_000)}${"]".repeat(2_000)}`,
-      ],
+      ["generate", "invocation-record", "--pretty", "--request", `${"[".repeat(2_000)}${"]".repeat(2_000)}`],
       /--request is nested deeper than 1000 levels/,
     ],
     [["--json", "generate", "invocation-record", "--pretty"], /--pretty and --json cannot be combined/],
