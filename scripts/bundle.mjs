@@ -10,7 +10,9 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src");
-const lazyCommand = /^\.\/commands\/(send|publish|invoke|tail|local|demo|cleanup|generate)\.js$/;
+// The commands on the start-up path go into the bundle; every other command (a new one included) stays lazy.
+const bundledCommand = /^\.\/commands\/(validate|show|schemas)\.js$/;
+const command = /^\.\/commands\/[^/]+\.js$/;
 
 await build({
   entryPoints: [join(source, "main.ts")],
@@ -49,7 +51,9 @@ await build({
     {
       name: "keep-shared-modules-outside",
       setup(builder) {
-        builder.onResolve({ filter: lazyCommand }, (args) => ({ path: args.path, external: true }));
+        builder.onResolve({ filter: command }, (args) =>
+          bundledCommand.test(args.path) ? undefined : { path: args.path, external: true },
+        );
         builder.onResolve({ filter: /errors\.js$/ }, (args) => {
           const target = resolve(args.resolveDir, args.path);
           if (target !== join(source, "errors.js")) return undefined;

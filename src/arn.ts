@@ -40,6 +40,34 @@ export function parseFunctionArn(text: unknown): FunctionArnParts | undefined {
   return { region: arn.region, account: arn.accountId, functionName: match[1]!, qualifier: match[2] };
 }
 
+/** A function named as Lambda's FunctionName parameter names it: the name, and the qualifier if given. */
+export interface FunctionReference {
+  name: string;
+  qualifier?: string;
+}
+
+/**
+ * Splits the FunctionName forms that the Lambda API accepts: `name`, `name:qualifier`,
+ * `ACCOUNT:function:name[:qualifier]` and the full ARN; undefined for anything else. `readArn` is the ARN
+ * parser to use (the local stack's is stricter).
+ */
+export function splitFunctionName(
+  text: string,
+  readArn: (text: string) => Arn | undefined = parseArn,
+): FunctionReference | undefined {
+  let rest = text;
+  if (rest.startsWith("arn:")) {
+    const arn = readArn(rest);
+    if (arn?.service !== "lambda" || !arn.resource.startsWith("function:")) return undefined;
+    rest = arn.resource.slice("function:".length);
+  } else if (/^\d{12}:function:/.test(rest)) {
+    rest = rest.slice("000000000000:function:".length);
+  }
+  const [name, qualifier, extra] = rest.split(":");
+  if (extra !== undefined || name === undefined || !/^[a-zA-Z0-9_-]{1,140}$/.test(name)) return undefined;
+  return { name, qualifier: qualifier === undefined || qualifier === "" ? undefined : qualifier };
+}
+
 /** True when an ARN's account is not a 12-digit id: masked (XXXXXXXXXXXX, <account>) or made up. */
 export function hasMaskedAccount(text: unknown): boolean {
   if (typeof text !== "string") return false;

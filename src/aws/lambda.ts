@@ -9,7 +9,7 @@ import { parseArn } from "../arn.js";
 import { AwsOperationError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { type AwsCall, awsCall } from "./errors.js";
-import type { FunctionReference } from "./targets.js";
+import type { FunctionTarget } from "./targets.js";
 
 /** The longest a function may run (its Timeout setting is at most 900 seconds). */
 const LAMBDA_MAX_TIMEOUT_MS = 900_000;
@@ -61,7 +61,7 @@ export class LambdaOperations {
    * undefined when none is set. A missing function is an error.
    */
   async eventInvokeConfig(
-    target: FunctionReference,
+    target: FunctionTarget,
     qualifier: string | undefined,
     signal?: AbortSignal,
   ): Promise<DestinationConfig | undefined> {
@@ -98,7 +98,7 @@ export class LambdaOperations {
   }
 
   async invoke(
-    target: FunctionReference,
+    target: FunctionTarget,
     qualifier: string | undefined,
     payload: Uint8Array,
     type: "Event" | "RequestResponse",
@@ -137,7 +137,7 @@ export class LambdaOperations {
   }
 }
 
-export function describeFunction(target: FunctionReference, qualifier: string | undefined): string {
+export function describeFunction(target: FunctionTarget, qualifier: string | undefined): string {
   const effective = target.qualifier ?? qualifier;
   return effective ? `${target.name}:${effective}` : target.name;
 }

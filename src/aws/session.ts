@@ -6,11 +6,11 @@ import { parseArn } from "../arn.js";
 import { AwsOperationError, UsageError } from "../errors.js";
 import type { AwsClients } from "./clients.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
-import { type Handled, pollQueue, type ReceiveBudget, type WatchedQueue } from "./queuePoller.js";
+import { type Handled, pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
 import { SnsOperations } from "./sns.js";
 import { type SqsMessage, SqsOperations } from "./sqs.js";
 import {
-  type FunctionReference,
+  type FunctionTarget,
   isFifoName,
   parseQueueReference,
   parseTopicReference,
@@ -24,8 +24,8 @@ import {
   HEARTBEAT_TAG,
   type Leftover,
   TemporaryResources,
-} from "./temporaryResources.js";
-import { tapTopic } from "./topicTap.js";
+} from "./temporary-resources.js";
+import { tapTopic } from "./topic-tap.js";
 
 export interface SessionEvents {
   /** Progress and notes for stderr. */
@@ -212,7 +212,7 @@ export class WatchSession {
   }
 
   /** Watches the SQS and SNS destinations configured for exactly this function and qualifier. */
-  async addFunction(target: FunctionReference, qualifier?: string): Promise<FunctionDestinations> {
+  async addFunction(target: FunctionTarget, qualifier?: string): Promise<FunctionDestinations> {
     const lambda = await LambdaOperations.create(this.#clients);
     const config = await lambda.eventInvokeConfig(target, qualifier, this.#stop);
     const result: FunctionDestinations = { config, watched: [], unwatchable: [] };

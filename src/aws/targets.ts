@@ -1,4 +1,4 @@
-import { parseArn } from "../arn.js";
+import { type FunctionReference, parseArn, splitFunctionName } from "../arn.js";
 /**
  * Queues, topics and functions as users name them: a name, a URL or an ARN, or (for tail) a prefixed name.
  * Pure parsing; resolving names against AWS happens in sqs.ts / sns.ts.
@@ -22,12 +22,11 @@ export interface TopicReference {
   accountId?: string;
 }
 
-export interface FunctionReference {
+/** A function to watch or invoke: the reference, and the text given, passed to Lambda as FunctionName. */
+export interface FunctionTarget extends FunctionReference {
   type: "function";
   /** What Lambda accepts as FunctionName: a name, a name:qualifier, or an ARN. */
   functionName: string;
-  name: string;
-  qualifier?: string;
 }
 
 /** A bare name that could be a topic or a queue; resolving it asks AWS. */
@@ -36,7 +35,7 @@ export interface EitherReference {
   name: string;
 }
 
-export type TargetReference = QueueReference | TopicReference | FunctionReference | EitherReference;
+export type TargetReference = QueueReference | TopicReference | FunctionTarget | EitherReference;
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -117,20 +116,18 @@ export function parseTopicReference(text: string): TopicReference {
   return { type: "topic", name: checkTopicName(name, given) };
 }
 
-export function parseFunctionReference(text: string): FunctionReference {
+export function parseFunctionReference(text: string): FunctionTarget {
   const given = text.trim();
   if (given === "") throw new UsageError("the function is empty: give a function name or ARN");
-  if (given.startsWith("arn:")) {
-    const arn = parseArn(given);
-    const match = arn && arn.service === "lambda" ? /^function:([^:]+)(?::(.+))?$/.exec(arn.resource) : null;
-    if (!match) throw new UsageError(`"${given}" is not a Lambda function ARN`);
-    return { type: "function", functionName: given, name: match[1]!, qualifier: match[2] };
+  const reference = splitFunctionName(given);
+  if (!reference) {
+    throw new UsageError(
+      given.startsWith("arn:")
+        ? `"${given}" is not a Lambda function ARN`
+        : `"${given}" is not a function name (or name:qualifier) or ARN`,
+    );
   }
-  const [name, qualifier, extra] = given.split(":");
-  if (!name || extra !== undefined || !/^[A-Za-z0-9_-]{1,140}$/.test(name)) {
-    throw new UsageError(`"${given}" is not a function name (or name:qualifier) or ARN`);
-  }
-  return { type: "function", functionName: given, name, qualifier: qualifier || undefined };
+  return { type: "function", functionName: given, ...reference };
 }
 
 /** Parses a `tail` target: `function:NAME`, `sqs:NAME`, `sns:NAME`, a queue URL, an ARN, or a bare name. */

@@ -51,7 +51,7 @@ export async function cleanup(
   ] = await Promise.all([
     import("../aws/sqs.js"),
     import("../aws/sns.js"),
-    import("../aws/temporaryResources.js"),
+    import("../aws/temporary-resources.js"),
     import("../arn.js"),
   ]);
   const sqs = await SqsOperations.create(clients);

@@ -2,13 +2,14 @@
  * What `send` and `publish` share once the messages are prepared: batches in flight, one MessageId per line on
  * stdout (or one JSON document), each failure named on stderr, progress on a terminal, exit 1 on any failure.
  */
-import type { BatchLimits } from "../aws/batches.js";
+
 import {
   type EntryOutcome,
   type EntryResult,
   type OutgoingMessage,
   sendInBatches,
-} from "../aws/batchSend.js";
+} from "../aws/batch-send.js";
+import type { BatchLimits } from "../aws/batches.js";
 import { type CommandContext, note } from "../io.js";
 import { printable, printableJson } from "../printable.js";
 import { Progress } from "../render/progress.js";

@@ -2,14 +2,22 @@
  * `demo`: the seed article's scenario end to end on an in-process local stack. The example order processor
  * is deployed through the ordinary Lambda API, triggered from a queue (it publishes its own processing
  * results to two topics) and invoked asynchronously (Lambda Destinations route the invocation records), and
- * every envelope that arrives is shown, validated and checked against what the scenario expects.
+ * every envelope that arrives is shown, validated and checked against what the scenario expects. The
+ * watching is tail's: the same runner, topic taps and receive loops.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
-import type { SNSClient } from "@aws-sdk/client-sns";
-import type { SQSClient } from "@aws-sdk/client-sqs";
 import { AwsClients } from "../aws/clients.js";
+import type { Handled, WatchedQueue } from "../aws/queue-poller.js";
+import type { SqsMessage } from "../aws/sqs.js";
+import {
+  configureDestinations,
+  createResources,
+  createTrigger,
+  deployFunction,
+  invokeOrders,
+  runtimeFor,
+  sendOrders,
+  tryDestinationsOnTrigger,
+} from "../demo/provision.js";
 import { arrivalRecord, arrivalText, summaryTable } from "../demo/render.js";
 import {
   expectedEnvelopes,
@@ -20,13 +28,13 @@ import {
   SOURCES,
 } from "../demo/scenario.js";
 import { DemoTracker, describeVerdict } from "../demo/tracker.js";
-import { startWatching, type WatchedQueue } from "../demo/watch.js";
 import { formatDuration } from "../duration.js";
-import { AwsOperationError, TimeoutError, UsageError, ValidationFailedError } from "../errors.js";
+import { analyzeSafely } from "../envelopes/index.js";
+import { AwsOperationError, TimeoutError, ValidationFailedError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
-import { LOCAL_ACCOUNT_ID } from "../local/arns.js";
-import type { LocalLogger } from "../local/localLogger.js";
+import type { LocalLogger } from "../local/local-logger.js";
 import { printableLines } from "../printable.js";
+import { runWatch } from "./watch-runner.js";
 
 export interface DemoOptions {
   python: boolean;
@@ -37,110 +45,111 @@ export interface DemoOptions {
 /** The whole run, set-up included, must finish within this. */
 export const DEMO_TIMEOUT_MS = 30_000;
 
-const EXAMPLE_DIRECTORY = fileURLToPath(new URL("../../examples/order-processor/", import.meta.url));
-
-interface Runtime {
-  runtime: string;
-  handler: string;
-  /** The folder zipped as the deployment package. */
-  folder: string;
-  /** How the handler is named in the narration. */
-  label: string;
-}
-
 export async function runDemo(options: DemoOptions, context: CommandContext): Promise<number> {
-  const runtime = options.python ? pythonRuntime() : nodeRuntime();
+  const runtime = runtimeFor(options.python);
   const started = Date.now();
-  const interrupted = context.io.watchInterrupts();
+  const timeoutMs = options.timeoutMs ?? DEMO_TIMEOUT_MS;
   const { startLocalStack } = await import("../local/stack.js");
   const stack = await startLocalStack({ port: 0, host: "127.0.0.1", logger: stackLogger(context) });
   const clients = new AwsClients({ local: true, endpointUrl: stack.endpoint, region: stack.region }, {});
-  const stopWatching = new AbortController();
-  let watchers: Promise<void> | undefined;
-  const timeoutMs = options.timeoutMs ?? DEMO_TIMEOUT_MS;
-  // Cancelled in the finally below: an armed timer would keep the process alive after a set-up error.
-  const deadline = deadlineOf(interrupted, started + timeoutMs);
+  const tracker = new DemoTracker(expectedEnvelopes());
   try {
-    const tracker = new DemoTracker(expectedEnvelopes());
     const sqs = await clients.sqs();
     const sns = await clients.sns();
     const lambda = await clients.lambda();
+    // The runner owns the deadline (what is left of it once the stack is up), Ctrl-C, and the removal of
+    // the topic taps; the stack itself is stopped below, whatever happened.
+    const { reason } = await runWatch<"complete">(
+      context,
+      clients,
+      { timeoutMs: Math.max(0, started + timeoutMs - Date.now()), consume: true },
+      async ({ session, stop, finish }) => {
+        const step = async <T>(what: string, action: () => Promise<T>): Promise<T> => {
+          if (stop.aborted) throw stop.reason;
+          try {
+            return await action();
+          } catch (error) {
+            if (error instanceof AwsOperationError || stop.aborted) throw error;
+            const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+            throw new AwsOperationError(`demo: could not ${what} on the local stack (${detail})`, {
+              cause: error,
+            });
+          }
+        };
+        note(
+          context,
+          `lambda-dest demo: the order processor of the seed article, on an in-process local stack`,
+        );
+        note(context, `  local stack    ${stack.endpoint} (SQS, SNS, Lambda), region ${stack.region}`);
+        const resources = await step("create the queues and topics", () => createResources(sqs, sns));
+        note(
+          context,
+          `  topics         ${RESOURCES.successTopic} and ${RESOURCES.failureTopic} (the handler's own results), ${RESOURCES.destinationTopic} (OnSuccess destination)`,
+        );
+        note(
+          context,
+          `  queues         ${RESOURCES.inputQueue} (the trigger), ${RESOURCES.destinationQueue} (OnFailure destination)`,
+        );
+        await step("deploy the function", () => deployFunction(lambda, runtime, resources));
+        note(context, `  function       ${FUNCTION_NAME} (${runtime.runtime}, ${runtime.label})`);
+        await step("configure the destinations", () => configureDestinations(lambda, resources));
+        note(
+          context,
+          `  destinations   OnSuccess → ${SOURCES.destinationTopic}, OnFailure → ${SOURCES.destinationQueue}, ` +
+            `${MAXIMUM_RETRY_ATTEMPTS} retry (AWS waits ~1 min; ${formatDuration(60_000 * stack.retryDelayScale)} here)`,
+        );
+        const refusal = await step("try destinations on the SQS trigger", () =>
+          tryDestinationsOnTrigger(lambda, resources),
+        );
+        await step("create the SQS trigger", () => createTrigger(lambda, resources));
+        note(
+          context,
+          `  trigger        sqs:${RESOURCES.inputQueue} → ${FUNCTION_NAME} (event source mapping, batch size 10)`,
+        );
+        note(context, "");
+        note(
+          context,
+          `Note: an SQS-triggered invocation is synchronous (the event source mapping's poller waits for the result), ` +
+            `so it does not use Lambda Destinations. ${refusal} That is why the handler publishes its own processing ` +
+            `result for every record, to ${RESOURCES.successTopic} or ${RESOURCES.failureTopic}. Destinations route only ` +
+            `asynchronous invocations, which the demo fires with Invoke (InvocationType Event).`,
+        );
+        note(context, "");
 
-    note(context, `lambda-dest demo: the order processor of the seed article, on an in-process local stack`);
-    note(context, `  local stack    ${stack.endpoint} (SQS, SNS, Lambda), region ${stack.region}`);
-    const resources = await step("create the queues and topics", () => createResources(sqs, sns));
-    note(
-      context,
-      `  topics         ${RESOURCES.successTopic} and ${RESOURCES.failureTopic} (the handler's own results), ${RESOURCES.destinationTopic} (OnSuccess destination)`,
-    );
-    note(
-      context,
-      `  queues         ${RESOURCES.inputQueue} (the trigger), ${RESOURCES.destinationQueue} (OnFailure destination)`,
-    );
-
-    await step("deploy the function", () => deployFunction(lambda, runtime, resources));
-    note(context, `  function       ${FUNCTION_NAME} (${runtime.runtime}, ${runtime.label})`);
-    await step("configure the destinations", () => configureDestinations(lambda, resources));
-    note(
-      context,
-      `  destinations   OnSuccess → ${SOURCES.destinationTopic}, OnFailure → ${SOURCES.destinationQueue}, ` +
-        `${MAXIMUM_RETRY_ATTEMPTS} retry (AWS waits ~1 min; ${formatDuration(60_000 * stack.retryDelayScale)} here)`,
-    );
-    const refusal = await step("try destinations on the SQS trigger", () =>
-      tryDestinationsOnTrigger(lambda, resources),
-    );
-    await step("create the SQS trigger", () => createTrigger(lambda, resources));
-    note(
-      context,
-      `  trigger        sqs:${RESOURCES.inputQueue} → ${FUNCTION_NAME} (event source mapping, batch size 10)`,
-    );
-    note(context, "");
-    note(
-      context,
-      `Note: an SQS-triggered invocation is synchronous (the event source mapping's poller waits for the result), ` +
-        `so it does not use Lambda Destinations. ${refusal} That is why the handler publishes its own processing ` +
-        `result for every record, to ${RESOURCES.successTopic} or ${RESOURCES.failureTopic}. Destinations route only ` +
-        `asynchronous invocations, which the demo fires with Invoke (InvocationType Event).`,
-    );
-    note(context, "");
-
-    const watched = await step("subscribe to the topics", () => tapTopics(sqs, sns, resources));
-    watchers = startWatching(sqs, watched, stopWatching.signal, (message, source) => {
-      const receivedAt = context.io.now();
-      for (const envelope of message.envelopes) {
-        const arrival = tracker.record(envelope, source, receivedAt, message.messageId);
-        if (context.output.json) context.io.stdout.write(`${JSON.stringify(arrivalRecord(arrival))}\n`);
-        else context.io.stdout.write(arrivalText(arrival, context.colors));
-      }
-    });
-    // A failing receive ends the demo at once rather than waiting for the deadline.
-    const watchFailure = watchers.then(
-      () => new Promise<never>(() => {}),
-      (error: unknown) => {
-        throw new AwsOperationError(`demo: could not read the watched queues (${String(error)})`, {
-          cause: error,
+        // Each topic is read through a temporary queue subscribed to it (no raw delivery: the SNS envelope
+        // is part of the show); the OnFailure queue is the demo's own, so what is shown is deleted.
+        await step("subscribe to the topics", async () => {
+          for (const [name, arn] of [
+            [RESOURCES.successTopic, resources.successTopicArn],
+            [RESOURCES.failureTopic, resources.failureTopicArn],
+            [RESOURCES.destinationTopic, resources.destinationTopicArn],
+          ] as const) {
+            await session.addTopic({ type: "topic", name, arn });
+          }
+          await session.addQueue({
+            type: "queue",
+            name: RESOURCES.destinationQueue,
+            url: resources.destinationQueue.url,
+          });
         });
+        note(context, `  watching       ${session.watched.map((watched) => watched.label).join(", ")}`);
+        const polling = session.run(show, () => finish("error"), 1);
+        polling.catch(() => {});
+
+        await step("send the orders", () => sendOrders(sqs, resources, tracker));
+        const queued = ORDERS.filter((order) => order.path === "queue");
+        note(
+          context,
+          `  sent           ${queued.map(describeOrder).join(", ")} to sqs:${RESOURCES.inputQueue}`,
+        );
+        const invoked = await step("invoke the function", () => invokeOrders(lambda, tracker));
+        note(context, `  invoked        ${invoked.join(", ")} asynchronously`);
+        note(context, "");
+
+        tracker.complete.then(() => finish("complete"));
+        await step("read the watched queues", () => polling);
       },
     );
-    watchFailure.catch(() => {});
-    note(context, `  watching       ${watched.map((queue) => queue.label).join(", ")}`);
-
-    await step("send the orders", () => sendOrders(sqs, resources, tracker));
-    const queued = ORDERS.filter((order) => order.path === "queue");
-    note(context, `  sent           ${queued.map(describeOrder).join(", ")} to sqs:${RESOURCES.inputQueue}`);
-    const invoked = await step("invoke the function", () => invokeOrders(lambda, tracker));
-    note(context, `  invoked        ${invoked.join(", ")} asynchronously`);
-    note(context, "");
-
-    const outcome = await Promise.race([
-      tracker.complete.then(() => "complete" as const),
-      deadline.promise,
-      watchFailure,
-    ]);
-    deadline.cancel();
-    stopWatching.abort();
-    await watchers;
-    watchers = undefined;
 
     const verdict = tracker.verdict();
     const elapsed = formatDuration(Date.now() - started);
@@ -148,12 +157,12 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     if (context.output.json) context.io.stderr.write(table);
     else context.io.stdout.write(table);
     const problems = describeVerdict(verdict);
-    if (outcome === "interrupted") {
+    if (reason === "interrupt") {
       throw new ValidationFailedError(
-        `demo interrupted (${String(interrupted.reason)}) before it was over; ${problems.join("; ") || "nothing was missing"}`,
+        `demo interrupted (${String(context.io.watchInterrupts().reason)}) before it was over; ${problems.join("; ") || "nothing was missing"}`,
       );
     }
-    if (outcome === "timeout") {
+    if (reason === "timeout") {
       throw new TimeoutError(
         `demo timed out after ${formatDuration(timeoutMs)}; ${problems.join("; ") || "nothing arrived"}`,
       );
@@ -162,53 +171,26 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
     note(context, `All ${tracker.expected.length} expected envelopes arrived and validated in ${elapsed}.`);
     return 0;
   } finally {
-    deadline.cancel();
-    stopWatching.abort();
-    await watchers?.catch(() => {});
     await clients.destroy();
     await stack.stop();
   }
 
-  async function step<T>(what: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      if (error instanceof AwsOperationError) throw error;
-      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new AwsOperationError(`demo: could not ${what} on the local stack (${detail})`, { cause: error });
+  /** Every arrival is shown (a message that cannot be analysed as an invalid envelope), so each is written. */
+  function show(messages: SqsMessage[], watched: WatchedQueue): Handled {
+    for (const message of messages) {
+      const receivedAt = context.io.now();
+      for (const envelope of analyzeSafely(message)) {
+        const arrival = tracker.record(envelope, watched.label, receivedAt, message.MessageId);
+        if (context.output.json) context.io.stdout.write(`${JSON.stringify(arrivalRecord(arrival))}\n`);
+        else context.io.stdout.write(arrivalText(arrival, context.colors));
+      }
     }
+    return { dispositions: messages.map(() => "written"), fresh: messages.length };
   }
 }
 
 function describeOrder(order: { orderId: string; fails: boolean }): string {
   return order.fails ? `${order.orderId} (contains "error")` : order.orderId;
-}
-
-function nodeRuntime(): Runtime {
-  const major = Number(process.versions.node.split(".")[0]);
-  return {
-    runtime: major >= 22 ? "nodejs22.x" : "nodejs20.x",
-    handler: "index.handler",
-    folder: `${EXAMPLE_DIRECTORY}node`,
-    label: "examples/order-processor/node/index.mjs",
-  };
-}
-
-/** The Python version runs on the system's python3, named after its minor version as Lambda would. */
-function pythonRuntime(): Runtime {
-  const probe = spawnSync("python3", ["-c", "import sys; print(sys.version_info[1])"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) {
-    throw new UsageError(
-      "demo --python needs python3 on the PATH to run the Python handler, and none was found; install Python 3.9 or later, or run 'lambda-dest demo' for the Node.js version",
-    );
-  }
-  const minor = Number(probe.stdout.trim());
-  return {
-    runtime: minor >= 9 && minor <= 14 ? `python3.${minor}` : "python3.12",
-    handler: "app.handler",
-    folder: `${EXAMPLE_DIRECTORY}python`,
-    label: "examples/order-processor/python/app.py",
-  };
 }
 
 /** The stack's own log (function output, delivery failures) only with --verbose, on stderr. */
@@ -217,199 +199,4 @@ export function stackLogger(context: CommandContext): LocalLogger {
   const line = (level: string) => (message: string) =>
     context.io.stderr.write(`${context.errorColors.dim(`local ${level}:`)} ${printableLines(message)}\n`);
   return { info: line("info"), warn: line("warn"), error: line("error") };
-}
-
-interface Deadline {
-  promise: Promise<"timeout" | "interrupted">;
-  cancel(): void;
-}
-
-function deadlineOf(interrupted: AbortSignal, endsAt: number): Deadline {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const promise = new Promise<"timeout" | "interrupted">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), Math.max(0, endsAt - Date.now()));
-    onAbort = () => resolve("interrupted");
-    if (interrupted.aborted) onAbort();
-    else interrupted.addEventListener("abort", onAbort, { once: true });
-  });
-  return {
-    promise,
-    cancel() {
-      clearTimeout(timer);
-      if (onAbort) interrupted.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
-// ---- the AWS side -----------------------------------------------------------------------------------------
-
-interface Resources {
-  inputQueue: QueueRef;
-  destinationQueue: QueueRef;
-  successTopicArn: string;
-  failureTopicArn: string;
-  destinationTopicArn: string;
-}
-
-interface QueueRef {
-  url: string;
-  arn: string;
-}
-
-async function createQueue(sqs: SQSClient, name: string): Promise<QueueRef> {
-  const { CreateQueueCommand, GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const url = created.QueueUrl!;
-  const attributes = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
-  );
-  return { url, arn: attributes.Attributes!.QueueArn! };
-}
-
-async function createTopic(sns: SNSClient, name: string): Promise<string> {
-  const { CreateTopicCommand } = await import("@aws-sdk/client-sns");
-  return (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn!;
-}
-
-async function createResources(sqs: SQSClient, sns: SNSClient): Promise<Resources> {
-  const [inputQueue, destinationQueue, successTopicArn, failureTopicArn, destinationTopicArn] =
-    await Promise.all([
-      createQueue(sqs, RESOURCES.inputQueue),
-      createQueue(sqs, RESOURCES.destinationQueue),
-      createTopic(sns, RESOURCES.successTopic),
-      createTopic(sns, RESOURCES.failureTopic),
-      createTopic(sns, RESOURCES.destinationTopic),
-    ]);
-  return { inputQueue, destinationQueue, successTopicArn, failureTopicArn, destinationTopicArn };
-}
-
-/** Each topic is read through a queue subscribed to it (no raw delivery: the SNS envelope is part of the show). */
-async function tapTopics(sqs: SQSClient, sns: SNSClient, resources: Resources): Promise<WatchedQueue[]> {
-  const { SubscribeCommand } = await import("@aws-sdk/client-sns");
-  const taps: Array<[label: string, topicArn: string]> = [
-    [SOURCES.successTopic, resources.successTopicArn],
-    [SOURCES.failureTopic, resources.failureTopicArn],
-    [SOURCES.destinationTopic, resources.destinationTopicArn],
-  ];
-  const watched = await Promise.all(
-    taps.map(async ([label, topicArn]) => {
-      const queue = await createQueue(sqs, `${label.slice("sns:".length)}-tap`);
-      await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: queue.arn }));
-      return { label, url: queue.url };
-    }),
-  );
-  return [...watched, { label: SOURCES.destinationQueue, url: resources.destinationQueue.url }];
-}
-
-async function deployFunction(lambda: LambdaClient, runtime: Runtime, resources: Resources): Promise<void> {
-  const { CreateFunctionCommand } = await import("@aws-sdk/client-lambda");
-  const { zipDirectory } = await import("../local/zipDirectory.js");
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: FUNCTION_NAME,
-      Runtime: runtime.runtime as never,
-      Handler: runtime.handler,
-      Role: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${FUNCTION_NAME}`,
-      Code: { ZipFile: await zipDirectory(runtime.folder) },
-      Timeout: 10,
-      Environment: {
-        Variables: {
-          SUCCESS_TOPIC_ARN: resources.successTopicArn,
-          FAILURE_TOPIC_ARN: resources.failureTopicArn,
-        },
-      },
-    }),
-  );
-}
-
-async function configureDestinations(lambda: LambdaClient, resources: Resources): Promise<void> {
-  const { PutFunctionEventInvokeConfigCommand } = await import("@aws-sdk/client-lambda");
-  await lambda.send(
-    new PutFunctionEventInvokeConfigCommand({
-      FunctionName: FUNCTION_NAME,
-      MaximumRetryAttempts: MAXIMUM_RETRY_ATTEMPTS,
-      DestinationConfig: {
-        OnSuccess: { Destination: resources.destinationTopicArn },
-        OnFailure: { Destination: resources.destinationQueue.arn },
-      },
-    }),
-  );
-}
-
-/**
- * Asks for an on-failure destination on the SQS trigger, as a newcomer might, and returns a sentence saying
- * what the Lambda API answered: AWS refuses DestinationConfig on an SQS event source mapping.
- */
-async function tryDestinationsOnTrigger(lambda: LambdaClient, resources: Resources): Promise<string> {
-  const { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand } = await import(
-    "@aws-sdk/client-lambda"
-  );
-  try {
-    const created = await lambda.send(
-      new CreateEventSourceMappingCommand({
-        FunctionName: FUNCTION_NAME,
-        EventSourceArn: resources.inputQueue.arn,
-        DestinationConfig: { OnFailure: { Destination: resources.destinationQueue.arn } },
-      }),
-    );
-    await lambda.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID! }));
-    return "(The local stack accepted a DestinationConfig on the SQS trigger, which AWS refuses.)";
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "error";
-    const message = error instanceof Error ? error.message : String(error);
-    return `Asked for an OnFailure destination on the SQS trigger, the Lambda API answered ${name} ("${message}").`;
-  }
-}
-
-async function createTrigger(lambda: LambdaClient, resources: Resources): Promise<void> {
-  const { CreateEventSourceMappingCommand } = await import("@aws-sdk/client-lambda");
-  await lambda.send(
-    new CreateEventSourceMappingCommand({
-      FunctionName: FUNCTION_NAME,
-      EventSourceArn: resources.inputQueue.arn,
-      BatchSize: 10,
-    }),
-  );
-}
-
-async function sendOrders(sqs: SQSClient, resources: Resources, tracker: DemoTracker): Promise<void> {
-  const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
-  const queued = ORDERS.filter((order) => order.path === "queue");
-  const sent = await sqs.send(
-    new SendMessageBatchCommand({
-      QueueUrl: resources.inputQueue.url,
-      Entries: queued.map((order) => ({ Id: `order-${order.orderId}`, MessageBody: order.payload })),
-    }),
-  );
-  if (sent.Failed && sent.Failed.length > 0) {
-    throw new Error(
-      sent.Failed.map((failure) => `${failure.Id}: ${failure.Message ?? failure.Code}`).join("; "),
-    );
-  }
-  for (const entry of sent.Successful ?? []) {
-    if (entry.Id && entry.MessageId) tracker.identify(entry.Id.slice("order-".length), entry.MessageId);
-  }
-}
-
-/** Invokes asynchronously once per async order; returns "2001 (request …)" for each. */
-async function invokeOrders(lambda: LambdaClient, tracker: DemoTracker): Promise<string[]> {
-  const { InvokeCommand } = await import("@aws-sdk/client-lambda");
-  const described: string[] = [];
-  for (const order of ORDERS.filter((candidate) => candidate.path === "async")) {
-    const output = await lambda.send(
-      new InvokeCommand({
-        FunctionName: FUNCTION_NAME,
-        InvocationType: "Event",
-        Payload: new TextEncoder().encode(order.payload),
-      }),
-    );
-    const requestId = output.$metadata.requestId;
-    if (output.StatusCode !== 202 || !requestId) {
-      throw new Error(`Invoke answered ${output.StatusCode} without a RequestId for order ${order.orderId}`);
-    }
-    tracker.identify(order.orderId, requestId);
-    described.push(`${order.orderId} (${order.fails ? 'contains "error", ' : ""}request ${requestId})`);
-  }
-  return described;
 }

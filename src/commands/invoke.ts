@@ -1,9 +1,9 @@
 import { formatBytes } from "../aws/batches.js";
 import { type AwsClients, resolveClientSettings, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
-import { BoundedSet, type Handled, type WatchedQueue } from "../aws/queuePoller.js";
+import { BoundedSet, type Handled, type WatchedQueue } from "../aws/queue-poller.js";
 import type { SqsMessage } from "../aws/sqs.js";
-import { type FunctionReference, parseFunctionReference } from "../aws/targets.js";
+import { type FunctionTarget, parseFunctionReference } from "../aws/targets.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
@@ -11,7 +11,7 @@ import { readInputText } from "../input/body.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable, printableJson, printableLines } from "../printable.js";
 import { Progress } from "../render/progress.js";
-import { runWatch, setupTimedOut } from "./watchRunner.js";
+import { runWatch, setupTimedOut } from "./watch-runner.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -170,7 +170,7 @@ type StopReason = "matched" | "error";
  * record whose requestId is the invocation's. Exit 0 on a success record, 1 on a failure record, 3 on timeout.
  */
 async function invokeAndWait(
-  target: FunctionReference,
+  target: FunctionTarget,
   qualifier: string | undefined,
   payload: Buffer,
   options: InvokeOptions,

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { UsageError } from "../errors.js";
 import { type CommandContext, note, warn } from "../io.js";
-import { initDocumentProblem } from "../local/initValidation.js";
-import type { LocalLogger } from "../local/localLogger.js";
-import type { LocalStackInit } from "../local/localStackInit.js";
+import { initDocumentProblem } from "../local/init-validation.js";
+import type { LocalLogger } from "../local/local-logger.js";
+import type { LocalStackInit } from "../local/local-stack-init.js";
 import { printableLines } from "../printable.js";
 
 export interface LocalOptions {

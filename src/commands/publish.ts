@@ -1,6 +1,6 @@
 import type { PublishBatchRequestEntry } from "@aws-sdk/client-sns";
+import type { OutgoingMessage } from "../aws/batch-send.js";
 import { SNS_BATCH_LIMITS, SNS_MESSAGE_LIMIT } from "../aws/batches.js";
-import type { OutgoingMessage } from "../aws/batchSend.js";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseTopicReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";

@@ -1,6 +1,6 @@
 import type { SendMessageBatchRequestEntry } from "@aws-sdk/client-sqs";
+import type { OutgoingMessage } from "../aws/batch-send.js";
 import { SQS_BATCH_LIMITS, SQS_MESSAGE_LIMIT } from "../aws/batches.js";
-import type { OutgoingMessage } from "../aws/batchSend.js";
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { isFifoName, parseQueueReference } from "../aws/targets.js";
 import { UsageError } from "../errors.js";

@@ -1,13 +1,13 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type AwsClients, withClients } from "../aws/clients.js";
-import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/queuePoller.js";
+import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/queue-poller.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
-import { runWatch, setupTimedOut, type Watch } from "./watchRunner.js";
+import { runWatch, setupTimedOut, type Watch } from "./watch-runner.js";
 
 export interface TailOptions {
   target: string;

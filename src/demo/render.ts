@@ -1,6 +1,7 @@
 /** How the demo prints: each arrival (human block or NDJSON line) and the closing table. */
 import type { ChalkInstance } from "chalk";
 import { renderEnvelope } from "../render/envelope.js";
+import { tableLines } from "../render/table.js";
 import { tailRecord } from "../render/tail.js";
 import { describeExpected, type ExpectedEnvelope } from "./scenario.js";
 import type { Arrival, DemoTracker } from "./tracker.js";
@@ -77,33 +78,25 @@ export function summaryRows(tracker: DemoTracker): Row[] {
 }
 
 export function summaryTable(tracker: DemoTracker, colors: ChalkInstance, elapsed: string): string {
-  const header = ["kind", "outcome", "condition", "arrived at", "expected", "arrived", "valid"];
-  const rows = summaryRows(tracker);
-  const cells = rows.map((row) => [
-    row.kind,
-    row.outcome,
-    row.condition,
-    row.source,
-    String(row.expected),
-    String(row.arrived),
-    String(row.valid),
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
-  );
-  const numeric = (column: number) => column >= 4;
-  const format = (line: string[]) =>
-    `  ${line.map((cell, column) => (numeric(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join("  ")}`;
   const count = (n: number) => `${n} envelope${n === 1 ? "" : "s"}`;
-  const lines = [
-    `${count(tracker.arrivals.length)} arrived in ${elapsed} (${tracker.expected.length} expected)`,
-    colors.dim(format(header)),
-  ];
-  rows.forEach((row, index) => {
-    const text = format(cells[index]!);
+  const rows = summaryRows(tracker).map((row) => {
     const good = row.expected === row.arrived && row.valid === row.arrived;
-    if (!good) lines.push(colors.red(text));
-    else lines.push(row.outcome === "failure" ? colors.yellow(text) : colors.green(text));
+    return {
+      cells: [
+        row.kind,
+        row.outcome,
+        row.condition,
+        row.source,
+        String(row.expected),
+        String(row.arrived),
+        String(row.valid),
+      ],
+      paint: !good ? colors.red : row.outcome === "failure" ? colors.yellow : colors.green,
+    };
   });
-  return `${lines.join("\n")}\n`;
+  const header = ["kind", "outcome", "condition", "arrived at", "expected", "arrived", "valid"];
+  return `${[
+    `${count(tracker.arrivals.length)} arrived in ${elapsed} (${tracker.expected.length} expected)`,
+    ...tableLines(header, rows, colors, (column) => column >= 4),
+  ].join("\n")}\n`;
 }

@@ -1,5 +1,5 @@
 /**
- * TypeScript types for every kind lambda-dest knows, as AWS sends them (see schemas/ and FORMATS.md).
+ * TypeScript types for every kind lambda-dest knows, as AWS sends them (see schemas/).
  * Types only: nothing here runs. The guards that check a value against them are in guards.ts.
  */
 

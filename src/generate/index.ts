@@ -1,6 +1,6 @@
 /**
  * `generate`: realistic envelopes of every kind, built as text in AWS's key order with the caller's
- * request kept byte for byte (FORMATS.md). Pure: everything comes from the seed and the options.
+ * request kept byte for byte. Pure: everything comes from the seed and the options.
  */
 
 import { randomInt } from "node:crypto";

@@ -43,7 +43,7 @@ export const ESM_CONDITIONS = [
 ] as const;
 
 export const MAX_COUNT = 1_000_000;
-/** Lambda refuses asynchronous payloads over 1 MB (FORMATS.md §5). */
+/** Lambda refuses asynchronous payloads over 1 MB (Lambda quotas: "Invocation payload", asynchronous). */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface GenerateOptions {

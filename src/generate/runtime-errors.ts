@@ -1,5 +1,5 @@
 /**
- * The error object each runtime reports, in the key order each runtime writes (FORMATS.md §1), with
+ * The error object each runtime reports, in the key order each runtime writes on AWS, with
  * stack traces shaped like theirs. Returned as compact JSON text, ready to be spliced into a record.
  */
 import type { Runtime } from "./options.js";

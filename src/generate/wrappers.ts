@@ -1,5 +1,5 @@
 /**
- * The layers a record travels in, built as AWS builds them (FORMATS.md §2): an SQS message's Body and an
+ * The layers a record travels in, built as AWS builds them: an SQS message's Body and an
  * SNS notification's Message hold the layer below as text, byte for byte; an EventBridge event holds the
  * record as an object with its keys sorted.
  */

@@ -1,8 +1,8 @@
 /** Turning the input of `send` and `publish` into messages with their sizes, refusing over-size ones. */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { OutgoingMessage } from "../aws/batch-send.js";
 import { formatBytes } from "../aws/batches.js";
-import type { OutgoingMessage } from "../aws/batchSend.js";
 import { UsageError } from "../errors.js";
 import { attributesSize, type MessageAttribute, parseAttributes } from "./attributes.js";
 import { type BodySource, readInputText, splitLines } from "./body.js";

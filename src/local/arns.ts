@@ -1,5 +1,5 @@
-import { type Arn, parseArn } from "../arn.js";
-import { invalidParameter, resourceNotFound, validationError } from "./lambdaServiceError.js";
+import { type Arn, type FunctionReference, parseArn, splitFunctionName } from "../arn.js";
+import { invalidParameter, resourceNotFound, validationError } from "./lambda-service-error.js";
 
 /** The account every resource of the local stack lives in (fauxqs uses the same one for queues and topics). */
 export const LOCAL_ACCOUNT_ID = "000000000000";
@@ -26,31 +26,12 @@ export function functionArn(region: string, name: string, qualifier?: string): s
   return qualifier === undefined ? base : `${base}:${qualifier}`;
 }
 
-export interface FunctionReference {
-  name: string;
-  qualifier?: string;
-}
-
-/**
- * Splits the FunctionName forms that the Lambda API accepts: `name`, `name:qualifier`,
- * `account:function:name[:qualifier]` and the full ARN.
- */
+/** Lambda's FunctionName forms (splitFunctionName), refused as AWS refuses them. */
 export function parseFunctionReference(input: string): FunctionReference {
-  let rest = input;
-  if (rest.startsWith("arn:")) {
-    const parsed = parseValidArn(rest);
-    if (parsed?.service !== "lambda" || !parsed.resource.startsWith("function:")) {
-      throw validationError(input, "functionName", "Member must satisfy regular expression pattern");
-    }
-    rest = parsed.resource.slice("function:".length);
-  } else if (/^\d{12}:function:/.test(rest)) {
-    rest = rest.slice(`${LOCAL_ACCOUNT_ID}:function:`.length);
-  }
-  const [name, qualifier, extra] = rest.split(":");
-  if (extra !== undefined || !/^[a-zA-Z0-9_-]{1,140}$/.test(name)) {
+  const reference = splitFunctionName(input, parseValidArn);
+  if (!reference)
     throw validationError(input, "functionName", "Member must satisfy regular expression pattern");
-  }
-  return { name, qualifier: qualifier === undefined || qualifier === "" ? undefined : qualifier };
+  return reference;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import { invalidParameter } from "./lambdaServiceError.js";
-import { NODE_BOOTSTRAP_SOURCE } from "./nodeBootstrapSource.js";
-import { PYTHON_BOOTSTRAP_SOURCE } from "./pythonBootstrapSource.js";
+import { invalidParameter } from "./lambda-service-error.js";
+import { NODE_BOOTSTRAP_SOURCE } from "./node-bootstrap-source.js";
+import { PYTHON_BOOTSTRAP_SOURCE } from "./python-bootstrap-source.js";
 
 export type RuntimeFamily = "nodejs" | "python";
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { LocalLogger } from "./localLogger.js";
+import type { LocalLogger } from "./local-logger.js";
 import type { RuntimeCommand } from "./runtimes.js";
 
 export interface SandboxSpec {

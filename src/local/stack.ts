@@ -4,17 +4,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "fauxqs";
 import { functionArn } from "./arns.js";
-import { InProcessAws } from "./inProcessAws.js";
-import { registerLambdaRoutes } from "./lambdaRoutes.js";
-import { LambdaService } from "./lambdaService.js";
-import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
-import type { LocalLogger } from "./localLogger.js";
-import { silentLogger } from "./localLogger.js";
-import { applyLocalStackInit, type LocalStackInit } from "./localStackInit.js";
-import { installQueueUrlRewriting } from "./queueUrlRewriting.js";
-import { installRequestGuard } from "./requestGuard.js";
+import { InProcessAws } from "./in-process-aws.js";
+import { registerLambdaRoutes } from "./lambda-routes.js";
+import { LambdaService } from "./lambda-service.js";
+import { type LocalFunctionSource, resolveLocalFunction } from "./local-function-source.js";
+import type { LocalLogger } from "./local-logger.js";
+import { silentLogger } from "./local-logger.js";
+import { applyLocalStackInit, type LocalStackInit } from "./local-stack-init.js";
+import { installQueueUrlRewriting } from "./queue-url-rewriting.js";
+import { installRequestGuard } from "./request-guard.js";
 import { Runtimes } from "./runtimes.js";
-import { SqsTraceHeaders } from "./sqsTraceHeaders.js";
+import { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
 export interface LocalStackOptions {
   /** Port on 127.0.0.1; 0 picks a free one. Default 4566 (LocalStack's convention). */
@@ -172,8 +172,8 @@ async function linkSharedNodeModules(workDirectory: string): Promise<string | un
   }
 }
 
-export type { LocalFunctionSource } from "./localFunctionSource.js";
-export type { LocalLogger } from "./localLogger.js";
-export { silentLogger } from "./localLogger.js";
-export type { LocalStackInit } from "./localStackInit.js";
-export { zipDirectory } from "./zipDirectory.js";
+export type { LocalFunctionSource } from "./local-function-source.js";
+export type { LocalLogger } from "./local-logger.js";
+export { silentLogger } from "./local-logger.js";
+export type { LocalStackInit } from "./local-stack-init.js";
+export { zipDirectory } from "./zip-directory.js";

@@ -4,6 +4,7 @@ import { describeFailure, unprocessableEnvelope } from "../envelopes/analyze.js"
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { printable, printableJson } from "../printable.js";
 import { renderEnvelope, summaryLine } from "./envelope.js";
+import { tableLines } from "./table.js";
 
 export interface ArrivalFacts {
   receivedAt: Date;
@@ -117,24 +118,19 @@ export function summaryTable(statistics: TailStatistics, elapsed: string, colors
   const lines = [`${count(statistics.shown, "envelope")} in ${elapsed}${validity}`];
   const rows = statistics.rows();
   if (rows.length > 0) {
-    const header = ["function", "condition", "count"];
-    const table = rows.map((row) => [
-      printable(row.functionName),
-      printable(row.condition),
-      String(row.count),
-    ]);
-    const widths = header.map((title, column) =>
-      Math.max(title.length, ...table.map((cells) => cells[column]!.length)),
+    const paint = (outcome: string) =>
+      outcome === "failure" ? colors.red : outcome === "success" ? colors.green : undefined;
+    lines.push(
+      ...tableLines(
+        ["function", "condition", "count"],
+        rows.map((row) => ({
+          cells: [row.functionName, row.condition, String(row.count)],
+          paint: paint(row.outcome),
+        })),
+        colors,
+        (column) => column === 2,
+      ),
     );
-    const format = (cells: string[]) =>
-      `  ${cells[0]!.padEnd(widths[0]!)}  ${cells[1]!.padEnd(widths[1]!)}  ${cells[2]!.padStart(widths[2]!)}`;
-    lines.push(colors.dim(format(header)));
-    rows.forEach((row, index) => {
-      const text = format(table[index]!);
-      lines.push(
-        row.outcome === "failure" ? colors.red(text) : row.outcome === "success" ? colors.green(text) : text,
-      );
-    });
   }
   return `${lines.join("\n")}\n`;
 }

@@ -29,7 +29,7 @@ export function renderValidateResult(result: ItemResult, colors: ChalkInstance):
   return `${lines.join("\n")}\n`;
 }
 
-/** The JSON form of one result in `validate --json` (PRODUCT.md's contract, plus notes and outcome). */
+/** The JSON form of one result in `validate --json` (the fields the README documents, plus notes and outcome). */
 export function validateResultJson(result: ItemResult): Record<string, unknown> {
   const json: Record<string, unknown> = {
     source: result.source,

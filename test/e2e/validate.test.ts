@@ -22,7 +22,7 @@ describe("lambda-dest validate (built binary)", () => {
     });
   });
 
-  it("--json prints the versioned document of PRODUCT.md", async () => {
+  it("--json prints the versioned document the README describes", async () => {
     const result = await runCli(["validate", "--json", `${fixtures}/cli-receive-sns-failure.json`]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");

@@ -3,7 +3,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CreateFunctionCommand, type Runtime } from "@aws-sdk/client-lambda";
-import { zipDirectory } from "../../src/local/zipDirectory.js";
+import { zipDirectory } from "../../src/local/zip-directory.js";
 import type { Clients } from "../integration/local/helpers.js";
 
 export interface RawResponse {

@@ -30,7 +30,7 @@ import {
 import { GetQueueUrlCommand, ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../src/local/stack.js";
-import { zipDirectory } from "../../src/local/zipDirectory.js";
+import { zipDirectory } from "../../src/local/zip-directory.js";
 import { type Clients, clientsFor, createQueue, destroyClients } from "../integration/local/helpers.js";
 import { deployInline, rawRequest } from "./local-helpers.js";
 

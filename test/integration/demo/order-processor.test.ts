@@ -13,7 +13,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeValue } from "../../../src/envelopes/index.js";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { zipDirectory } from "../../../src/local/zipDirectory.js";
+import { zipDirectory } from "../../../src/local/zip-directory.js";
 import { receiveMessages } from "./support.js";
 
 // The SDK's notice about future Node versions says nothing about these tests.

@@ -11,7 +11,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { LocalStack } from "../../../src/local/stack.js";
-import { zipDirectory } from "../../../src/local/zipDirectory.js";
+import { zipDirectory } from "../../../src/local/zip-directory.js";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/functions");
 

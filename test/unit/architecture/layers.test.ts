@@ -113,7 +113,7 @@ describe("the layer map", () => {
   });
 
   it("no library code changes process.env (main.ts owns the process; a function's runtime owns its own)", () => {
-    const owners = new Set(["main.ts", "local/nodeBootstrapSource.ts", "local/pythonBootstrapSource.ts"]);
+    const owners = new Set(["main.ts", "local/node-bootstrap-source.ts", "local/python-bootstrap-source.ts"]);
     const writes: string[] = [];
     for (const file of importGraph(join(repoRoot, "src")).keys()) {
       if (owners.has(file)) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { backoffDelay } from "../../../src/aws/batch-send.js";
 import { formatBytes, planBatches, SNS_BATCH_LIMITS, SQS_BATCH_LIMITS } from "../../../src/aws/batches.js";
-import { backoffDelay } from "../../../src/aws/batchSend.js";
 import { AwsClients, resolveClientSettings } from "../../../src/aws/clients.js";
 import {
   parseFunctionReference,
@@ -8,8 +8,8 @@ import {
   parseTailTarget,
   parseTopicReference,
 } from "../../../src/aws/targets.js";
-import { TAIL_QUEUE_PREFIX } from "../../../src/aws/temporaryResources.js";
-import { temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/topicTap.js";
+import { TAIL_QUEUE_PREFIX } from "../../../src/aws/temporary-resources.js";
+import { temporaryQueueName, topicOnlyPolicy } from "../../../src/aws/topic-tap.js";
 import { UsageError } from "../../../src/errors.js";
 import { attributesSize, parseAttribute, parseAttributes } from "../../../src/input/attributes.js";
 import { splitLines } from "../../../src/input/body.js";

@@ -11,7 +11,7 @@ const one = (kind: Parameters<typeof generateTexts>[0], options: GenerateOptions
 const parse = (text: string): any => JSON.parse(text);
 const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
 
-describe("invocation records follow FORMATS.md §1", () => {
+describe("invocation records as Lambda writes them (Lambda developer guide, invocation-async-retain-records)", () => {
   it("keys in Lambda's order, a qualified ARN, ms-precision UTC timestamp, version 1.0", () => {
     const record = parse(one("invocation-record", { condition: "Success", function: "orders" }).text);
     expect(Object.keys(record)).toEqual([
@@ -70,7 +70,7 @@ describe("invocation records follow FORMATS.md §1", () => {
     expect(Object.keys(record)).toEqual(["version", "timestamp", "requestContext", "requestPayload"]);
   });
 
-  // FORMATS.md §1: Node {errorType, errorMessage, trace}; Python 3.12+ {errorMessage, errorType, requestId,
+  // As each runtime reports an error on AWS: Node {errorType, errorMessage, trace}; Python 3.12+ {errorMessage, errorType, requestId,
   // stackTrace}; Java {errorMessage, errorType, stackTrace, cause?}; Go {errorMessage, errorType} and, for a
   // panic, stackTrace [{path, line, label}] (aws-lambda-go lambda/messages/messages.go: `json:"path"`,
   // `json:"line"`, `json:"label"`).
@@ -125,7 +125,7 @@ describe("invocation records follow FORMATS.md §1", () => {
   });
 });
 
-describe("wrappers follow FORMATS.md §2", () => {
+describe("wrappers as SQS and SNS deliver them", () => {
   it("SNS to SQS: the Body is the notification as SNS writes it (two spaces, ' : '), no Subject", () => {
     // As SNS delivers it to a queue without raw delivery, e.g. '{\n  "Type" : "Notification",\n  "MessageId" : ...'.
     const message = parse(one("invocation-record", { wrap: ["sns", "sqs"] }).text);
@@ -201,7 +201,7 @@ describe("wrappers follow FORMATS.md §2", () => {
   });
 });
 
-describe("event source mapping records follow FORMATS.md §3", () => {
+describe("event source mapping records as Lambda writes them", () => {
   it("Kinesis: the documented key order, decimal sequence numbers, ms arrival times, stream ARN", () => {
     // Lambda developer guide, kinesis-on-failure-destination: requestContext, responseContext, version, timestamp,
     // KinesisBatchInfo {shardId, startSequenceNumber, endSequenceNumber, approximateArrivalOfFirstRecord,

@@ -8,11 +8,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { functionEnvironment } from "../../../src/local/functionEnvironment.js";
-import { silentLogger } from "../../../src/local/localLogger.js";
+import { functionEnvironment } from "../../../src/local/function-environment.js";
+import { silentLogger } from "../../../src/local/local-logger.js";
 import { Runtimes } from "../../../src/local/runtimes.js";
 import { type InvocationOutcome, Sandbox } from "../../../src/local/sandbox.js";
-import { SandboxPool } from "../../../src/local/sandboxPool.js";
+import { SandboxPool } from "../../../src/local/sandbox-pool.js";
 
 const HANDLER = `
 let calls = 0;

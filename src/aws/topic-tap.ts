@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AwsOperationError } from "../errors.js";
-import type { WatchedQueue } from "./queuePoller.js";
+import type { WatchedQueue } from "./queue-poller.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsOperations } from "./sqs.js";
 import {
@@ -13,7 +13,7 @@ import {
   TAIL_TAG,
   TAIL_TOPIC_TAG,
   type TemporaryResources,
-} from "./temporaryResources.js";
+} from "./temporary-resources.js";
 
 /** A name for a temporary queue: the prefix, a readable part of the topic name, and a random suffix. */
 export function temporaryQueueName(

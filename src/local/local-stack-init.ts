@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { functionArn, LOCAL_ACCOUNT_ID } from "./arns.js";
-import { initDocumentProblem } from "./initValidation.js";
-import type { InProcessAws } from "./inProcessAws.js";
-import type { LambdaService } from "./lambdaService.js";
-import { type LocalFunctionSource, resolveLocalFunction } from "./localFunctionSource.js";
+import type { InProcessAws } from "./in-process-aws.js";
+import { initDocumentProblem } from "./init-validation.js";
+import type { LambdaService } from "./lambda-service.js";
+import { type LocalFunctionSource, resolveLocalFunction } from "./local-function-source.js";
 
 /**
  * What `local --init <file>` creates at start. Queues, topics, subscriptions and buckets follow fauxqs's init

@@ -1,12 +1,12 @@
-import type { DestinationDelivery } from "./destinationDelivery.js";
+import type { DestinationDelivery } from "./destination-delivery.js";
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
   type EventInvokeConfig,
-} from "./eventInvokeConfig.js";
-import { buildInvocationRecord, type RecordCondition } from "./invocationRecord.js";
-import type { LocalLogger } from "./localLogger.js";
-import { type Lineage, withInvocation } from "./recursionLineage.js";
+} from "./event-invoke-config.js";
+import { buildInvocationRecord, type RecordCondition } from "./invocation-record.js";
+import type { LocalLogger } from "./local-logger.js";
+import { type Lineage, withInvocation } from "./recursion-lineage.js";
 import type { InvocationOutcome } from "./sandbox.js";
 
 /** What the queue needs from its function; read at each step, so configuration changes apply at once. */

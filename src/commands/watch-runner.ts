@@ -7,7 +7,7 @@
  */
 import type { AwsClients } from "../aws/clients.js";
 import type { WatchSession } from "../aws/session.js";
-import { describeLeftovers, type Leftover } from "../aws/temporaryResources.js";
+import { describeLeftovers, type Leftover } from "../aws/temporary-resources.js";
 import { formatDuration } from "../duration.js";
 import { type CommandContext, note, warn } from "../io.js";
 

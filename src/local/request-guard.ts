@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { LocalLogger } from "./localLogger.js";
+import type { LocalLogger } from "./local-logger.js";
 
 export interface RequestGuardOptions {
   /** The stack's port, known once it listens: a page served from it is the stack's own origin. */

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createInflateRaw } from "node:zlib";
-import { invalidParameter, LambdaServiceError } from "./lambdaServiceError.js";
+import { invalidParameter, LambdaServiceError } from "./lambda-service-error.js";
 
 export interface ExtractedCode {
   directory: string;

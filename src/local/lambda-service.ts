@@ -1,35 +1,35 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
+import type { FunctionReference } from "../arn.js";
 import {
   checkQualifier,
-  type FunctionReference,
   functionArn,
   LATEST,
   LOCAL_ACCOUNT_ID,
   parseFunctionReference,
   parseValidArn,
 } from "./arns.js";
-import { AsyncInvocationQueue } from "./asyncInvocationQueue.js";
-import { DestinationDelivery } from "./destinationDelivery.js";
+import { AsyncInvocationQueue } from "./async-invocation-queue.js";
+import { DestinationDelivery } from "./destination-delivery.js";
 import {
   type EventInvokeConfig,
   eventInvokeConfigResponse,
   mergeEventInvokeConfig,
   parseEventInvokeConfigInput,
   replaceEventInvokeConfig,
-} from "./eventInvokeConfig.js";
-import { extractFunctionCode } from "./functionCode.js";
-import { checkEnvironmentVariables, functionEnvironment } from "./functionEnvironment.js";
-import type { InProcessAws } from "./inProcessAws.js";
+} from "./event-invoke-config.js";
+import { extractFunctionCode } from "./function-code.js";
+import { checkEnvironmentVariables, functionEnvironment } from "./function-environment.js";
+import type { InProcessAws } from "./in-process-aws.js";
 import {
   invalidParameter,
   LambdaServiceError,
   requestTooLarge,
   resourceNotFound,
   validationError,
-} from "./lambdaServiceError.js";
-import type { LocalLogger } from "./localLogger.js";
+} from "./lambda-service-error.js";
+import type { LocalLogger } from "./local-logger.js";
 import {
   EMPTY_LINEAGE,
   type Lineage,
@@ -39,12 +39,12 @@ import {
   timesInvoked,
   traceHeader,
   withInvocation,
-} from "./recursionLineage.js";
+} from "./recursion-lineage.js";
 import { type RuntimeFamily, type Runtimes, runtimeFamily } from "./runtimes.js";
 import { type InvocationOutcome, Sandbox } from "./sandbox.js";
-import { SandboxPool } from "./sandboxPool.js";
-import { SqsEventSourceMapping } from "./sqsEventSourceMapping.js";
-import type { SqsTraceHeaders } from "./sqsTraceHeaders.js";
+import { SandboxPool } from "./sandbox-pool.js";
+import { SqsEventSourceMapping } from "./sqs-event-source-mapping.js";
+import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
 export interface LambdaServiceOptions {
   region: string;
@@ -200,6 +200,9 @@ export class LambdaService {
     }
     const family = runtimeFamily(definition.runtime);
     checkEnvironmentVariables(definition.environment ?? {});
+    const key = lineageKey(functionArn(this.region, definition.name));
+    // The pool and the queue call back into the function (its configuration as it is at each call), so they
+    // are built with it; nothing calls them before it is registered below.
     const fn: LocalFunction = {
       name: definition.name,
       runtime: definition.runtime,
@@ -216,29 +219,27 @@ export class LambdaService {
       lastModified: new Date(),
       revisionId: randomUUID(),
       recursiveLoop: "Terminate",
-      lineageKey: lineageKey(functionArn(this.region, definition.name)),
-      pool: undefined as unknown as SandboxPool,
-      queue: undefined as unknown as AsyncInvocationQueue,
+      lineageKey: key,
+      pool: new SandboxPool(() => this.startSandbox(fn), this.options.maxConcurrencyPerFunction),
+      queue: new AsyncInvocationQueue(
+        {
+          name: definition.name,
+          qualifiedArn: functionArn(this.region, definition.name, LATEST),
+          executedVersion: LATEST,
+          eventInvokeConfig: () => fn.eventInvokeConfig,
+          reservedConcurrency: () => fn.reservedConcurrency,
+          lineageKey: key,
+          recursionStopped: (lineage) => this.stopsRecursion(fn, lineage, "asynchronous event"),
+          invoke: (requestId, payload, lineage) => this.run(fn, requestId, payload, lineage),
+        },
+        {
+          delivery: this.delivery,
+          logger: this.options.logger,
+          timeScale: this.options.timeScale,
+          concurrency: this.options.maxConcurrencyPerFunction,
+        },
+      ),
     };
-    fn.pool = new SandboxPool(() => this.startSandbox(fn), this.options.maxConcurrencyPerFunction);
-    fn.queue = new AsyncInvocationQueue(
-      {
-        name: fn.name,
-        qualifiedArn: functionArn(this.region, fn.name, LATEST),
-        executedVersion: LATEST,
-        eventInvokeConfig: () => fn.eventInvokeConfig,
-        reservedConcurrency: () => fn.reservedConcurrency,
-        lineageKey: fn.lineageKey,
-        recursionStopped: (lineage) => this.stopsRecursion(fn, lineage, "asynchronous event"),
-        invoke: (requestId, payload, lineage) => this.run(fn, requestId, payload, lineage),
-      },
-      {
-        delivery: this.delivery,
-        logger: this.options.logger,
-        timeScale: this.options.timeScale,
-        concurrency: this.options.maxConcurrencyPerFunction,
-      },
-    );
     this.functions.set(fn.name, fn);
     this.options.logger.info(`function ${fn.name} (${fn.runtime}, ${fn.handler}) ready`);
     return fn;

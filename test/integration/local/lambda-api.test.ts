@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { zipDirectory } from "../../../src/local/zipDirectory.js";
+import { zipDirectory } from "../../../src/local/zip-directory.js";
 import { type Clients, clientsFor, deployFixture, destroyClients } from "./helpers.js";
 
 let stack: LocalStack;

@@ -1,6 +1,6 @@
-import type { InProcessAws } from "./inProcessAws.js";
-import type { LocalLogger } from "./localLogger.js";
-import { type Lineage, lineageFromTraceHeader, mergeLineages } from "./recursionLineage.js";
+import type { InProcessAws } from "./in-process-aws.js";
+import type { LocalLogger } from "./local-logger.js";
+import { type Lineage, lineageFromTraceHeader, mergeLineages } from "./recursion-lineage.js";
 import type { InvocationOutcome } from "./sandbox.js";
 
 export interface SqsEventSourceMappingSettings {

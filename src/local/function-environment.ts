@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { LATEST } from "./arns.js";
-import { invalidParameter } from "./lambdaServiceError.js";
+import { invalidParameter } from "./lambda-service-error.js";
 import type { RuntimeFamily } from "./runtimes.js";
 
 /**

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { extractFunctionCode, UNZIPPED_SIZE_LIMIT } from "../../../src/local/functionCode.js";
+import { extractFunctionCode, UNZIPPED_SIZE_LIMIT } from "../../../src/local/function-code.js";
 
 const UNREADABLE = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 const text = (value: string) => new TextEncoder().encode(value);

@@ -20,8 +20,8 @@ import {
   functionEnvironment,
   RESERVED_VARIABLES,
   type StackEnvironmentSettings,
-} from "../../../src/local/functionEnvironment.js";
-import { silentLogger } from "../../../src/local/localLogger.js";
+} from "../../../src/local/function-environment.js";
+import { silentLogger } from "../../../src/local/local-logger.js";
 import { Runtimes } from "../../../src/local/runtimes.js";
 import { Sandbox } from "../../../src/local/sandbox.js";
 

@@ -1,5 +1,5 @@
 import { parseValidArn } from "./arns.js";
-import { invalidParameter, validationError } from "./lambdaServiceError.js";
+import { invalidParameter, validationError } from "./lambda-service-error.js";
 
 export interface EventInvokeConfig {
   maximumRetryAttempts?: number;
@@ -118,7 +118,7 @@ function destinationOf(value: unknown, which: "onSuccess" | "onFailure"): string
 }
 
 /**
- * AWS accepts a FIFO queue or topic here and then fails every delivery silently (FORMATS.md section 2); the
+ * AWS accepts a FIFO queue or topic here and then fails every delivery silently (Lambda's destinations documentation: FIFO queues and topics are not supported); the
  * local stack refuses it up front so the mistake is visible where it is made.
  */
 function checkDestinationArn(destination: string, which: "onSuccess" | "onFailure"): void {

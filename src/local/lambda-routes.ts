@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type LambdaService, SYNC_PAYLOAD_LIMIT } from "./lambdaService.js";
-import { LambdaServiceError, requestTooLarge } from "./lambdaServiceError.js";
-import type { LocalLogger } from "./localLogger.js";
+import { type LambdaService, SYNC_PAYLOAD_LIMIT } from "./lambda-service.js";
+import { LambdaServiceError, requestTooLarge } from "./lambda-service-error.js";
+import type { LocalLogger } from "./local-logger.js";
 
 type Params = { name: string; uuid: string };
 type Query = { Qualifier?: string; EventSourceArn?: string; FunctionName?: string };

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import * as path from "node:path";
-import type { FunctionDefinition } from "./lambdaService.js";
+import type { FunctionDefinition } from "./lambda-service.js";
 
 /** A function given as local code: a handler file, or a folder holding one. */
 export interface LocalFunctionSource {

@@ -8,12 +8,12 @@
  * first two attempts, and two minutes between the second and third attempts."
  */
 import { describe, expect, it } from "vitest";
-import { type AsyncFunctionHandle, AsyncInvocationQueue } from "../../../src/local/asyncInvocationQueue.js";
-import { DestinationDelivery } from "../../../src/local/destinationDelivery.js";
-import type { EventInvokeConfig } from "../../../src/local/eventInvokeConfig.js";
-import { InProcessAws } from "../../../src/local/inProcessAws.js";
-import { type LocalLogger, silentLogger } from "../../../src/local/localLogger.js";
-import { EMPTY_LINEAGE } from "../../../src/local/recursionLineage.js";
+import { type AsyncFunctionHandle, AsyncInvocationQueue } from "../../../src/local/async-invocation-queue.js";
+import { DestinationDelivery } from "../../../src/local/destination-delivery.js";
+import type { EventInvokeConfig } from "../../../src/local/event-invoke-config.js";
+import { InProcessAws } from "../../../src/local/in-process-aws.js";
+import { type LocalLogger, silentLogger } from "../../../src/local/local-logger.js";
+import { EMPTY_LINEAGE } from "../../../src/local/recursion-lineage.js";
 import type { InvocationOutcome } from "../../../src/local/sandbox.js";
 
 const ON_SUCCESS = "arn:aws:lambda:us-east-1:000000000000:function:on-success";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { parseValidArn } from "./arns.js";
-import type { InProcessAws } from "./inProcessAws.js";
-import type { LocalLogger } from "./localLogger.js";
-import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursionLineage.js";
+import type { InProcessAws } from "./in-process-aws.js";
+import type { LocalLogger } from "./local-logger.js";
+import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursion-lineage.js";
 
 export interface DeliveryTarget {
   /** The destination ARN from the event invoke config. */
