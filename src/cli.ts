@@ -257,6 +257,7 @@ interface TailFlags {
   function?: string;
   consume?: boolean;
   out?: string;
+  since?: string;
 }
 
 /** generate takes its options as commander gives them and checks them itself. */
@@ -480,10 +481,12 @@ const REGISTRATIONS = {
 
   tail: (command, run) => {
     command
-      .description("stream destination envelopes from a topic, a queue, or a function's destinations")
+      .description(
+        "stream destination envelopes from a topic, a queue, a bucket, or a function's destinations and dead-letter queue",
+      )
       .argument(
         "<target>",
-        "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one) or function:NAME",
+        "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one), s3://BUCKET[/PREFIX], or function:NAME",
       )
       .option("--max <n>", "exit after n envelopes", wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .option(
@@ -499,6 +502,10 @@ const REGISTRATIONS = {
         "SQS: delete each message after it is written (default: peek and release); see below for pipes",
       )
       .option("--out <file>", "also append NDJSON to this file", checked(accepted.filePath))
+      .option(
+        "--since <duration|time>",
+        "s3:// only: also show objects written since then (10m, 2h, or an ISO time); default: only new ones",
+      )
       .addHelpText(
         "after",
         `
@@ -506,6 +513,11 @@ const REGISTRATIONS = {
     $ lambda-dest tail function:order-processor
     $ lambda-dest tail order-results --until failure --timeout 5m
     $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson
+    $ lambda-dest tail s3://order-failures/aws/lambda/async/order-processor/ --since 1h
+
+  s3://BUCKET[/PREFIX]: the prefix is listed every 2 s (ListObjectsV2, one request per 1,000 keys; under a
+  function's folder aws/lambda/async/NAME/, where Lambda's keys sort by time, only the last few minutes are
+  listed) and each new object is read once (GetObject, at most 16 MiB). Nothing is written to the bucket.
 
   --consume and pipes: a message is deleted once its envelope was written. A terminal or a file has then
   taken it; a pipe has only buffered it, and a reader that exits early (| head -1) never reads the rest.
@@ -528,6 +540,7 @@ const REGISTRATIONS = {
               functionName: flags.function,
               consume: flags.consume === true,
               out: flags.out,
+              since: flags.since,
             },
             context,
           );

@@ -25,3 +25,24 @@ export function formatDuration(milliseconds: number): string {
   if (milliseconds < 3_600_000) return `${Math.round(milliseconds / 60_000)}m`;
   return `${(milliseconds / 3_600_000).toFixed(1)}h`;
 }
+
+/**
+ * A moment given as a duration before `now` ("10m", "2h") or as an ISO 8601 time ("2026-12-04T10:00:00Z");
+ * one in the future is refused.
+ */
+export function parseSince(text: string, flag: string, now: Date): Date {
+  const trimmed = text.trim();
+  let at: Date;
+  if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
+    at = new Date(trimmed);
+    if (Number.isNaN(at.getTime())) {
+      throw new UsageError(
+        `${flag}: "${text}" is not a time; use an ISO 8601 time such as 2026-12-04T10:00:00Z, or a duration such as 10m`,
+      );
+    }
+  } else {
+    at = new Date(now.getTime() - parseDuration(trimmed, flag, 0));
+  }
+  if (at.getTime() > now.getTime()) throw new UsageError(`${flag}: "${text}" is in the future`);
+  return at;
+}

@@ -13,6 +13,7 @@ export {
   isLambdaSqsEvent,
   isProcessingResult,
   isReceiveMessageOutput,
+  isS3Object,
   isSnsNotification,
   isSqsMessage,
   isSuccessRecord,

@@ -3,6 +3,7 @@
  * module costs nothing: `validate`, `show` and `--help` never load it.
  */
 import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SNSClient, SNSClientConfig } from "@aws-sdk/client-sns";
 import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
 import { UsageError } from "../errors.js";
@@ -14,7 +15,7 @@ export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
 export const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
-export type ServiceName = "sqs" | "sns" | "lambda";
+export type ServiceName = "sqs" | "sns" | "lambda" | "s3";
 
 /**
  * Time-outs for a command-line tool rather than a server. botocore (and so the AWS CLI) waits 60 s to connect
@@ -54,6 +55,7 @@ const SERVICE_ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   sqs: "AWS_ENDPOINT_URL_SQS",
   sns: "AWS_ENDPOINT_URL_SNS",
   lambda: "AWS_ENDPOINT_URL_LAMBDA",
+  s3: "AWS_ENDPOINT_URL_S3",
 };
 
 /**
@@ -147,6 +149,7 @@ export class AwsClients {
   #sqs?: Promise<SQSClient>;
   #sns?: Promise<SNSClient>;
   #lambda?: Promise<LambdaClient>;
+  #s3?: Promise<S3Client>;
   #answers = 0;
 
   constructor(aws: AwsOptions, env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}) {
@@ -201,10 +204,29 @@ export class AwsClients {
     return this.#lambda;
   }
 
+  /**
+   * Path-style addressing against a given endpoint (the local stack, or an S3-compatible server): a bucket
+   * name as a subdomain of 127.0.0.1 does not resolve.
+   */
+  s3(): Promise<S3Client> {
+    this.#s3 ??= import("@aws-sdk/client-s3").then(({ S3Client }) => {
+      const config = this.#config("s3");
+      if (config.endpoint) config.forcePathStyle = true;
+      return this.#configure(new S3Client(config as S3ClientConfig), "s3");
+    });
+    return this.#s3;
+  }
+
   /** The region the clients use (flags, environment or profile), or undefined when none is configured. */
   async region(service: ServiceName = "sqs"): Promise<string | undefined> {
     const client =
-      service === "sqs" ? await this.sqs() : service === "sns" ? await this.sns() : await this.lambda();
+      service === "sqs"
+        ? await this.sqs()
+        : service === "sns"
+          ? await this.sns()
+          : service === "s3"
+            ? await this.s3()
+            : await this.lambda();
     try {
       return await client.config.region();
     } catch {
@@ -230,7 +252,7 @@ export class AwsClients {
 
   /** Closes the clients' sockets so that the process can exit promptly. */
   async destroy(): Promise<void> {
-    for (const pending of [this.#sqs, this.#sns, this.#lambda]) {
+    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3]) {
       if (pending) (await pending).destroy();
     }
     for (const regional of this.#regional.values()) await regional.destroy();

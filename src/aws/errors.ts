@@ -37,6 +37,8 @@ const NOT_FOUND = new Set([
   "NotFound",
   "NotFoundException",
   "ResourceNotFoundException",
+  "NoSuchBucket",
+  "NoSuchKey",
 ]);
 const ACCESS_DENIED = new Set([
   "AccessDenied",

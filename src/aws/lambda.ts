@@ -1,5 +1,6 @@
 /** Lambda operations the commands need, each call's errors translated next to it. */
 import {
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   type InvokeCommandOutput,
@@ -95,6 +96,31 @@ export class LambdaOperations {
       if (noConfig) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The function's dead-letter queue or topic (DeadLetterConfig.TargetArn of this version or $LATEST), or
+   * undefined when none is set.
+   */
+  async deadLetterTarget(
+    target: FunctionTarget,
+    qualifier: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const label = `function ${describeFunction(target, qualifier)}`;
+    const output = await awsCall(
+      this.call("GetFunctionConfiguration", label),
+      (options) =>
+        this.client.send(
+          new GetFunctionConfigurationCommand({
+            FunctionName: target.functionName,
+            Qualifier: target.qualifier ? undefined : qualifier,
+          }),
+          options,
+        ),
+      signal,
+    );
+    return output.DeadLetterConfig?.TargetArn || undefined;
   }
 
   async invoke(

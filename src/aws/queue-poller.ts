@@ -5,6 +5,9 @@
 import { isAbortError } from "./errors.js";
 import type { ResolvedTopic } from "./sns.js";
 import type { ResolvedQueue, SqsMessage, SqsOperations } from "./sqs.js";
+import { type Handle, type Handled, type Received, sleep, type WatchedSource } from "./watched.js";
+
+export type { Disposition, Handled, Received } from "./watched.js";
 
 /** Seconds a peeked message stays hidden if we die before releasing it. */
 export const PEEK_VISIBILITY_SECONDS = 5;
@@ -13,34 +16,15 @@ const CONSUME_VISIBILITY_SECONDS = 30;
 /** peek: release everything; consume: delete what was written; own: our temporary queue, delete everything. */
 export type WatchMode = "peek" | "consume" | "own";
 
-export interface WatchedQueue {
+export interface WatchedQueue extends WatchedSource {
+  kind: "queue";
   queue: ResolvedQueue;
   /** The operations for the queue's region. */
   sqs: SqsOperations;
-  /** How the user knows it: "sqs:orders-results", "sns:order-events". */
-  label: string;
   mode: WatchMode;
   /** For a topic tap: the topic and the subscription. */
   topic?: ResolvedTopic;
   subscriptionArn?: string;
-}
-
-/**
- * What the consumer did with one received message: written (now or on an earlier receive, so a consume may
- * delete it) or skipped (filtered out, or past --max: never deleted from a user's queue).
- */
-export type Disposition = "written" | "skipped";
-
-export interface Handled {
-  dispositions: Disposition[];
-  /** How many of the messages had not been seen before; a peek backs off when none had. */
-  fresh: number;
-  /**
-   * Resolves once it is known whether what was written reached its reader (true) or not (false, and the
-   * written messages are released instead of deleted). Until then the messages stay invisible and the
-   * loop goes on receiving, so waiting for it costs no throughput.
-   */
-  confirmed?: Promise<boolean>;
 }
 
 /** Message ids already shown, so that a peeked message released and received again is shown once. */
@@ -92,25 +76,13 @@ export interface PollOptions {
   /** Aborts the loop (and an in-flight long poll). */
   stop: AbortSignal;
   /** Shows the messages (in order) and says what was done with each. */
-  handle(messages: SqsMessage[], watched: WatchedQueue): Promise<Handled> | Handled;
+  handle: Handle<WatchedQueue>;
   /** Receive loops in parallel (consume and own modes only; a peek runs one loop). */
   concurrency?: number;
   /** A delete or release that failed: reported, not fatal. */
   onProblem?(text: string): void;
   budget?: ReceiveBudget;
 }
-
-const sleep = (milliseconds: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, milliseconds);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 /** A signal that aborts `graceMs` after `stop` does. */
 function afterGrace(stop: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
@@ -212,7 +184,7 @@ async function receiveOnce(
     return "empty";
   }
   if (messages.length === 0) return "empty";
-  const { dispositions, fresh, confirmed } = await options.handle(messages, watched);
+  const { dispositions, fresh, confirmed }: Handled = await options.handle(messages.map(received), watched);
   const remove: string[] = [];
   const release: string[] = [];
   messages.forEach((message, index) => {
@@ -247,4 +219,9 @@ async function settle(options: PollOptions, remove: string[], release: string[])
       `could not release a peeked message on ${watched.label} (it reappears within ${PEEK_VISIBILITY_SECONDS}s): ${problem}`,
     );
   }
+}
+
+/** A message as every watcher's consumer takes it. */
+export function received(message: SqsMessage): Received {
+  return { id: message.MessageId ?? "", value: message, messageId: message.MessageId };
 }

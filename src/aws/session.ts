@@ -4,14 +4,18 @@ import { parseArn } from "../arn.js";
  * queue, a function's destinations), the pollers, and the removal of everything it created.
  */
 import { AwsOperationError, UsageError } from "../errors.js";
+import { baseline, functionRecordPrefix, pollBucket, type WatchedBucket } from "./bucket-poller.js";
 import type { AwsClients } from "./clients.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
-import { type Handled, pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
+import { pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
+import { S3Operations } from "./s3.js";
 import { SnsOperations } from "./sns.js";
-import { type SqsMessage, SqsOperations } from "./sqs.js";
+import { SqsOperations } from "./sqs.js";
 import {
+  type BucketReference,
   type FunctionTarget,
   isFifoName,
+  parseBucketReference,
   parseQueueReference,
   parseTopicReference,
   type QueueReference,
@@ -26,6 +30,13 @@ import {
   TemporaryResources,
 } from "./temporary-resources.js";
 import { tapTopic } from "./topic-tap.js";
+import type { Handle } from "./watched.js";
+
+/** Every kind of watched source: a queue (a topic is watched through its tap, a queue) or a bucket. */
+export type Watched = WatchedQueue | WatchedBucket;
+
+/** How a function's record reaches what is watched. */
+export type DestinationRole = "on-success" | "on-failure" | "dead-letter";
 
 export interface SessionEvents {
   /** Progress and notes for stderr. */
@@ -35,16 +46,18 @@ export interface SessionEvents {
 
 export interface FunctionDestinations {
   config?: DestinationConfig;
-  watched: { role: "on-success" | "on-failure"; arn: string; watched: WatchedQueue }[];
+  /** The dead-letter queue or topic (DeadLetterConfig), when one is set. */
+  deadLetter?: string;
+  watched: { role: DestinationRole; arn: string; watched: Watched }[];
   /** Destinations that cannot be watched, with the reason. */
-  unwatchable: { role: "on-success" | "on-failure"; arn: string; reason: string }[];
+  unwatchable: { role: DestinationRole; arn: string; reason: string }[];
 }
 
 /** The longest the removal of temporary resources may take on the way out. */
 const REMOVAL_BUDGET_MS = 15_000;
 
 export class WatchSession {
-  readonly watched: WatchedQueue[] = [];
+  readonly watched: Watched[] = [];
   readonly resources = new TemporaryResources();
   readonly #clients: AwsClients;
   readonly #events: SessionEvents;
@@ -53,6 +66,7 @@ export class WatchSession {
   readonly #now: () => Date;
   #sqs?: SqsOperations;
   #sns?: SnsOperations;
+  #s3?: S3Operations;
   #heartbeat?: NodeJS.Timeout;
   #heartbeatWarned = false;
 
@@ -99,6 +113,11 @@ export class WatchSession {
       case "function": {
         const destinations = await this.addFunction(target, qualifier);
         for (const item of destinations.unwatchable) this.#events.warn(item.reason);
+        if (!destinations.config && destinations.watched.length > 0) {
+          this.#events.note(
+            `${target.name} has no destinations configured: only its dead-letter queue is tailed`,
+          );
+        }
         if (destinations.config && destinations.watched.length > 0) {
           if (!destinations.config.onSuccess)
             this.#events.note(`${target.name} has no on-success destination`);
@@ -106,13 +125,17 @@ export class WatchSession {
             this.#events.note(`${target.name} has no on-failure destination`);
         }
         if (destinations.watched.length === 0) {
-          const none = destinations.config
-            ? "none of its destinations can be tailed (see above)"
-            : "it has no destinations configured (no event invoke config)";
+          const none =
+            destinations.config || destinations.deadLetter
+              ? "none of its destinations can be tailed (see above)"
+              : "it has no destinations configured (no event invoke config) and no dead-letter queue";
           throw new AwsOperationError(`nothing to tail for function ${target.name}: ${none}`);
         }
         return;
       }
+      case "bucket":
+        await this.addBucket(target);
+        return;
       case "either":
         await this.add(await this.#disambiguate(target.name));
         return;
@@ -145,7 +168,7 @@ export class WatchSession {
     );
     queue.arn ??= attributes.QueueArn;
     const mode = this.#consume ? "consume" : "peek";
-    const watched: WatchedQueue = { queue, sqs, label: `sqs:${queue.name}`, mode };
+    const watched: WatchedQueue = { kind: "queue", queue, sqs, label: `sqs:${queue.name}`, mode };
     if (mode === "peek" && attributes.RedrivePolicy) {
       try {
         const policy = JSON.parse(attributes.RedrivePolicy) as {
@@ -168,6 +191,26 @@ export class WatchSession {
         `${watched.label} holds about ${backlog} messages: a peek samples them at random, so older ones are shown as they come up and a new one can take a while to surface`,
       );
     }
+    this.watched.push(watched);
+    return watched;
+  }
+
+  /**
+   * Watches a bucket for objects written under the prefix from now on (and, with `since`, those modified
+   * since then). The first listing is made here, so that nothing written after the watch is set up is missed.
+   */
+  async addBucket(reference: BucketReference, since?: Date): Promise<WatchedBucket> {
+    this.#s3 ??= await S3Operations.create(this.#clients);
+    const watched: WatchedBucket = {
+      kind: "bucket",
+      s3: this.#s3,
+      bucket: reference.bucket,
+      prefix: reference.prefix,
+      label: `s3://${reference.bucket}/${reference.prefix}`,
+      known: new Set(),
+      since,
+    };
+    await baseline(watched, this.#now(), this.#stop);
     this.watched.push(watched);
     return watched;
   }
@@ -211,17 +254,24 @@ export class WatchSession {
     this.#heartbeat.unref();
   }
 
-  /** Watches the SQS and SNS destinations configured for exactly this function and qualifier. */
+  /**
+   * Watches the destinations configured for exactly this function and qualifier (SQS, SNS, S3), and its
+   * dead-letter queue or topic.
+   */
   async addFunction(target: FunctionTarget, qualifier?: string): Promise<FunctionDestinations> {
     const lambda = await LambdaOperations.create(this.#clients);
-    const config = await lambda.eventInvokeConfig(target, qualifier, this.#stop);
-    const result: FunctionDestinations = { config, watched: [], unwatchable: [] };
-    if (!config) return result;
-    const byArn = new Map<string, WatchedQueue>();
-    for (const [role, arn] of [
-      ["on-success", config.onSuccess],
-      ["on-failure", config.onFailure],
-    ] as const) {
+    const [config, deadLetter] = await Promise.all([
+      lambda.eventInvokeConfig(target, qualifier, this.#stop),
+      lambda.deadLetterTarget(target, qualifier, this.#stop),
+    ]);
+    const result: FunctionDestinations = { config, deadLetter, watched: [], unwatchable: [] };
+    const byArn = new Map<string, Watched>();
+    const targets: [DestinationRole, string | undefined][] = [
+      ["on-success", config?.onSuccess],
+      ["on-failure", config?.onFailure],
+      ["dead-letter", deadLetter],
+    ];
+    for (const [role, arn] of targets) {
       if (!arn) continue;
       if (isFifoName(arn)) {
         this.#events.warn(
@@ -234,34 +284,27 @@ export class WatchSession {
         continue;
       }
       const type = destinationType(arn);
-      let watched: WatchedQueue | undefined;
+      let watched: Watched | undefined;
       if (type === "sqs") watched = await this.addQueue(parseQueueReference(arn));
       else if (type === "sns") watched = await this.addTopic(parseTopicReference(arn));
+      else if (type === "s3") {
+        // Lambda writes a function's records under aws/lambda/async/<function-name>/.
+        const { bucket } = parseBucketReference(arn);
+        watched = await this.addBucket({ type: "bucket", bucket, prefix: functionRecordPrefix(target.name) });
+      }
       if (watched) {
         byArn.set(arn, watched);
         result.watched.push({ role, arn, watched });
       } else {
-        const what =
-          type === "eventbridge"
-            ? "an EventBridge bus"
-            : type === "lambda"
-              ? "a Lambda function"
-              : type === "s3"
-                ? "an S3 bucket"
-                : "a destination of unknown type";
-        result.unwatchable.push({
-          role,
-          arn,
-          reason: `the ${role} destination ${arn} is ${what}, which lambda-dest cannot tail yet (it tails SQS queues and SNS topics)`,
-        });
+        result.unwatchable.push({ role, arn, reason: unwatchableReason(role, arn, type) });
       }
     }
     return result;
   }
 
-  /** Polls every watched queue until `stop` aborts; the first error stops the others and is thrown. */
+  /** Polls every watched source until `stop` aborts; the first error stops the others and is thrown. */
   async run(
-    handle: (messages: SqsMessage[], watched: WatchedQueue) => Handled | Promise<Handled>,
+    handle: Handle<Watched>,
     stopAll: () => void,
     concurrency: number,
     budget?: ReceiveBudget,
@@ -269,14 +312,17 @@ export class WatchSession {
     let failure: unknown;
     await Promise.all(
       this.watched.map((watched) =>
-        pollQueue({
-          watched,
-          stop: this.#stop,
-          handle,
-          concurrency,
-          budget,
-          onProblem: (text) => this.#events.warn(text),
-        }).catch((error) => {
+        (watched.kind === "bucket"
+          ? pollBucket({ watched, stop: this.#stop, handle, now: this.#now })
+          : pollQueue({
+              watched,
+              stop: this.#stop,
+              handle,
+              concurrency,
+              budget,
+              onProblem: (text) => this.#events.warn(text),
+            })
+        ).catch((error) => {
           failure ??= error;
           stopAll();
         }),
@@ -293,5 +339,21 @@ export class WatchSession {
     clearInterval(this.#heartbeat);
     if (this.resources.isEmpty) return [];
     return this.resources.remove(AbortSignal.timeout(REMOVAL_BUDGET_MS));
+  }
+}
+
+/** Why a destination cannot be watched, and what to do instead. */
+function unwatchableReason(
+  role: DestinationRole,
+  arn: string,
+  type: ReturnType<typeof destinationType>,
+): string {
+  switch (type) {
+    case "lambda":
+      return `the ${role} destination ${arn} is a Lambda function: its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:${parseArn(arn)?.resource.split(":")[1] ?? "NAME"})`;
+    case "eventbridge":
+      return `the ${role} destination ${arn} is an EventBridge bus, which lambda-dest cannot tail yet`;
+    default:
+      return `the ${role} destination ${arn} is of a type lambda-dest cannot tail (it tails SQS queues, SNS topics and S3 buckets)`;
   }
 }

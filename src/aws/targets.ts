@@ -29,13 +29,54 @@ export interface FunctionTarget extends FunctionReference {
   functionName: string;
 }
 
+/** A bucket and a key prefix (`s3://BUCKET[/PREFIX]`, or an S3 destination's ARN). */
+export interface BucketReference {
+  type: "bucket";
+  bucket: string;
+  /** "" for the whole bucket. */
+  prefix: string;
+}
+
 /** A bare name that could be a topic or a queue; resolving it asks AWS. */
 export interface EitherReference {
   type: "either";
   name: string;
 }
 
-export type TargetReference = QueueReference | TopicReference | FunctionTarget | EitherReference;
+export type TargetReference =
+  | QueueReference
+  | TopicReference
+  | FunctionTarget
+  | BucketReference
+  | EitherReference;
+
+/** S3's bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `s3://BUCKET[/PREFIX]`, or an S3 bucket ARN (arn:aws:s3:::BUCKET), as a bucket and a prefix. */
+export function parseBucketReference(text: string): BucketReference {
+  const given = text.trim();
+  let rest: string;
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    if (arn?.service !== "s3") throw new UsageError(`"${given}" is not an S3 bucket ARN`);
+    rest = arn.resource;
+  } else if (/^s3:\/\//i.test(given)) {
+    rest = given.slice("s3://".length);
+  } else {
+    throw new UsageError(`"${given}" is not an s3://BUCKET[/PREFIX] URL`);
+  }
+  const slash = rest.indexOf("/");
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? "" : rest.slice(slash + 1);
+  if (!BUCKET_NAME.test(bucket)) {
+    throw new UsageError(
+      `"${given}" does not name a bucket: give s3://BUCKET[/PREFIX] (bucket names use 3-63 lowercase letters, digits, dots and hyphens)`,
+    );
+  }
+  if (prefix.length > 1024) throw new UsageError(`the prefix of "${given}" is longer than S3's 1,024 bytes`);
+  return { type: "bucket", bucket, prefix };
+}
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -135,13 +176,17 @@ export function parseTailTarget(text: string): TargetReference {
   const given = text.trim();
   if (given.startsWith("function:")) return parseFunctionReference(given.slice("function:".length));
   if (given.startsWith("sqs:") || /^https?:\/\//i.test(given)) return parseQueueReference(given);
+  if (/^s3:\/\//i.test(given)) return parseBucketReference(given);
   if (given.startsWith("sns:")) return parseTopicReference(given);
   if (given.startsWith("arn:")) {
     const arn = parseArn(given);
     if (arn?.service === "sqs") return parseQueueReference(given);
     if (arn?.service === "sns") return parseTopicReference(given);
     if (arn?.service === "lambda") return parseFunctionReference(given);
-    throw new UsageError(`cannot tail "${given}": give an SNS topic, an SQS queue, or function:NAME`);
+    if (arn?.service === "s3") return parseBucketReference(given);
+    throw new UsageError(
+      `cannot tail "${given}": give an SNS topic, an SQS queue, s3://BUCKET[/PREFIX], or function:NAME`,
+    );
   }
   if (!QUEUE_NAME.test(given) && !TOPIC_NAME.test(given)) {
     throw new UsageError(

@@ -91,7 +91,7 @@ export async function tapTopic(options: TapOptions): Promise<WatchedQueue> {
   const subscriptionArn = await sns.subscribeQueue(topic, queue.arn, signal);
   resources.subscribed(trackedSubscription, subscriptionArn);
   await waitUntilConfirmed({ ...options, queue, subscriptionArn });
-  return { queue, sqs, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
+  return { kind: "queue", queue, sqs, label: `sns:${topic.name}`, mode: "own", topic, subscriptionArn };
 }
 
 async function waitUntilConfirmed(

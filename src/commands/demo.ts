@@ -6,8 +6,8 @@
  * watching is tail's: the same runner, topic taps and receive loops.
  */
 import { AwsClients } from "../aws/clients.js";
-import type { Handled, WatchedQueue } from "../aws/queue-poller.js";
-import type { SqsMessage } from "../aws/sqs.js";
+import type { Watched } from "../aws/session.js";
+import type { Handled, Received } from "../aws/watched.js";
 import {
   configureDestinations,
   createResources,
@@ -176,16 +176,16 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
   }
 
   /** Every arrival is shown (a message that cannot be analysed as an invalid envelope), so each is written. */
-  function show(messages: SqsMessage[], watched: WatchedQueue): Handled {
-    for (const message of messages) {
+  function show(items: Received[], watched: Watched): Handled {
+    for (const item of items) {
       const receivedAt = context.io.now();
-      for (const envelope of analyzeSafely(message)) {
-        const arrival = tracker.record(envelope, watched.label, receivedAt, message.MessageId);
+      for (const envelope of analyzeSafely(item.value)) {
+        const arrival = tracker.record(envelope, watched.label, receivedAt, item.messageId);
         if (context.output.json) context.io.stdout.write(`${JSON.stringify(arrivalRecord(arrival))}\n`);
         else context.io.stdout.write(arrivalText(arrival, context.colors));
       }
     }
-    return { dispositions: messages.map(() => "written"), fresh: messages.length };
+    return { dispositions: items.map(() => "written"), fresh: items.length };
   }
 }
 

@@ -1,9 +1,10 @@
 import { formatBytes } from "../aws/batches.js";
 import { type AwsClients, resolveClientSettings, withClients } from "../aws/clients.js";
 import type { DestinationConfig } from "../aws/lambda.js";
-import { BoundedSet, type Handled, type WatchedQueue } from "../aws/queue-poller.js";
-import type { SqsMessage } from "../aws/sqs.js";
+import { BoundedSet } from "../aws/queue-poller.js";
+import type { Watched } from "../aws/session.js";
 import { type FunctionTarget, parseFunctionReference } from "../aws/targets.js";
+import type { Handled, Received } from "../aws/watched.js";
 import { formatDuration } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { AwsOperationError, TimeoutError, UsageError } from "../errors.js";
@@ -188,12 +189,10 @@ async function invokeAndWait(
   let finish: (why: StopReason) => void = () => {};
 
   let requestId: string | undefined;
-  let match:
-    | { envelope: AnalyzedEnvelope; watched: WatchedQueue; message: SqsMessage; receivedAt: Date }
-    | undefined;
+  let match: Arrival | undefined;
   // Messages already looked at: a peek backs off on a backlog of them.
   const seen = new BoundedSet(100_000);
-  type Arrival = { envelope: AnalyzedEnvelope; watched: WatchedQueue; message: SqsMessage; receivedAt: Date };
+  type Arrival = { envelope: AnalyzedEnvelope; watched: Watched; item: Received; receivedAt: Date };
   // What arrives before Invoke has returned the request id (a fast function on a temporary queue, which deletes
   // what it has read) is kept, bounded, and looked at again once the id is known.
   const early: Arrival[] = [];
@@ -203,17 +202,17 @@ async function invokeAndWait(
     finish("matched");
     return true;
   };
-  const handle = (messages: SqsMessage[], watched: WatchedQueue): Handled => {
+  const handle = (items: Received[], watched: Watched): Handled => {
     const dispositions: Handled["dispositions"] = [];
     let fresh = 0;
-    for (const message of messages) {
+    for (const item of items) {
       let matched = false;
-      const id = message.MessageId ?? "";
+      const { id } = item;
       if (!seen.has(id)) {
         fresh += 1;
         seen.add(id);
-        for (const envelope of analyzeSafely(message)) {
-          const arrival = { envelope, watched, message, receivedAt: context.io.now() };
+        for (const envelope of analyzeSafely(item.value)) {
+          const arrival = { envelope, watched, item, receivedAt: context.io.now() };
           if (requestId === undefined) {
             if (early.length < 1_000) early.push(arrival);
           } else if (consider(arrival)) {
@@ -253,8 +252,8 @@ async function invokeAndWait(
       let polling: Promise<void> | undefined;
       try {
         const destinations = await session.addFunction(target, qualifier);
-        const config = destinations.config;
-        if (!config || (!config.onSuccess && !config.onFailure)) {
+        const config = destinations.config ?? {};
+        if (!config.onSuccess && !config.onFailure && !destinations.deadLetter) {
           warn(context, `${label} has no destinations configured for this qualifier`);
           throw new AwsOperationError(
             `nothing to wait for: ${label} has no on-success or on-failure destination (destinations are set per version or alias: aws lambda put-function-event-invoke-config --function-name ${target.name}${qualifier ? ` --qualifier ${qualifier}` : ""} --destination-config ...)`,
@@ -273,7 +272,7 @@ async function invokeAndWait(
             `${label} has no watchable on-success destination: a successful invocation ends in a timeout`,
           );
         }
-        if (!watchedRoles.has("on-failure")) {
+        if (!watchedRoles.has("on-failure") && !watchedRoles.has("dead-letter")) {
           warn(
             context,
             `${label} has no watchable on-failure destination: a failed invocation ends in a timeout`,
@@ -333,8 +332,8 @@ async function invokeAndWait(
   if (match) {
     const facts = {
       receivedAt: match.receivedAt,
-      source: match.watched.label,
-      messageId: match.message.MessageId,
+      source: match.item.source ?? match.watched.label,
+      messageId: match.item.messageId,
     };
     if (context.output.json) {
       context.io.stdout.write(
@@ -342,7 +341,7 @@ async function invokeAndWait(
       );
     } else {
       const waited = match.receivedAt.getTime() - started;
-      const origin = `${facts.source}, message ${facts.messageId}, after ${formatDuration(waited)}`;
+      const origin = `${facts.source}${facts.messageId ? `, message ${facts.messageId}` : ""}, after ${formatDuration(waited)}`;
       context.io.stdout.write(
         renderEnvelope(match.envelope, { colors: context.colors, origin, detailed: true }),
       );

@@ -1,9 +1,12 @@
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
+import { BUCKET_POLL_INTERVAL_MS } from "../aws/bucket-poller.js";
 import { type AwsClients, withClients } from "../aws/clients.js";
-import { BoundedSet, type Handled, ReceiveBudget, type WatchedQueue } from "../aws/queue-poller.js";
+import { BoundedSet, ReceiveBudget } from "../aws/queue-poller.js";
+import type { Watched } from "../aws/session.js";
 import { parseFunctionReference, parseTailTarget } from "../aws/targets.js";
-import { formatDuration } from "../duration.js";
+import type { Handled, Received } from "../aws/watched.js";
+import { formatDuration, parseSince } from "../duration.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { TimeoutError, UsageError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
@@ -18,6 +21,8 @@ export interface TailOptions {
   functionName?: string;
   consume: boolean;
   out?: string;
+  /** s3:// only: also show objects modified since then, a duration ago or a time (default: only new ones). */
+  since?: string;
 }
 
 type StopReason = "max" | "until";
@@ -44,6 +49,13 @@ export async function tail(
   if (options.max === 0) throw new UsageError("--max must be at least 1");
   if (options.timeoutMs === 0) throw new UsageError("--timeout must be longer than 0");
   const target = parseTailTarget(options.target);
+  if (options.since !== undefined && target.type !== "bucket") {
+    throw new UsageError(
+      "--since applies to s3:// targets only: a queue or topic cannot be read back in time",
+    );
+  }
+  const since =
+    options.since === undefined ? undefined : parseSince(options.since, "--since", context.io.now());
   const functionFilter = options.functionName ? functionFilterName(options.functionName) : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
@@ -65,13 +77,13 @@ export async function tail(
 
   const handlerFor =
     ({ stop, finish }: Watch<StopReason>) =>
-    async (messages: import("../aws/sqs.js").SqsMessage[], watched: WatchedQueue): Promise<Handled> => {
+    async (items: Received[], watched: Watched): Promise<Handled> => {
       const dispositions: Handled["dispositions"] = [];
       let fresh = 0;
       let text = "";
       let lines = "";
-      for (const message of messages) {
-        const id = message.MessageId ?? "";
+      for (const item of items) {
+        const { id } = item;
         if (seen.has(id)) {
           dispositions.push(written.has(id) ? "written" : "skipped");
           continue;
@@ -82,11 +94,15 @@ export async function tail(
         }
         fresh += 1;
         seen.add(id);
-        const facts = { receivedAt: context.io.now(), source: watched.label, messageId: message.MessageId };
+        const facts = {
+          receivedAt: context.io.now(),
+          source: item.source ?? watched.label,
+          messageId: item.messageId,
+        };
         let wrote = false;
         // A message that cannot be processed (nested too deep, say) is written as an invalid envelope
         // carrying its body, like any other: it neither stops the tail nor holds back the rest of the batch.
-        for (const envelope of analyzeSafely(message)) {
+        for (const envelope of analyzeSafely(item.value)) {
           if (stop.aborted) break;
           if (!passes(envelope)) continue;
           const record = json || out ? tailLine(envelope, facts) : "";
@@ -131,7 +147,8 @@ export async function tail(
     async (watch) => {
       const { session, finish } = watch;
       try {
-        await session.add(target);
+        if (target.type === "bucket") await session.addBucket(target, since);
+        else await session.add(target);
         if (watch.stop.aborted) return;
         listening = true;
         for (const watched of session.watched) note(context, listeningLine(watched));
@@ -163,7 +180,10 @@ export async function tail(
   return statistics.invalid > 0 ? 1 : 0;
 }
 
-function listeningLine(watched: WatchedQueue): string {
+function listeningLine(watched: Watched): string {
+  if (watched.kind === "bucket") {
+    return `listening on ${watched.label}: objects written from now on${watched.since ? ` and since ${watched.since.toISOString()}` : ""}, listed every ${formatDuration(BUCKET_POLL_INTERVAL_MS)} (nothing is written to the bucket)`;
+  }
   if (watched.mode === "own") {
     return `listening on ${watched.label} through the temporary queue ${watched.queue.name} (removed on exit)`;
   }

@@ -191,6 +191,15 @@ function unwrap(
       walk(value.Body, fork(here, "/Body"), options, out, false);
       return;
     }
+    case "s3-object": {
+      if (typeof value.Problem === "string") here.errors.push(at(here, "/Body", value.Problem, kind));
+      if (typeof value.Body !== "string") {
+        out.push(envelope(kind, here, value.Body, options, "/Body"));
+        return;
+      }
+      walk(value.Body, fork(here, "/Body"), options, out, false);
+      return;
+    }
     case "sns-notification": {
       if (typeof value.Message === "string" && Buffer.byteLength(value.Message) > SNS_MESSAGE_WARN_BYTES) {
         here.warnings.push(

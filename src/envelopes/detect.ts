@@ -31,6 +31,7 @@ export function detectKind(value: unknown): Kind | null {
     return null;
   }
   if ("Body" in value && ("MessageId" in value || "ReceiptHandle" in value)) return "sqs-message";
+  if ("Bucket" in value && "Key" in value && "Body" in value) return "s3-object";
   if ("TopicArn" in value && "Message" in value && ("Type" in value || "MessageId" in value)) {
     return "sns-notification";
   }

@@ -15,6 +15,7 @@ import type {
   LambdaSqsEvent,
   ProcessingResult,
   ReceiveMessageOutput,
+  S3Object,
   SnsNotification,
   SqsMessage,
   SuccessRecord,
@@ -55,6 +56,10 @@ export function isProcessingResult(value: unknown): value is ProcessingResult {
 
 export function isSqsMessage(value: unknown): value is SqsMessage {
   return fits("sqs-message", value);
+}
+
+export function isS3Object(value: unknown): value is S3Object {
+  return fits("s3-object", value);
 }
 
 /** An SQS message from a dead-letter queue: the attributes Lambda adds, and the original event as body. */

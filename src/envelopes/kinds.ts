@@ -46,6 +46,11 @@ export const KIND_INFO: Record<Kind, KindInfo> = {
     summary: "one SQS message as ReceiveMessage returns it (the record is its Body)",
     wrapper: true,
   },
+  "s3-object": {
+    kind: "s3-object",
+    summary: "an object read from a bucket by tail s3:// (an S3 on-failure destination's record is its Body)",
+    wrapper: true,
+  },
   "lambda-sqs-event": {
     kind: "lambda-sqs-event",
     summary: "the event a function triggered by an SQS queue receives (Records[].body)",

@@ -207,6 +207,18 @@ export interface DeadLetterMessage extends SqsMessage {
   };
 }
 
+/** An object read from a bucket (kind `s3-object`): an S3 on-failure destination's record is the Body. */
+export interface S3Object {
+  Bucket: string;
+  Key: string;
+  LastModified?: string;
+  ETag?: string;
+  Size?: number;
+  /** null when the object could not be read; Problem says why. */
+  Body: string | null;
+  Problem?: string;
+}
+
 /** What `aws sqs receive-message` prints. */
 export interface ReceiveMessageOutput {
   Messages: SqsMessage[];

@@ -5,6 +5,7 @@ export const KINDS = [
   "sns-notification",
   "eventbridge-event",
   "sqs-message",
+  "s3-object",
   "lambda-sqs-event",
   "lambda-sns-event",
   "processing-result",

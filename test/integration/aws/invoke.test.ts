@@ -181,7 +181,7 @@ describe("invoke", () => {
     const none = await runCli(stack, ["tail", "function:bare"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toBe(
-      "lambda-dest: nothing to tail for function bare: it has no destinations configured (no event invoke config)\n",
+      "lambda-dest: nothing to tail for function bare: it has no destinations configured (no event invoke config) and no dead-letter queue\n",
     );
     const missing = await runCli(stack, ["tail", "function:no-such-function"]);
     expect(missing.code).toBe(1);
