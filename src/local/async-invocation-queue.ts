@@ -12,16 +12,27 @@ import type { InvocationOutcome } from "./sandbox.js";
 /** What the queue needs from its function; read at each step, so configuration changes apply at once. */
 export interface AsyncFunctionHandle {
   name: string;
-  /** Qualified ARN, as records carry it (…:function:NAME:$LATEST). */
+  /** The ARN as invoked, qualified, as records carry it (…:function:NAME:$LATEST, …:NAME:1, …:NAME:alias). */
   qualifiedArn: string;
-  executedVersion: string;
   eventInvokeConfig(): EventInvokeConfig | undefined;
+  /** The dead-letter queue or topic of the version that would run the event now, if it has one. */
+  deadLetterTarget(): string | undefined;
+  /** Sends a failed event to the dead-letter target (RequestID, ErrorCode and ErrorMessage attributes). */
+  sendDeadLetter(
+    letter: { target: string; requestId: string; event: string; errorCode: string; errorMessage: string },
+    lineage: Lineage,
+  ): Promise<void>;
   reservedConcurrency(): number | undefined;
   /** The function's key in a recursion lineage. */
   lineageKey: string;
   /** Whether recursive loop detection stops an event of this lineage (and says so on the log). */
   recursionStopped(lineage: Lineage): boolean;
-  invoke(requestId: string, payload: string, lineage: Lineage): Promise<InvocationOutcome>;
+  /** Runs the event on the version the qualifier resolves to now; says which (a number for an alias). */
+  invoke(
+    requestId: string,
+    payload: string,
+    lineage: Lineage,
+  ): Promise<{ outcome: InvocationOutcome; executedVersion: string }>;
 }
 
 export interface AsyncInvocationQueueOptions {
@@ -40,6 +51,8 @@ interface QueuedEvent {
   receivedAt: number;
   attempts: number;
   lastOutcome?: InvocationOutcome;
+  /** The version that ran the last attempt. */
+  executedVersion?: string;
   /** The chain of requests the event belongs to (recursive loop detection). */
   lineage: Lineage;
 }
@@ -116,11 +129,12 @@ export class AsyncInvocationQueue {
       this.options.logger.warn(`${this.fn.name}: async event ${event.requestId} dropped (recursive loop)`);
       return;
     }
-    const outcome = await this.fn.invoke(event.requestId, event.payload, event.lineage);
+    const { outcome, executedVersion } = await this.fn.invoke(event.requestId, event.payload, event.lineage);
     // Deleted or stopped meanwhile: the event goes nowhere, as on AWS when a function is deleted.
     if (this.stopped) return;
     event.attempts += 1;
     event.lastOutcome = outcome;
+    event.executedVersion = executedVersion;
     if (outcome.functionError === undefined) {
       await this.finish(event, "Success", this.fn.eventInvokeConfig());
       return;
@@ -148,6 +162,7 @@ export class AsyncInvocationQueue {
     condition: RecordCondition,
     config: EventInvokeConfig | undefined,
   ): Promise<void> {
+    if (condition !== "Success") await this.sendDeadLetter(event);
     const destination = condition === "Success" ? config?.onSuccess : config?.onFailure;
     if (destination === undefined) {
       this.options.logger.info(
@@ -164,7 +179,7 @@ export class AsyncInvocationQueue {
       approximateInvokeCount: event.attempts,
       requestPayload: event.payload,
       response: outcome && {
-        executedVersion: this.fn.executedVersion,
+        executedVersion: event.executedVersion ?? "$LATEST",
         functionError: outcome.functionError,
         payload: outcome.payload,
       },
@@ -177,6 +192,43 @@ export class AsyncInvocationQueue {
       lineage,
     );
   }
+  /**
+   * The dead-letter queue gets the event itself when it failed after running (alongside any on-failure
+   * destination, as on AWS): ErrorCode 200 and the function's errorMessage, as AWS's recorded DLQ message
+   * shows. An event discarded before it ever ran (zero reserved concurrency, too old) has no such error; what
+   * AWS sends then is not documented, so the local stack only logs it.
+   */
+  private async sendDeadLetter(event: QueuedEvent): Promise<void> {
+    const target = this.fn.deadLetterTarget();
+    if (target === undefined) return;
+    const outcome = event.lastOutcome;
+    if (!outcome) {
+      this.options.logger.warn(
+        `${this.fn.name}: ${event.requestId} never ran; not sent to its dead-letter target ${target}`,
+      );
+      return;
+    }
+    await this.fn.sendDeadLetter(
+      {
+        target,
+        requestId: event.requestId,
+        event: event.payload,
+        errorCode: "200",
+        errorMessage: errorMessageOf(outcome.payload),
+      },
+      withInvocation(event.lineage, this.fn.lineageKey),
+    );
+  }
+}
+
+function errorMessageOf(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {
+    // not JSON: the payload itself says what went wrong
+  }
+  return payload;
 }
 
 function formatDelay(ms: number): string {

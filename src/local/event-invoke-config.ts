@@ -22,6 +22,8 @@ export interface EventInvokeConfigInput {
   /** undefined: not given; null or "": given without a destination. */
   onSuccess?: string | null;
   onFailure?: string | null;
+  /** Whether the body had a DestinationConfig at all. */
+  destinationsGiven?: boolean;
 }
 
 export function parseEventInvokeConfigInput(body: Record<string, unknown>): EventInvokeConfigInput {
@@ -40,6 +42,7 @@ export function parseEventInvokeConfigInput(body: Record<string, unknown>): Even
   const destinations = body.DestinationConfig;
   if (destinations !== undefined && destinations !== null) {
     if (typeof destinations !== "object") throw invalidParameter("DestinationConfig must be an object.");
+    input.destinationsGiven = true;
     const { OnSuccess, OnFailure } = destinations as Record<string, unknown>;
     if (OnSuccess !== undefined) input.onSuccess = destinationOf(OnSuccess, "onSuccess");
     if (OnFailure !== undefined) input.onFailure = destinationOf(OnFailure, "onFailure");
@@ -118,32 +121,51 @@ function destinationOf(value: unknown, which: "onSuccess" | "onFailure"): string
 }
 
 /**
- * AWS accepts a FIFO queue or topic here and then fails every delivery silently (Lambda's destinations documentation: FIFO queues and topics are not supported); the
- * local stack refuses it up front so the mistake is visible where it is made.
+ * The destination's ARN as AWS checks it: its pattern (ValidationException, AWS's wording and pattern from its
+ * recorded responses), then the services Lambda delivers to (InvalidParameterValueException). A FIFO queue or
+ * topic is accepted, as on AWS, whose every delivery to it then fails (Lambda's documentation, "Capturing
+ * records of Lambda asynchronous invocations": DestinationDeliveryFailures for an SQS or SNS FIFO destination).
  */
 function checkDestinationArn(destination: string, which: "onSuccess" | "onFailure"): void {
   const arn = parseValidArn(destination);
-  if (!arn) {
+  if (!arn || !DESTINATION_PATTERN.test(destination)) {
     throw validationError(
       destination,
       `destinationConfig.${which}.destination`,
-      "Member must satisfy regular expression pattern: ^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
-    );
-  }
-  if (!DESTINATION_SERVICES.has(arn.service)) {
-    throw invalidParameter(
-      `The destination ARN ${destination} is invalid: a destination must be an SQS queue, SNS topic, Lambda function, EventBridge event bus or S3 bucket.`,
-    );
-  }
-  if (arn.service === "s3" && which === "onSuccess") {
-    throw invalidParameter("S3 bucket destinations are supported for OnFailure only.");
-  }
-  if ((arn.service === "sqs" || arn.service === "sns") && arn.resource.endsWith(".fifo")) {
-    throw invalidParameter(
-      `The destination ${destination} is a FIFO ${arn.service === "sqs" ? "queue" : "topic"}: Lambda destinations must be standard queues and topics (AWS accepts this setting and then fails every delivery silently).`,
+      "Member must satisfy regular expression pattern: ^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)",
     );
   }
   if (arn.service === "lambda" && !arn.resource.startsWith("function:")) {
-    throw invalidParameter(`The destination ARN ${destination} is not a Lambda function ARN.`);
+    throw invalidParameter(`The destination ARN ${destination} is invalid.`);
   }
+}
+
+const DESTINATION_PATTERN =
+  /^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
+
+/**
+ * The checks that need the whole configuration: a destination of a service Lambda does not deliver to (or S3 on
+ * success) makes AWS refuse the whole DestinationConfig, in its own notation.
+ */
+export function checkDestinationServices(input: EventInvokeConfigInput): void {
+  const services = (destination: string | null | undefined, which: "onSuccess" | "onFailure") => {
+    if (!destination) return true;
+    const service = parseValidArn(destination)?.service ?? "";
+    return DESTINATION_SERVICES.has(service) && !(service === "s3" && which === "onSuccess");
+  };
+  if (services(input.onSuccess, "onSuccess") && services(input.onFailure, "onFailure")) return;
+  const success = input.onSuccess ? `OnSuccess(destination=${input.onSuccess})` : "null";
+  const failure = input.onFailure ? `OnFailure(destination=${input.onFailure})` : "null";
+  throw invalidParameter(
+    `The provided destination config DestinationConfig(onSuccess=${success}, onFailure=${failure}) is invalid.`,
+  );
+}
+
+/** True when a Put/UpdateFunctionEventInvokeConfig body sets nothing at all. */
+export function isEmptyEventInvokeConfigInput(input: EventInvokeConfigInput): boolean {
+  return (
+    input.maximumRetryAttempts === undefined &&
+    input.maximumEventAgeInSeconds === undefined &&
+    !input.destinationsGiven
+  );
 }

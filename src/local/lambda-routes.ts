@@ -4,8 +4,8 @@ import { type LambdaService, SYNC_PAYLOAD_LIMIT } from "./lambda-service.js";
 import { LambdaServiceError, requestTooLarge } from "./lambda-service-error.js";
 import type { LocalLogger } from "./local-logger.js";
 
-type Params = { name: string; uuid: string };
-type Query = { Qualifier?: string; EventSourceArn?: string; FunctionName?: string };
+type Params = { name: string; uuid: string; alias: string };
+type Query = { Qualifier?: string; EventSourceArn?: string; FunctionName?: string; FunctionVersion?: string };
 type Handler = (request: FastifyRequest<{ Params: Params; Querystring: Query }>) => Promise<Answer> | Answer;
 
 /** A JSON document with a status code, or a raw invoke result. */
@@ -210,6 +210,31 @@ function routes(app: FastifyInstance, service: LambdaService, defaultLimit: numb
     },
     SYNC_PAYLOAD_LIMIT,
   );
+
+  route("POST", [`${fn}/versions`], "PublishVersion", (request) => ({
+    statusCode: 201,
+    json: service.publishVersion(request.params.name, jsonBody(request)),
+  }));
+  route("GET", [`${fn}/versions`], "ListVersionsByFunction", (request) => ({
+    json: service.listVersionsByFunction(request.params.name),
+  }));
+  route("POST", [`${fn}/aliases`], "CreateAlias", (request) => ({
+    statusCode: 201,
+    json: service.createAlias(request.params.name, jsonBody(request)),
+  }));
+  route("GET", [`${fn}/aliases`], "ListAliases", (request) => ({
+    json: service.listAliases(request.params.name, request.query.FunctionVersion),
+  }));
+  route("GET", [`${fn}/aliases/:alias`], "GetAlias", (request) => ({
+    json: service.getAlias(request.params.name, request.params.alias),
+  }));
+  route("PUT", [`${fn}/aliases/:alias`], "UpdateAlias", (request) => ({
+    json: service.updateAlias(request.params.name, request.params.alias, jsonBody(request)),
+  }));
+  route("DELETE", [`${fn}/aliases/:alias`], "DeleteAlias", (request) => {
+    service.deleteAlias(request.params.name, request.params.alias);
+    return { statusCode: 204 };
+  });
 
   route("PUT", [eventInvokeConfig], "PutFunctionEventInvokeConfig", (request) => ({
     json: service.putEventInvokeConfig(request.params.name, request.query.Qualifier, jsonBody(request)),

@@ -1,7 +1,29 @@
 /**
+ * The exceptions whose message member is `Message` in Lambda's API model (the SDK reads it from there); every
+ * other modelled exception carries a lowercase `message`. AWS's recorded responses show the same split, e.g.
+ * ResourceNotFoundException `{"Type":"User","Message":…}` and InvalidParameterValueException
+ * `{"Type":"User","message":…}`.
+ */
+const CAPITAL_MESSAGE_TYPES = new Set([
+  "ResourceNotFoundException",
+  "ServiceException",
+  "RecursiveInvocationException",
+  "ResourceInUseException",
+  "InvalidZipFileException",
+  "InvalidRuntimeException",
+  "ServiceQuotaExceededException",
+  "NoPublishedVersionException",
+  "PublicPolicyException",
+  "CodeSigningConfigNotFoundException",
+  "CodeVerificationFailedException",
+  "InvalidCodeSignatureException",
+  "SubnetIPAddressLimitReachedException",
+]);
+
+/**
  * An error answered the way the Lambda API answers it: the error name in the `x-amzn-ErrorType` header (which
- * the SDK's restJson1 deserialiser reads first to pick the exception class) and `{"Type", "message"}` in the
- * body.
+ * the SDK's restJson1 deserialiser reads first to pick the exception class) and `{"Type":"User", message}` in
+ * the body, the message under the member name the API model gives that exception.
  */
 export class LambdaServiceError extends Error {
   constructor(
@@ -10,8 +32,6 @@ export class LambdaServiceError extends Error {
     readonly statusCode = 400,
     /** Extra body members, e.g. `Reason` on TooManyRequestsException. */
     readonly details: Record<string, unknown> = {},
-    /** The member the message goes in: most exceptions in Lambda's model say `message`, a few `Message`. */
-    private readonly messageMember: "message" | "Message" = "message",
   ) {
     super(message);
     this.name = "LambdaServiceError";
@@ -20,7 +40,8 @@ export class LambdaServiceError extends Error {
   body(): Record<string, unknown> {
     // ValidationException comes from the request-validation layer on AWS and carries no "Type".
     if (this.errorType === "ValidationException") return { message: this.message };
-    return { ...this.details, Type: "User", [this.messageMember]: this.message };
+    const member = CAPITAL_MESSAGE_TYPES.has(this.errorType) ? "Message" : "message";
+    return { ...this.details, Type: "User", [member]: this.message };
   }
 }
 
@@ -30,6 +51,19 @@ export function resourceNotFound(message: string): LambdaServiceError {
 
 export function invalidParameter(message: string): LambdaServiceError {
   return new LambdaServiceError("InvalidParameterValueException", message, 400);
+}
+
+export function resourceConflict(message: string): LambdaServiceError {
+  return new LambdaServiceError("ResourceConflictException", message, 409);
+}
+
+/** AWS's answer to a RevisionId that is not the current one (PreconditionFailedException, 412). */
+export function revisionMismatch(): LambdaServiceError {
+  return new LambdaServiceError(
+    "PreconditionFailedException",
+    "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+    412,
+  );
 }
 
 /** The wording of AWS's request-validation errors ("1 validation error detected: Value ... at ..."). */

@@ -1,32 +1,53 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import * as path from "node:path";
-import type { FunctionReference } from "../arn.js";
 import {
-  checkQualifier,
+  type Alias,
+  aliasResponse,
+  checkAliasName,
+  newAlias,
+  nullMember,
+  parseRoutingConfig,
+  pickAliasVersion,
+} from "./aliases.js";
+import {
+  checkQualifierSyntax,
   functionArn,
+  isVersionNumber,
   LATEST,
   LOCAL_ACCOUNT_ID,
   parseFunctionReference,
   parseValidArn,
 } from "./arns.js";
 import { AsyncInvocationQueue } from "./async-invocation-queue.js";
-import { DestinationDelivery } from "./destination-delivery.js";
+import { DestinationDelivery, deliverDeadLetter } from "./destination-delivery.js";
 import {
+  checkDestinationServices,
   type EventInvokeConfig,
+  type EventInvokeConfigInput,
   eventInvokeConfigResponse,
+  isEmptyEventInvokeConfigInput,
   mergeEventInvokeConfig,
   parseEventInvokeConfigInput,
   replaceEventInvokeConfig,
 } from "./event-invoke-config.js";
 import { extractFunctionCode } from "./function-code.js";
+import {
+  applyFunctionSettings,
+  type ConfigurationPhase,
+  parseFunctionSettings,
+  renderConfiguration,
+  type VersionConfig,
+} from "./function-configuration.js";
 import { checkEnvironmentVariables, functionEnvironment } from "./function-environment.js";
 import type { InProcessAws } from "./in-process-aws.js";
 import {
   invalidParameter,
   LambdaServiceError,
   requestTooLarge,
+  resourceConflict,
   resourceNotFound,
+  revisionMismatch,
   validationError,
 } from "./lambda-service-error.js";
 import type { LocalLogger } from "./local-logger.js";
@@ -40,7 +61,7 @@ import {
   traceHeader,
   withInvocation,
 } from "./recursion-lineage.js";
-import { type RuntimeFamily, type Runtimes, runtimeFamily } from "./runtimes.js";
+import { type Runtimes, runtimeFamily } from "./runtimes.js";
 import { type InvocationOutcome, Sandbox } from "./sandbox.js";
 import { SandboxPool } from "./sandbox-pool.js";
 import { SqsEventSourceMapping } from "./sqs-event-source-mapping.js";
@@ -79,29 +100,37 @@ export interface FunctionDefinition {
   role?: string;
 }
 
+/** $LATEST or a published version: its configuration and its own execution environments. */
+interface FunctionVersion {
+  version: string;
+  config: VersionConfig;
+  pool: SandboxPool;
+}
+
 interface LocalFunction {
   name: string;
-  runtime: string;
-  family: RuntimeFamily;
-  handler: string;
-  role: string;
-  description: string;
-  timeout: number;
-  memorySize: number;
-  environment: Record<string, string>;
-  codeDirectory: string;
-  codeSha256: string;
-  codeSize: number;
-  lastModified: Date;
-  revisionId: string;
+  latest: FunctionVersion;
+  /** Published versions by number. */
+  versions: Map<string, FunctionVersion>;
+  nextVersion: number;
+  /** $LATEST's internalRevision when the last version was published (nothing new: no new version). */
+  publishedRevision?: number;
+  aliases: Map<string, Alias>;
+  /** Event invoke configs by qualifier ($LATEST, a version number or an alias name). */
+  eventInvokeConfigs: Map<string, EventInvokeConfig>;
+  /** Async event queues by the qualifier they were invoked with. */
+  queues: Map<string, AsyncInvocationQueue>;
   reservedConcurrency?: number;
-  eventInvokeConfig?: EventInvokeConfig;
   /** PutFunctionRecursionConfig: "Terminate" (AWS's default) stops recursive loops, "Allow" lets them run. */
   recursiveLoop: "Terminate" | "Allow";
   /** The function's key in a recursion lineage. */
   lineageKey: string;
-  pool: SandboxPool;
-  queue: AsyncInvocationQueue;
+}
+
+/** A function found by a request: the function and the qualifier the request named (undefined: none). */
+interface Found {
+  fn: LocalFunction;
+  qualifier?: string;
 }
 
 export interface InvokeResult {
@@ -115,10 +144,15 @@ export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const LOG_TAIL_BYTES = 4096;
 
+/** AWS's wording when a FunctionName is a qualified ARN where only a function will do (PutFunctionConcurrency). */
+const UNQUALIFIED_ONLY =
+  "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.";
+
 /**
- * The local Lambda service: functions, their execution environments and async queues, event invoke configs,
- * reserved concurrency and SQS event source mappings. Methods take what the HTTP layer parsed and return the
- * API's response documents; they throw LambdaServiceError for anything AWS would refuse.
+ * The local Lambda service: functions with their versions and aliases, their execution environments and async
+ * queues, event invoke configs, reserved concurrency and SQS event source mappings. Methods take what the HTTP
+ * layer parsed and return the API's response documents; they throw LambdaServiceError for anything AWS would
+ * refuse, with AWS's error type and message (from its recorded responses, LocalStack's AWS-validated snapshots).
  */
 export class LambdaService {
   private readonly functions = new Map<string, LocalFunction>();
@@ -141,16 +175,11 @@ export class LambdaService {
   // ---- functions ----------------------------------------------------------------------------------------
 
   async createFunction(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const name = requiredString(body.FunctionName, "functionName");
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
-      throw validationError(
-        name,
-        "functionName",
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+",
-      );
-    }
+    const name = createFunctionName(body.FunctionName);
+    const settings = parseFunctionSettings(body);
+    if (body.Role === undefined || body.Role === null) throw nullMember("role");
     if (this.functions.has(name)) {
-      throw new LambdaServiceError("ResourceConflictException", `Function already exist: ${name}`, 409);
+      throw resourceConflict(`Function already exist: ${name}`);
     }
     if (body.PackageType === "Image") {
       throw invalidParameter("The local stack runs Zip packages only, not container images.");
@@ -161,7 +190,6 @@ export class LambdaService {
       );
     }
     runtimeFamily(body.Runtime);
-    const settings = functionSettings(body);
     const code = body.Code as Record<string, unknown> | undefined;
     if (!code || typeof code.ZipFile !== "string") {
       throw invalidParameter(
@@ -178,10 +206,18 @@ export class LambdaService {
         codeDirectory: extracted.directory,
         codeSha256: extracted.sha256,
         codeSize: extracted.size,
-        role: typeof body.Role === "string" ? body.Role : undefined,
-        ...settings,
+        role: settings.role,
+        timeout: settings.timeout,
+        memorySize: settings.memorySize,
+        environment: settings.environment,
+        description: settings.description,
       });
-      return this.configuration(fn);
+      applyFunctionSettings(fn.latest.config, settings);
+      if (body.Publish === true) {
+        const published = this.publish(fn, undefined);
+        return this.render(fn, published, "created", false);
+      }
+      return this.render(fn, fn.latest, "created", false);
     } catch (error) {
       // A refused function leaves nothing on disk (a concurrent CreateFunction of the same name included).
       await rm(directory, { recursive: true, force: true });
@@ -192,19 +228,11 @@ export class LambdaService {
   /** Registers a function whose code is already on disk (a folder given to `local --function`, or --init). */
   register(definition: FunctionDefinition): LocalFunction {
     if (this.functions.has(definition.name)) {
-      throw new LambdaServiceError(
-        "ResourceConflictException",
-        `Function already exist: ${definition.name}`,
-        409,
-      );
+      throw resourceConflict(`Function already exist: ${definition.name}`);
     }
     const family = runtimeFamily(definition.runtime);
-    checkEnvironmentVariables(definition.environment ?? {});
-    const key = lineageKey(functionArn(this.region, definition.name));
-    // The pool and the queue call back into the function (its configuration as it is at each call), so they
-    // are built with it; nothing calls them before it is registered below.
-    const fn: LocalFunction = {
-      name: definition.name,
+    if (definition.environment !== undefined) checkEnvironmentVariables(definition.environment);
+    const config: VersionConfig = {
       runtime: definition.runtime,
       family,
       handler: definition.handler,
@@ -212,43 +240,40 @@ export class LambdaService {
       description: definition.description ?? "",
       timeout: definition.timeout ?? 3,
       memorySize: definition.memorySize ?? 128,
-      environment: definition.environment ?? {},
+      environment: definition.environment === undefined ? undefined : { ...definition.environment },
       codeDirectory: definition.codeDirectory,
       codeSha256: definition.codeSha256,
       codeSize: definition.codeSize,
       lastModified: new Date(),
       revisionId: randomUUID(),
-      recursiveLoop: "Terminate",
-      lineageKey: key,
-      pool: new SandboxPool(() => this.startSandbox(fn), this.options.maxConcurrencyPerFunction),
-      queue: new AsyncInvocationQueue(
-        {
-          name: definition.name,
-          qualifiedArn: functionArn(this.region, definition.name, LATEST),
-          executedVersion: LATEST,
-          eventInvokeConfig: () => fn.eventInvokeConfig,
-          reservedConcurrency: () => fn.reservedConcurrency,
-          lineageKey: key,
-          recursionStopped: (lineage) => this.stopsRecursion(fn, lineage, "asynchronous event"),
-          invoke: (requestId, payload, lineage) => this.run(fn, requestId, payload, lineage),
-        },
-        {
-          delivery: this.delivery,
-          logger: this.options.logger,
-          timeScale: this.options.timeScale,
-          concurrency: this.options.maxConcurrencyPerFunction,
-        },
-      ),
+      architecture: "x86_64",
+      ephemeralStorageSize: 512,
+      tracingMode: "PassThrough",
+      internalRevision: 0,
     };
+    const fn: LocalFunction = {
+      name: definition.name,
+      latest: undefined as unknown as FunctionVersion,
+      versions: new Map(),
+      nextVersion: 1,
+      aliases: new Map(),
+      eventInvokeConfigs: new Map(),
+      queues: new Map(),
+      recursiveLoop: "Terminate",
+      lineageKey: lineageKey(functionArn(this.region, definition.name)),
+    };
+    fn.latest = this.newVersion(fn, LATEST, config);
     this.functions.set(fn.name, fn);
-    this.options.logger.info(`function ${fn.name} (${fn.runtime}, ${fn.handler}) ready`);
+    this.options.logger.info(`function ${fn.name} (${config.runtime}, ${config.handler}) ready`);
     return fn;
   }
 
   getFunction(reference: string, qualifier?: string): Record<string, unknown> {
-    const fn = this.find(reference, qualifier);
+    const found = this.lookup(reference, qualifier, { withDot: true });
+    const { fn } = found;
+    const version = this.versionOf(found);
     return {
-      Configuration: this.configuration(fn),
+      Configuration: this.render(fn, version, "settled", found.qualifier !== undefined, found.qualifier),
       Code: {
         RepositoryType: "S3",
         Location: `${this.options.endpoint}/2015-03-31/functions/${fn.name}/code`,
@@ -260,18 +285,29 @@ export class LambdaService {
   }
 
   getFunctionConfiguration(reference: string, qualifier?: string): Record<string, unknown> {
-    return this.configuration(this.find(reference, qualifier));
+    const found = this.lookup(reference, qualifier);
+    return this.render(
+      found.fn,
+      this.versionOf(found),
+      "settled",
+      found.qualifier !== undefined,
+      found.qualifier,
+    );
   }
 
   listFunctions(): Record<string, unknown> {
-    return { Functions: [...this.functions.values()].map((fn) => this.configuration(fn)) };
+    return {
+      Functions: [...this.functions.values()].map((fn) => this.render(fn, fn.latest, "listed", false)),
+    };
   }
 
   async updateFunctionCode(
     reference: string,
     body: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
-    const fn = this.find(reference);
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    checkRevision(body.RevisionId, fn.latest.config.revisionId);
+    const settings = parseFunctionSettings({ Architectures: body.Architectures });
     if (typeof body.ZipFile !== "string") {
       throw invalidParameter(
         "The local stack takes function code as ZipFile (base64); S3 and image code are not supported.",
@@ -284,36 +320,144 @@ export class LambdaService {
         throw error;
       },
     );
-    fn.codeDirectory = extracted.directory;
-    fn.codeSha256 = extracted.sha256;
-    fn.codeSize = extracted.size;
+    const config = fn.latest.config;
+    config.codeDirectory = extracted.directory;
+    config.codeSha256 = extracted.sha256;
+    config.codeSize = extracted.size;
+    applyFunctionSettings(config, settings);
     this.touch(fn);
-    return this.configuration(fn);
+    if (body.Publish === true) {
+      return this.render(fn, this.publish(fn, undefined), "settled", true);
+    }
+    return this.render(fn, fn.latest, "updated", false);
   }
 
   updateFunctionConfiguration(reference: string, body: Record<string, unknown>): Record<string, unknown> {
-    const fn = this.find(reference);
-    const settings = functionSettings(body);
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    checkRevision(body.RevisionId, fn.latest.config.revisionId);
+    const settings = parseFunctionSettings(body);
+    const config = fn.latest.config;
     if (typeof body.Runtime === "string") {
-      fn.family = runtimeFamily(body.Runtime);
-      fn.runtime = body.Runtime;
+      config.family = runtimeFamily(body.Runtime);
+      config.runtime = body.Runtime;
     }
-    if (typeof body.Handler === "string") fn.handler = body.Handler;
-    if (typeof body.Role === "string") fn.role = body.Role;
-    if (settings.timeout !== undefined) fn.timeout = settings.timeout;
-    if (settings.memorySize !== undefined) fn.memorySize = settings.memorySize;
-    if (settings.environment !== undefined) fn.environment = settings.environment;
-    if (settings.description !== undefined) fn.description = settings.description;
+    if (typeof body.Handler === "string") config.handler = body.Handler;
+    applyFunctionSettings(config, settings);
     this.touch(fn);
-    return this.configuration(fn);
+    return this.render(fn, fn.latest, "updated", false);
   }
 
   deleteFunction(reference: string, qualifier?: string): void {
-    const fn = this.find(reference, qualifier);
-    fn.queue.stop();
-    fn.pool.stop();
+    const found = this.lookup(reference, qualifier, { unqualifiedNotFound: true });
+    const { fn } = found;
+    if (found.qualifier === LATEST) {
+      throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+    }
+    if (found.qualifier !== undefined) {
+      // One published version goes (its environments, its event invoke config and queue with it).
+      const version = fn.versions.get(found.qualifier);
+      if (!version) return;
+      version.pool.stop();
+      fn.versions.delete(found.qualifier);
+      fn.eventInvokeConfigs.delete(found.qualifier);
+      fn.queues.get(found.qualifier)?.stop();
+      fn.queues.delete(found.qualifier);
+      return;
+    }
+    for (const queue of fn.queues.values()) queue.stop();
+    for (const version of this.allVersions(fn)) version.pool.stop();
     this.functions.delete(fn.name);
     this.options.logger.info(`function ${fn.name} deleted`);
+  }
+
+  // ---- versions and aliases -----------------------------------------------------------------------------
+
+  /**
+   * PublishVersion: $LATEST's configuration and code frozen as the next version number, unless nothing changed
+   * since the last one (then that one is returned, as on AWS). RevisionId and CodeSha256, when given, must be
+   * $LATEST's.
+   */
+  publishVersion(reference: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    checkRevision(body.RevisionId, fn.latest.config.revisionId);
+    if (typeof body.CodeSha256 === "string" && body.CodeSha256 !== fn.latest.config.codeSha256) {
+      throw invalidParameter(
+        `CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.config.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
+    const description = typeof body.Description === "string" ? body.Description : undefined;
+    return this.render(fn, this.publish(fn, description), "settled", true);
+  }
+
+  listVersionsByFunction(reference: string): Record<string, unknown> {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    return {
+      Versions: this.allVersions(fn).map((version) => this.render(fn, version, "listed", true)),
+    };
+  }
+
+  createAlias(reference: string, body: Record<string, unknown>): Record<string, unknown> {
+    const name = checkAliasName(body.Name);
+    const target = body.FunctionVersion;
+    if (typeof target !== "string" || target === "") throw nullMember("functionVersion");
+    const parsed = parseFunctionReference(reference);
+    const fn = this.functions.get(parsed.name);
+    if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, parsed.name, target)}`);
+    this.publishedVersion(fn, target);
+    const existing = fn.aliases.get(name);
+    if (existing) throw resourceConflict(`Alias already exists: ${this.aliasArn(fn, existing.name)}`);
+    const weights = parseRoutingConfig(body.RoutingConfig, target, (version) =>
+      this.publishedVersion(fn, version),
+    );
+    const description = typeof body.Description === "string" ? body.Description : "";
+    const alias = newAlias(name, target, description, weights);
+    fn.aliases.set(name, alias);
+    return aliasResponse(alias, this.aliasArn(fn, name));
+  }
+
+  getAlias(reference: string, name: string): Record<string, unknown> {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    const alias = this.findAlias(fn, name);
+    return aliasResponse(alias, this.aliasArn(fn, alias.name));
+  }
+
+  updateAlias(reference: string, name: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    const alias = this.findAlias(fn, name);
+    checkRevision(body.RevisionId, alias.revisionId);
+    const target = typeof body.FunctionVersion === "string" ? body.FunctionVersion : alias.functionVersion;
+    this.publishedVersion(fn, target);
+    const weights =
+      body.RoutingConfig === undefined
+        ? alias.weights
+        : parseRoutingConfig(body.RoutingConfig, target, (version) => this.publishedVersion(fn, version));
+    const updated: Alias = {
+      ...alias,
+      functionVersion: target,
+      description: typeof body.Description === "string" ? body.Description : alias.description,
+      weights,
+      revisionId: randomUUID(),
+    };
+    fn.aliases.set(name, updated);
+    return aliasResponse(updated, this.aliasArn(fn, name));
+  }
+
+  deleteAlias(reference: string, name: string): void {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    this.findAlias(fn, name);
+    fn.aliases.delete(name);
+    fn.eventInvokeConfigs.delete(name);
+    fn.queues.get(name)?.stop();
+    fn.queues.delete(name);
+  }
+
+  listAliases(reference: string, functionVersion?: string): Record<string, unknown> {
+    const { fn } = this.lookup(reference, undefined, { unqualifiedName: true });
+    return {
+      Aliases: [...fn.aliases.values()]
+        .filter((alias) => functionVersion === undefined || alias.functionVersion === functionVersion)
+        .map((alias) => aliasResponse(alias, this.aliasArn(fn, alias.name))),
+    };
   }
 
   // ---- invocation ---------------------------------------------------------------------------------------
@@ -337,7 +481,9 @@ export class LambdaService {
     if (logType !== undefined && logType !== "None" && logType !== "Tail") {
       throw validationError(logType, "logType", "Member must satisfy enum value set: [None, Tail]");
     }
-    const fn = this.find(reference, qualifier);
+    // Invoke names the version it looked for: "Function not found: …:function:NAME:$LATEST" (AWS's answer).
+    const found = this.lookup(reference, qualifier, { withDot: true, invoke: true });
+    const { fn } = found;
     const size = body?.length ?? 0;
     if (size > SYNC_PAYLOAD_LIMIT) throw requestTooLarge(SYNC_PAYLOAD_LIMIT, "InvokeFunction");
     if (invocationType === "Event" && size > ASYNC_PAYLOAD_LIMIT) {
@@ -362,7 +508,7 @@ export class LambdaService {
     if (invocationType === "DryRun")
       return { statusCode: 204, headers: { "x-amzn-RequestId": requestId }, body: "" };
     if (invocationType === "Event") {
-      fn.queue.enqueue(requestId, payload, lineage);
+      this.queueOf(fn, found.qualifier ?? LATEST).enqueue(requestId, payload, lineage);
       return { statusCode: 202, headers: { "x-amzn-RequestId": requestId }, body: "" };
     }
     if (this.stopsRecursion(fn, lineage, "synchronous invocation")) {
@@ -370,8 +516,6 @@ export class LambdaService {
         "RecursiveInvocationException",
         "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation.",
         400,
-        {},
-        "Message",
       );
     }
     if (fn.reservedConcurrency === 0) {
@@ -380,10 +524,11 @@ export class LambdaService {
         Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
       });
     }
-    const outcome = await this.run(fn, requestId, payload, lineage);
+    const version = this.versionToRun(found);
+    const outcome = await this.run(fn, version, requestId, payload, lineage, this.invokedArn(found));
     const headers: Record<string, string> = {
       "x-amzn-RequestId": requestId,
-      "X-Amz-Executed-Version": LATEST,
+      "X-Amz-Executed-Version": version.version,
       "content-type": "application/json",
     };
     if (outcome.functionError) headers["X-Amz-Function-Error"] = outcome.functionError;
@@ -391,22 +536,29 @@ export class LambdaService {
     return { statusCode: 200, headers, body: outcome.payload };
   }
 
-  /** A synchronous invocation from inside the stack (the SQS poller). */
+  /** A synchronous invocation from inside the stack (the SQS poller); the name may carry a qualifier. */
   invokeSync(
     functionName: string,
     payload: string,
     lineage: Lineage = EMPTY_LINEAGE,
   ): Promise<InvocationOutcome> {
-    const fn = this.find(functionName);
-    return this.run(fn, randomUUID(), payload, lineage);
+    const found = this.lookup(functionName, undefined, { invoke: true });
+    return this.run(
+      found.fn,
+      this.versionToRun(found),
+      randomUUID(),
+      payload,
+      lineage,
+      this.invokedArn(found),
+    );
   }
 
   /** An asynchronous invocation from inside the stack (a Lambda destination). */
   invokeAsyncByArn(arn: string, payload: string, lineage: Lineage = EMPTY_LINEAGE): string {
-    const reference = parseFunctionReference(arn);
-    const fn = this.find(arn, reference.qualifier);
+    const found = this.lookup(arn, undefined, { invoke: true });
+    this.versionOf(found);
     const requestId = randomUUID();
-    fn.queue.enqueue(requestId, payload, lineage);
+    this.queueOf(found.fn, found.qualifier ?? LATEST).enqueue(requestId, payload, lineage);
     return requestId;
   }
 
@@ -445,57 +597,113 @@ export class LambdaService {
   }
 
   // ---- event invoke config ------------------------------------------------------------------------------
+  // Messages and their order as AWS answers (LocalStack's AWS-validated test_lambda_api snapshots): no
+  // settings at all is refused before anything is looked up; a function, version or alias that does not exist
+  // is "The function doesn't exist." for Put and Update, and "The function ARN doesn't have an
+  // EventInvokeConfig" for Get and Delete, as is a configuration that does not exist.
 
   putEventInvokeConfig(reference: string, qualifier: string | undefined, body: Record<string, unknown>) {
-    const fn = this.find(reference, qualifier);
-    fn.eventInvokeConfig = replaceEventInvokeConfig(parseEventInvokeConfigInput(body), new Date());
-    this.logEventBridge(fn);
-    return eventInvokeConfigResponse(fn.eventInvokeConfig, this.qualifiedArn(fn));
+    const input = parseEventInvokeConfigInput(body);
+    if (isEmptyEventInvokeConfigInput(input)) {
+      throw invalidParameter("You must specify at least one of error handling or destination setting.");
+    }
+    const { fn, key } = this.eventInvokeTarget(reference, qualifier);
+    this.checkDestinations(fn, input);
+    const config = replaceEventInvokeConfig(input, new Date());
+    fn.eventInvokeConfigs.set(key, config);
+    this.logEventBridge(fn, config);
+    return eventInvokeConfigResponse(config, functionArn(this.region, fn.name, key));
   }
 
   updateEventInvokeConfig(reference: string, qualifier: string | undefined, body: Record<string, unknown>) {
-    const fn = this.find(reference, qualifier);
-    fn.eventInvokeConfig = mergeEventInvokeConfig(
-      fn.eventInvokeConfig,
-      parseEventInvokeConfigInput(body),
-      new Date(),
-    );
-    this.logEventBridge(fn);
-    return eventInvokeConfigResponse(fn.eventInvokeConfig, this.qualifiedArn(fn));
+    const input = parseEventInvokeConfigInput(body);
+    if (isEmptyEventInvokeConfigInput(input)) {
+      throw invalidParameter("You must specify at least one of error handling or destination setting.");
+    }
+    const { fn, key } = this.eventInvokeTarget(reference, qualifier);
+    const existing = fn.eventInvokeConfigs.get(key);
+    if (!existing) {
+      throw resourceNotFound(
+        `The function ${functionArn(this.region, fn.name, key)} doesn't have an EventInvokeConfig`,
+      );
+    }
+    this.checkDestinations(fn, input);
+    const config = mergeEventInvokeConfig(existing, input, new Date());
+    fn.eventInvokeConfigs.set(key, config);
+    this.logEventBridge(fn, config);
+    return eventInvokeConfigResponse(config, functionArn(this.region, fn.name, key));
   }
 
   getEventInvokeConfig(reference: string, qualifier?: string): Record<string, unknown> {
-    const fn = this.find(reference, qualifier);
-    if (!fn.eventInvokeConfig) {
-      throw resourceNotFound(`The function ${this.qualifiedArn(fn)} doesn't have an EventInvokeConfig`);
-    }
-    return eventInvokeConfigResponse(fn.eventInvokeConfig, this.qualifiedArn(fn));
+    const { name, key, config } = this.existingEventInvokeConfig(reference, qualifier);
+    return eventInvokeConfigResponse(config, functionArn(this.region, name, key));
   }
 
   deleteEventInvokeConfig(reference: string, qualifier?: string): void {
-    const fn = this.find(reference, qualifier);
-    if (!fn.eventInvokeConfig) {
-      throw resourceNotFound(`The function ${this.qualifiedArn(fn)} doesn't have an EventInvokeConfig`);
-    }
-    fn.eventInvokeConfig = undefined;
+    const { name, key } = this.existingEventInvokeConfig(reference, qualifier);
+    this.functions.get(name)?.eventInvokeConfigs.delete(key);
   }
 
   listEventInvokeConfigs(reference: string): Record<string, unknown> {
-    const fn = this.find(reference);
+    const parsed = parseFunctionReference(reference);
+    const fn = this.functions.get(parsed.name);
+    if (!fn) throw resourceNotFound("The function doesn't exist.");
     return {
-      FunctionEventInvokeConfigs: fn.eventInvokeConfig
-        ? [eventInvokeConfigResponse(fn.eventInvokeConfig, this.qualifiedArn(fn))]
-        : [],
+      FunctionEventInvokeConfigs: [...fn.eventInvokeConfigs.entries()].map(([key, config]) =>
+        eventInvokeConfigResponse(config, functionArn(this.region, fn.name, key)),
+      ),
     };
+  }
+
+  /** Put/Update's target: an existing function, version or alias, else "The function doesn't exist.". */
+  private eventInvokeTarget(
+    reference: string,
+    qualifier: string | undefined,
+  ): { fn: LocalFunction; key: string } {
+    const { name, wanted } = this.parseReference(reference, qualifier);
+    const fn = this.functions.get(name);
+    const key = wanted ?? LATEST;
+    if (!fn || !(key === LATEST || fn.versions.has(key) || fn.aliases.has(key))) {
+      throw resourceNotFound("The function doesn't exist.");
+    }
+    return { fn, key };
+  }
+
+  private existingEventInvokeConfig(reference: string, qualifier: string | undefined) {
+    const { name, wanted } = this.parseReference(reference, qualifier);
+    const key = wanted ?? LATEST;
+    const config = this.functions.get(name)?.eventInvokeConfigs.get(key);
+    if (!config) {
+      throw resourceNotFound(
+        `The function ${functionArn(this.region, name, key)} doesn't have an EventInvokeConfig`,
+      );
+    }
+    return { name, key, config };
+  }
+
+  /**
+   * The destinations AWS refuses once the function is known: services it does not deliver to, a Lambda
+   * destination that does not exist ("The destination ARN … is invalid.") or that is the function itself.
+   */
+  private checkDestinations(fn: LocalFunction, input: EventInvokeConfigInput): void {
+    checkDestinationServices(input);
+    for (const destination of [input.onSuccess, input.onFailure]) {
+      const arn = destination ? parseValidArn(destination) : undefined;
+      if (!destination || arn?.service !== "lambda") continue;
+      const name = arn.resource.slice("function:".length).split(":")[0]!;
+      if (!this.functions.has(name)) throw invalidParameter(`The destination ARN ${destination} is invalid.`);
+      if (name === fn.name) {
+        throw invalidParameter("You can't specify the function as a destination for itself.");
+      }
+    }
   }
 
   // ---- concurrency --------------------------------------------------------------------------------------
 
   putFunctionConcurrency(reference: string, body: Record<string, unknown>): Record<string, unknown> {
-    const fn = this.find(reference);
     const value = body.ReservedConcurrentExecutions;
     if (typeof value !== "number" || !Number.isInteger(value)) {
-      throw validationError(value, "reservedConcurrentExecutions", "Member must not be null");
+      throw nullMember("reservedConcurrentExecutions");
     }
     if (value < 0) {
       throw validationError(
@@ -504,8 +712,13 @@ export class LambdaService {
         "Member must have value greater than or equal to 0",
       );
     }
+    const parsed = parseFunctionReference(reference);
+    if (parsed.qualifier !== undefined) throw invalidParameter(UNQUALIFIED_ONLY);
+    const fn = this.functions.get(parsed.name);
+    if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, parsed.name, LATEST)}`);
     fn.reservedConcurrency = value;
-    fn.pool.setMaxSize(value === 0 ? 1 : Math.min(value, this.options.maxConcurrencyPerFunction));
+    const size = value === 0 ? 1 : Math.min(value, this.options.maxConcurrencyPerFunction);
+    for (const version of this.allVersions(fn)) version.pool.setMaxSize(size);
     return { ReservedConcurrentExecutions: value };
   }
 
@@ -519,7 +732,8 @@ export class LambdaService {
   deleteFunctionConcurrency(reference: string): void {
     const fn = this.find(reference);
     fn.reservedConcurrency = undefined;
-    fn.pool.setMaxSize(this.options.maxConcurrencyPerFunction);
+    for (const version of this.allVersions(fn))
+      version.pool.setMaxSize(this.options.maxConcurrencyPerFunction);
   }
 
   // ---- event source mappings ----------------------------------------------------------------------------
@@ -621,8 +835,8 @@ export class LambdaService {
   async stop(): Promise<void> {
     for (const mapping of this.mappings.values()) mapping.stop();
     for (const fn of this.functions.values()) {
-      fn.queue.stop();
-      fn.pool.stop();
+      for (const queue of fn.queues.values()) queue.stop();
+      for (const version of this.allVersions(fn)) version.pool.stop();
     }
     this.mappings.clear();
     this.functions.clear();
@@ -631,16 +845,181 @@ export class LambdaService {
 
   // ---- internals ----------------------------------------------------------------------------------------
 
-  private find(reference: string, qualifier?: string): LocalFunction {
-    const parsed: FunctionReference = parseFunctionReference(reference);
-    const fn = this.functions.get(parsed.name);
-    if (!fn) {
-      throw resourceNotFound(
-        `Function not found: ${functionArn(this.region, parsed.name, qualifier ?? parsed.qualifier)}`,
+  /** The function a reference names, whatever its qualifier (concurrency, recursion config, mappings). */
+  private find(reference: string): LocalFunction {
+    return this.lookup(reference, undefined, { unqualifiedName: true }).fn;
+  }
+
+  /** A FunctionName and Qualifier checked as the request-validation layer checks them. */
+  private parseReference(
+    reference: string,
+    qualifier: string | undefined,
+    withDot = false,
+  ): { name: string; wanted?: string } {
+    const parsed = parseFunctionReference(reference, withDot);
+    const given = qualifier === "" ? undefined : qualifier;
+    checkQualifierSyntax(given);
+    if (parsed.qualifier !== undefined && given !== undefined && parsed.qualifier !== given) {
+      throw invalidParameter(
+        "The derived qualifier from the function name does not match the specified qualifier.",
       );
     }
-    checkQualifier(this.region, parsed, qualifier);
-    return fn;
+    return { name: parsed.name, wanted: given ?? parsed.qualifier };
+  }
+
+  /**
+   * The function a request names, or AWS's "Function not found: ARN" (qualified when a qualifier was named;
+   * Invoke's always is, with $LATEST by default). `unqualifiedName` ignores a qualifier in the name.
+   */
+  private lookup(
+    reference: string,
+    qualifier: string | undefined,
+    how: {
+      withDot?: boolean;
+      invoke?: boolean;
+      unqualifiedName?: boolean;
+      unqualifiedNotFound?: boolean;
+    } = {},
+  ): Found {
+    const { name, wanted } = this.parseReference(reference, qualifier, how.withDot);
+    const fn = this.functions.get(name);
+    if (!fn) {
+      const shown =
+        how.unqualifiedName || how.unqualifiedNotFound ? undefined : how.invoke ? (wanted ?? LATEST) : wanted;
+      throw resourceNotFound(`Function not found: ${functionArn(this.region, name, shown)}`);
+    }
+    return { fn, qualifier: how.unqualifiedName ? undefined : wanted };
+  }
+
+  /** The version a found qualifier stands for (an alias: its main version), or "Function not found: ARN". */
+  private versionOf(found: Found): FunctionVersion {
+    const { fn, qualifier } = found;
+    if (qualifier === undefined || qualifier === LATEST) return fn.latest;
+    const alias = fn.aliases.get(qualifier);
+    const version = fn.versions.get(alias ? alias.functionVersion : qualifier);
+    if (alias && alias.functionVersion === LATEST) return fn.latest;
+    if (!version)
+      throw resourceNotFound(`Function not found: ${functionArn(this.region, fn.name, qualifier)}`);
+    return version;
+  }
+
+  /** The version an invocation runs: an alias shares its calls out by its routing weights. */
+  private versionToRun(found: Found): FunctionVersion {
+    const resolved = this.versionOf(found);
+    const alias = found.qualifier === undefined ? undefined : found.fn.aliases.get(found.qualifier);
+    if (!alias?.weights) return resolved;
+    const picked = pickAliasVersion(alias);
+    return picked === LATEST ? found.fn.latest : (found.fn.versions.get(picked) ?? resolved);
+  }
+
+  /** A version named by CreateAlias/UpdateAlias ($LATEST or a published number), else not found. */
+  private publishedVersion(fn: LocalFunction, version: string): FunctionVersion {
+    if (version === LATEST) return fn.latest;
+    const found = isVersionNumber(version) ? fn.versions.get(version) : undefined;
+    if (!found) throw resourceNotFound(`Function not found: ${functionArn(this.region, fn.name, version)}`);
+    return found;
+  }
+
+  private findAlias(fn: LocalFunction, name: string): Alias {
+    const alias = fn.aliases.get(name);
+    if (!alias) throw resourceNotFound(`Cannot find alias arn: ${this.aliasArn(fn, name)}`);
+    return alias;
+  }
+
+  private aliasArn(fn: LocalFunction, name: string): string {
+    return functionArn(this.region, fn.name, name);
+  }
+
+  /** The ARN the caller invoked with, as the function's context sees it (qualified only when it was). */
+  private invokedArn(found: Found): string {
+    return functionArn(this.region, found.fn.name, found.qualifier);
+  }
+
+  private allVersions(fn: LocalFunction): FunctionVersion[] {
+    return [fn.latest, ...fn.versions.values()];
+  }
+
+  private newVersion(fn: LocalFunction, version: string, config: VersionConfig): FunctionVersion {
+    const created: FunctionVersion = {
+      version,
+      config,
+      pool: new SandboxPool(
+        () => this.startSandbox(fn, created),
+        fn.reservedConcurrency === undefined || fn.reservedConcurrency === 0
+          ? fn.reservedConcurrency === 0
+            ? 1
+            : this.options.maxConcurrencyPerFunction
+          : Math.min(fn.reservedConcurrency, this.options.maxConcurrencyPerFunction),
+      ),
+    };
+    return created;
+  }
+
+  /** Freezes $LATEST as the next version, unless it has not changed since the last one. */
+  private publish(fn: LocalFunction, description: string | undefined): FunctionVersion {
+    const latest = fn.latest.config;
+    if (fn.publishedRevision === latest.internalRevision) {
+      const last = fn.versions.get(String(fn.nextVersion - 1));
+      if (last) return last;
+    }
+    const number = String(fn.nextVersion);
+    fn.nextVersion += 1;
+    fn.publishedRevision = latest.internalRevision;
+    const config: VersionConfig = {
+      ...latest,
+      environment: latest.environment === undefined ? undefined : { ...latest.environment },
+      description: description ?? latest.description,
+      revisionId: randomUUID(),
+    };
+    const version = this.newVersion(fn, number, config);
+    fn.versions.set(number, version);
+    // Publishing changes $LATEST's RevisionId on AWS too (its recorded GetFunction after PublishVersion).
+    latest.revisionId = randomUUID();
+    return version;
+  }
+
+  /** The async queue of one qualifier as invoked: its event invoke config, records and dead letters. */
+  private queueOf(fn: LocalFunction, key: string): AsyncInvocationQueue {
+    const existing = fn.queues.get(key);
+    if (existing) return existing;
+    const found: Found = { fn, qualifier: key === LATEST ? undefined : key };
+    const queue = new AsyncInvocationQueue(
+      {
+        name: fn.name,
+        qualifiedArn: functionArn(this.region, fn.name, key),
+        eventInvokeConfig: () => fn.eventInvokeConfigs.get(key),
+        deadLetterTarget: () => {
+          try {
+            return this.versionOf(found).config.deadLetterArn;
+          } catch {
+            return undefined;
+          }
+        },
+        sendDeadLetter: (letter, lineage) =>
+          deliverDeadLetter(
+            this.options.aws,
+            this.options.logger,
+            { ...letter, functionName: fn.name },
+            lineage,
+          ),
+        reservedConcurrency: () => fn.reservedConcurrency,
+        lineageKey: fn.lineageKey,
+        recursionStopped: (lineage) => this.stopsRecursion(fn, lineage, "asynchronous event"),
+        invoke: async (requestId, payload, lineage) => {
+          const version = this.versionToRun(found);
+          const outcome = await this.run(fn, version, requestId, payload, lineage, this.invokedArn(found));
+          return { outcome, executedVersion: version.version };
+        },
+      },
+      {
+        delivery: this.delivery,
+        logger: this.options.logger,
+        timeScale: this.options.timeScale,
+        concurrency: this.options.maxConcurrencyPerFunction,
+      },
+    );
+    fn.queues.set(key, queue);
+    return queue;
   }
 
   private findMapping(uuid: string): SqsEventSourceMapping {
@@ -652,32 +1031,35 @@ export class LambdaService {
 
   private run(
     fn: LocalFunction,
+    version: FunctionVersion,
     requestId: string,
     payload: string,
     lineage: Lineage,
+    invokedFunctionArn: string,
   ): Promise<InvocationOutcome> {
-    return fn.pool.invoke({
+    return version.pool.invoke({
       requestId,
       payload,
-      invokedFunctionArn: functionArn(this.region, fn.name),
+      invokedFunctionArn,
       traceId: traceHeader(withInvocation(lineage, fn.lineageKey)),
     });
   }
 
-  private async startSandbox(fn: LocalFunction): Promise<Sandbox> {
+  private async startSandbox(fn: LocalFunction, version: FunctionVersion): Promise<Sandbox> {
+    const config = version.config;
     return Sandbox.start(
       {
         functionName: fn.name,
-        command: this.options.runtimes.command(fn.runtime),
+        command: this.options.runtimes.command(config.runtime),
         environment: functionEnvironment(
           {
             name: fn.name,
-            runtime: fn.runtime,
-            family: fn.family,
-            handler: fn.handler,
-            memorySize: fn.memorySize,
-            codeDirectory: fn.codeDirectory,
-            variables: fn.environment,
+            runtime: config.runtime,
+            family: config.family,
+            handler: config.handler,
+            memorySize: config.memorySize,
+            codeDirectory: config.codeDirectory,
+            variables: config.environment ?? {},
           },
           {
             region: this.region,
@@ -687,49 +1069,39 @@ export class LambdaService {
             path: process.env.PATH,
           },
         ),
-        codeDirectory: fn.codeDirectory,
-        timeoutSeconds: fn.timeout,
-        memorySize: fn.memorySize,
-        version: LATEST,
+        codeDirectory: config.codeDirectory,
+        timeoutSeconds: config.timeout,
+        memorySize: config.memorySize,
+        version: version.version,
       },
       this.options.logger,
     );
   }
 
-  private configuration(fn: LocalFunction): Record<string, unknown> {
-    return {
-      FunctionName: fn.name,
-      FunctionArn: functionArn(this.region, fn.name),
-      Runtime: fn.runtime,
-      Role: fn.role,
-      Handler: fn.handler,
-      CodeSize: fn.codeSize,
-      Description: fn.description,
-      Timeout: fn.timeout,
-      MemorySize: fn.memorySize,
-      LastModified: fn.lastModified.toISOString().replace("Z", "+0000"),
-      CodeSha256: fn.codeSha256,
-      Version: LATEST,
-      Environment: { Variables: fn.environment },
-      TracingConfig: { Mode: "PassThrough" },
-      RevisionId: fn.revisionId,
-      State: "Active",
-      LastUpdateStatus: "Successful",
-      PackageType: "Zip",
-      Architectures: ["x86_64"],
-      EphemeralStorage: { Size: 512 },
-    };
+  /**
+   * A version's configuration as the API returns it. `qualified`: the ARN carries the qualifier asked for (an
+   * alias's own name for an alias), as GetFunction with a Qualifier and the version operations answer.
+   */
+  private render(
+    fn: LocalFunction,
+    version: FunctionVersion,
+    phase: ConfigurationPhase,
+    qualified: boolean,
+    asked?: string,
+  ): Record<string, unknown> {
+    const arn = qualified
+      ? functionArn(this.region, fn.name, asked ?? version.version)
+      : functionArn(this.region, fn.name);
+    return renderConfiguration(fn.name, arn, version.version, version.config, this.region, phase);
   }
 
-  private qualifiedArn(fn: LocalFunction): string {
-    return functionArn(this.region, fn.name, LATEST);
-  }
-
+  /** $LATEST changed: new RevisionId and LastModified; warm environments run the old code, so they retire. */
   private touch(fn: LocalFunction): void {
-    fn.lastModified = new Date();
-    fn.revisionId = randomUUID();
-    // Warm environments run the old code or settings: retire them, as Lambda does after an update.
-    fn.pool.reset();
+    const config = fn.latest.config;
+    config.lastModified = new Date();
+    config.revisionId = randomUUID();
+    config.internalRevision += 1;
+    fn.latest.pool.reset();
   }
 
   private async newCodeDirectory(name: string): Promise<string> {
@@ -739,51 +1111,56 @@ export class LambdaService {
     return directory;
   }
 
-  private logEventBridge(fn: LocalFunction): void {
-    for (const destination of [fn.eventInvokeConfig?.onSuccess, fn.eventInvokeConfig?.onFailure]) {
-      if (destination && parseValidArn(destination)?.service === "events") {
+  private logEventBridge(fn: LocalFunction, config: EventInvokeConfig): void {
+    for (const destination of [config.onSuccess, config.onFailure]) {
+      const arn = destination ? parseValidArn(destination) : undefined;
+      if (arn?.service === "events") {
         this.options.logger.warn(
           `${fn.name}: EventBridge destination ${destination} accepted, but EventBridge is not emulated: its records will be logged and dropped`,
+        );
+      }
+      if ((arn?.service === "sqs" || arn?.service === "sns") && arn.resource.endsWith(".fifo")) {
+        this.options.logger.warn(
+          `${fn.name}: destination ${destination} is FIFO: AWS accepts it and then fails every delivery to it, and so does the local stack`,
         );
       }
     }
   }
 }
 
-function requiredString(value: unknown, member: string): string {
-  if (typeof value !== "string" || value === "")
-    throw validationError(value, member, "Member must not be null");
-  return value;
+/** CreateFunction's FunctionName: a name (64 characters at most) or an unqualified ARN, as AWS refuses others. */
+function createFunctionName(value: unknown): string {
+  if (typeof value !== "string" || value === "") throw nullMember("functionName");
+  const reference = (() => {
+    try {
+      return parseFunctionReference(value);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!reference || reference.qualifier !== undefined) {
+    throw validationError(
+      value,
+      "functionName",
+      "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+    );
+  }
+  if (reference.name.length > 64) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${reference.name}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+  }
+  return reference.name;
 }
 
-function functionSettings(body: Record<string, unknown>): {
-  timeout?: number;
-  memorySize?: number;
-  environment?: Record<string, string>;
-  description?: string;
-} {
-  const settings: ReturnType<typeof functionSettings> = {};
-  if (body.Timeout !== undefined) {
-    const timeout = body.Timeout;
-    if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 1 || timeout > 900) {
-      throw validationError(timeout, "timeout", "Member must have value between 1 and 900");
-    }
-    settings.timeout = timeout;
-  }
-  if (body.MemorySize !== undefined) {
-    const memory = body.MemorySize;
-    if (typeof memory !== "number" || !Number.isInteger(memory) || memory < 128 || memory > 10_240) {
-      throw validationError(memory, "memorySize", "Member must have value between 128 and 10240");
-    }
-    settings.memorySize = memory;
-  }
-  const environment = (body.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
-  if (environment !== undefined) {
-    checkEnvironmentVariables(environment);
-    settings.environment = { ...environment };
-  }
-  if (typeof body.Description === "string") settings.description = body.Description;
-  return settings;
+/** A RevisionId given with an update must be the current one (PreconditionFailedException otherwise). */
+function checkRevision(given: unknown, current: string): void {
+  if (typeof given === "string" && given !== "" && given !== current) throw revisionMismatch();
+}
+
+function requiredString(value: unknown, member: string): string {
+  if (typeof value !== "string" || value === "") throw nullMember(member);
+  return value;
 }
 
 function applyMappingSettings(

@@ -87,8 +87,9 @@ function harness(options: {
   const fn: AsyncFunctionHandle = {
     name: "queued",
     qualifiedArn: "arn:aws:lambda:us-east-1:000000000000:function:queued:$LATEST",
-    executedVersion: "$LATEST",
     eventInvokeConfig: () => config,
+    deadLetterTarget: () => undefined,
+    sendDeadLetter: async () => {},
     reservedConcurrency: () => options.reservedConcurrency,
     lineageKey: "us-east-1:queued",
     recursionStopped: () => options.recursionStopped ?? false,
@@ -97,7 +98,10 @@ function harness(options: {
       attempts.set(requestId, attempt);
       invocations.push(`${JSON.parse(payload).id}#${attempt}`);
       const outcome = (await options.outcome?.(payload, attempt)) ?? {};
-      return { requestId, payload: '{"ok":true}', logs: "", coldStart: false, durationMs: 1, ...outcome };
+      return {
+        outcome: { requestId, payload: '{"ok":true}', logs: "", coldStart: false, durationMs: 1, ...outcome },
+        executedVersion: "$LATEST",
+      };
     },
   };
   const queue = new AsyncInvocationQueue(fn, {
