@@ -157,7 +157,21 @@ describe("target resolution (parsing)", () => {
   });
 
   it.each([
-    ["arn:aws:s3:::bucket", /cannot tail/],
+    ["s3://records", { type: "bucket", bucket: "records", prefix: "" }],
+    ["s3://records/", { type: "bucket", bucket: "records", prefix: "" }],
+    [
+      "s3://records/aws/lambda/async/fn/",
+      { type: "bucket", bucket: "records", prefix: "aws/lambda/async/fn/" },
+    ],
+    ["arn:aws:s3:::records", { type: "bucket", bucket: "records", prefix: "" }],
+  ])("tail %s (a bucket)", (text, expected) => {
+    expect(parseTailTarget(text)).toEqual(expected);
+  });
+
+  it.each([
+    ["arn:aws:dynamodb:us-east-1:123456789012:table/t", /cannot tail/],
+    ["s3://Bad_Bucket", /does not name a bucket/],
+    ["s3://ab", /does not name a bucket/],
     ["bad name!", /not a topic or queue name/],
     ["function:", /function is empty/],
   ])("refuses tail %s", (text, message) => {
