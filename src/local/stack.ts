@@ -3,7 +3,9 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "fauxqs";
-import { functionArn } from "./arns.js";
+import { functionArn, LOCAL_ACCOUNT_ID } from "./arns.js";
+import { registerEventsRoutes } from "./events/events-routes.js";
+import { EventsService } from "./events/events-service.js";
 import { InProcessAws } from "./in-process-aws.js";
 import { registerLambdaRoutes } from "./lambda-routes.js";
 import { LambdaService } from "./lambda-service.js";
@@ -65,7 +67,7 @@ export interface LocalStack {
 export const DEFAULT_RETRY_DELAY_SCALE = 1 / 60;
 
 /**
- * Starts SQS, SNS and S3 (fauxqs) and the local Lambda service on one endpoint.
+ * Starts SQS, SNS and S3 (fauxqs), the local Lambda service and the local EventBridge on one endpoint.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const host = options.host ?? "127.0.0.1";
@@ -102,6 +104,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       traceHeaders,
     });
     registerLambdaRoutes(app, service, logger);
+    const events = new EventsService({
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      aws,
+      invokeAsync: (arn, payload) => {
+        service.invokeAsyncByArn(arn, payload);
+      },
+      logger,
+    });
+    registerEventsRoutes(app, events, logger);
     await app.listen({ host, port: options.port ?? 4566 });
     const address = app.server.address();
     if (address === null || typeof address === "string") throw new Error("local stack: no TCP address");

@@ -366,7 +366,7 @@ export function ipBytes(text: string): number[] | undefined {
   if (tail.includes(".")) {
     // An IPv4 tail (::ffff:10.0.0.1) is the last two groups.
     const v4 = ipBytes(tail);
-    if (!v4 || v4.length !== 4) return undefined;
+    if (v4?.length !== 4) return undefined;
     const hex = (high: number, low: number) => ((high << 8) | low).toString(16);
     return ipBytes(`${text.slice(0, lastColon + 1)}${hex(v4[0]!, v4[1]!)}:${hex(v4[2]!, v4[3]!)}`);
   }
