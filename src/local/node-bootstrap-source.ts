@@ -3,6 +3,13 @@
  * API like the real runtime interface client does and reproduces its error objects
  * (`{errorType, errorMessage, trace}`), its console line format and its init-error types
  * (Runtime.ImportModuleError, Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound).
+ *
+ * Stack traces read as on AWS: the function's files under /var/task (`file:///var/task/index.mjs:21:11`), the
+ * runtime's frame as `Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:...)` and the handler's
+ * as `Runtime.handler` (it is called as a method of a Runtime object, like the managed runtime calls it).
+ * The files stay where the stack keeps them; only what the runtime reports is rewritten.
+ * Before it answers an invocation it writes an end mark on stdout and stderr, which the sandbox takes out of
+ * the log (it tells the sandbox that everything written before has been read).
  * Kept as a string so that the compiled package needs no extra files beside dist/ (tsc only emits .ts).
  * It must not contain backticks or dollar-brace sequences.
  */
@@ -25,7 +32,87 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const handlerSpec = process.env._HANDLER;
 const bootstrapPath = process.argv[1];
+const endMarkPrefix = "\u0000" + apiPrefix.slice(1) + " ";
+const writeStdout = process.stdout.write.bind(process.stdout);
+const writeStderr = process.stderr.write.bind(process.stderr);
 let currentRequestId;
+
+const bootstrapUrl = pathToFileURL(bootstrapPath).href;
+
+// Where AWS keeps what the stack keeps elsewhere: the function's code, this runtime, the shared node_modules.
+const publicPaths = [];
+function addPublicPath(local, shown) {
+  if (!local) return;
+  const variants = new Set([local]);
+  try {
+    variants.add(fs.realpathSync(local));
+  } catch {}
+  for (const variant of variants) {
+    publicPaths.push([pathToFileURL(variant).href, "file://" + shown], [variant, shown]);
+  }
+}
+addPublicPath(bootstrapPath, "/var/runtime/index.mjs");
+addPublicPath(taskRoot, "/var/task");
+for (const entry of (process.env.NODE_PATH || "").split(path.delimiter)) {
+  if (entry !== "" && path.isAbsolute(entry)) addPublicPath(entry, "/var/runtime/node_modules");
+}
+// Longest first, so that a folder inside another one is rewritten by its own rule.
+publicPaths.sort((a, b) => b[0].length - a[0].length);
+
+function publicText(text) {
+  if (typeof text !== "string") return text;
+  let result = text;
+  for (const [local, shown] of publicPaths) {
+    let at = result.indexOf(local);
+    while (at >= 0) {
+      const next = result.charAt(at + local.length);
+      // Only whole path components: /tmp/f1 must not rewrite /tmp/f10.
+      if (next === "" || !/[A-Za-z0-9_.-]/.test(next)) {
+        result = result.slice(0, at) + shown + result.slice(at + local.length);
+        at = result.indexOf(local, at + shown.length);
+      } else {
+        at = result.indexOf(local, at + 1);
+      }
+    }
+  }
+  return result;
+}
+
+// V8 builds every stack trace through this hook: the frames name the public paths, and the trace ends at the
+// runtime's frame that called the handler, as the managed runtime's traces do.
+Error.prepareStackTrace = (error, callSites) => {
+  let header;
+  try {
+    header = Error.prototype.toString.call(error);
+  } catch {
+    header = "Error";
+  }
+  const lines = [header];
+  for (const site of callSites) {
+    let frame;
+    try {
+      frame = String(site);
+    } catch {
+      frame = "<unknown>";
+    }
+    lines.push("    at " + frame);
+    let file;
+    try {
+      file = site.getFileName();
+    } catch {}
+    if ((file === bootstrapUrl || file === bootstrapPath) && site.getFunctionName() === "handleOnceNonStreaming") break;
+  }
+  return publicText(lines.join("\n"));
+};
+
+/** Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. */
+function writeEndMarks(requestId) {
+  const mark = endMarkPrefix + requestId + "\n";
+  return Promise.all([
+    new Promise((resolve) => writeStdout(mark, () => resolve())),
+    new Promise((resolve) => writeStderr(mark, () => resolve())),
+  ]);
+}
 
 function request(method, urlPath, body, headers) {
   return new Promise((resolve, reject) => {
@@ -61,30 +148,72 @@ function safeStringify(value) {
   }
 }
 
+function isError(value) {
+  return util.types.isNativeError(value) || value instanceof Error;
+}
+
+function stackLines(error) {
+  let stack;
+  try {
+    stack = error.stack;
+  } catch {}
+  return typeof stack === "string" ? publicText(stack).split("\n") : [];
+}
+
+// What the runtime posts for a failed invocation: {errorType, errorMessage, trace} (the managed runtime's
+// toRapidResponse), with the public paths.
 function toErrorObject(error) {
-  if (error instanceof Error) {
+  try {
+    if (isError(error)) {
+      return { errorType: error.name, errorMessage: publicText(error.message), trace: stackLines(error) };
+    }
+    return { errorType: typeof error, errorMessage: publicText(String(error)), trace: [] };
+  } catch {
     return {
-      errorType: error.name,
-      errorMessage: error.message,
-      trace: typeof error.stack === "string" ? error.stack.split("\n") : [],
+      errorType: "handled",
+      errorMessage: "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
     };
   }
-  return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
 function typedError(type, error) {
-  const message = error instanceof Error ? error.name + ": " + error.message : String(error);
-  const object = { errorType: type, errorMessage: message, trace: [] };
-  const stack = error instanceof Error && typeof error.stack === "string" ? error.stack.split("\n") : [];
-  object.trace = [type + ": " + message, ...stack.slice(1)];
-  return object;
+  const message = publicText(isError(error) ? error.name + ": " + error.message : String(error));
+  const stack = isError(error) ? stackLines(error) : [];
+  return { errorType: type, errorMessage: message, trace: [type + ": " + message, ...stack.slice(1)] };
 }
 
-// Console lines as the managed runtime writes them: timestamp, request id, level, message.
-for (const [method, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
-  console[method] = (...args) => {
-    process.stdout.write(new Date().toISOString() + "\t" + (currentRequestId ?? "undefined") + "\t" + level + "\t" + util.format(...args).replace(/\n/g, "\r") + "\n");
+// An error as the managed runtime writes it to the log after "Invoke Error" or "Uncaught Exception": a tab,
+// then JSON with errorType, errorMessage, code, the error's own enumerable properties and its stack as lines.
+function formattedError(error) {
+  const replacer = (_key, value) => {
+    if (!isError(value)) return value;
+    const shown = Object.assign({ errorType: value.name, errorMessage: publicText(value.message), code: value.code }, value);
+    if (typeof value.stack === "string") shown.stack = stackLines(value);
+    return shown;
   };
+  try {
+    return "\t" + JSON.stringify(error, replacer);
+  } catch {
+    return "\t" + safeStringify(toErrorObject(error));
+  }
+}
+
+// A runtime error object (an init error) in the same layout: its trace is its stack.
+function formattedErrorObject(object) {
+  return "\t" + safeStringify({ errorType: object.errorType, errorMessage: object.errorMessage, stack: object.trace ?? [] });
+}
+
+// Console lines as the managed runtime writes them: timestamp, request id, level, message. A message of
+// several lines stays one entry, its line breaks kept (the runtime writes each entry as one frame of its
+// telemetry log). AWS_LAMBDA_LOG_LEVEL (set by LoggingConfig) mutes the levels below it.
+const levels = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+const minimumLevel = levels[String(process.env.AWS_LAMBDA_LOG_LEVEL ?? "").toUpperCase()] ?? levels.TRACE;
+function logLine(level, args) {
+  if (levels[level] < minimumLevel) return;
+  writeStdout(new Date().toISOString() + "\t" + (currentRequestId ?? "undefined") + "\t" + level + "\t" + util.format(...args) + "\n");
+}
+for (const [method, level] of [["trace", "TRACE"], ["debug", "DEBUG"], ["info", "INFO"], ["log", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["fatal", "FATAL"]]) {
+  console[method] = (...args) => logLine(level, args);
 }
 
 function moduleFile(moduleRelative) {
@@ -112,7 +241,7 @@ async function loadHandler() {
   const exportPath = dot > 0 ? handlerSpec.slice(dot + 1) : "";
   const file = moduleFile(moduleRelative);
   if (file === undefined) {
-    const error = new Error("Cannot find module '" + moduleRelative + "'\nRequire stack:\n- " + bootstrapPath);
+    const error = new Error("Cannot find module '" + moduleRelative + "'\nRequire stack:\n- /var/runtime/index.mjs");
     throw typedError("Runtime.ImportModuleError", error);
   }
   let loaded;
@@ -155,43 +284,61 @@ function makeContext(headers, requestId) {
   };
 }
 
-function runHandler(handler, event, context) {
-  return new Promise((resolve, reject) => {
+// Named as the managed runtime's class and method, so that stack traces show "Runtime.handler" and
+// "Runtime.handleOnceNonStreaming" as AWS's do.
+class Runtime {
+  constructor(handler) {
+    this.handler = handler;
+  }
+
+  handleOnceNonStreaming(event, context) {
+    let settle;
+    const outcome = new Promise((resolve, reject) => {
+      settle = { resolve, reject };
+    });
     let settled = false;
-    const settle = (fn, value) => {
+    const finish = (succeeded, value) => {
       if (!settled) {
         settled = true;
-        fn(value);
+        if (succeeded) settle.resolve(value);
+        else settle.reject(value);
       }
     };
-    const callback = (error, result) => (error == null ? settle(resolve, result) : settle(reject, error));
+    const callback = (error, result) => (error == null ? finish(true, result) : finish(false, error));
     context.done = callback;
-    context.succeed = (result) => settle(resolve, result);
-    context.fail = (error) => settle(reject, error ?? new Error("handled"));
+    context.succeed = (result) => finish(true, result);
+    context.fail = (error) => finish(false, error ?? new Error("handled"));
     try {
-      const returned = handler(event, context, callback);
+      const returned = this.handler(event, context, callback);
       if (returned && typeof returned.then === "function") {
-        returned.then((value) => settle(resolve, value), (error) => settle(reject, error));
-      } else if (handler.length < 3) {
-        settle(resolve, returned);
+        returned.then((value) => finish(true, value), (error) => finish(false, error));
+      } else if (this.handler.length < 3) {
+        finish(true, returned);
       }
     } catch (error) {
-      settle(reject, error);
+      finish(false, error);
     }
-  });
+    return outcome;
+  }
 }
 
 process.on("uncaughtException", async (error) => {
   const object = toErrorObject(error);
-  if (currentRequestId) await postError("/invocation/" + currentRequestId + "/error", object).catch(() => {});
-  console.error("Uncaught Exception", safeStringify(object));
+  console.error("Uncaught Exception", formattedError(error));
+  if (currentRequestId) {
+    await writeEndMarks(currentRequestId);
+    await postError("/invocation/" + currentRequestId + "/error", object).catch(() => {});
+  }
   process.exit(129);
 });
 process.on("unhandledRejection", async (reason) => {
-  const inner = reason instanceof Error ? reason.name + ": " + reason.message : String(reason);
+  const inner = publicText(isError(reason) ? reason.name + ": " + reason.message : String(reason));
   const object = { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: inner, trace: ["Runtime.UnhandledPromiseRejection: " + inner] };
-  if (currentRequestId) await postError("/invocation/" + currentRequestId + "/error", object).catch(() => {});
-  console.error("Unhandled Promise Rejection", safeStringify(object));
+  console.error("Unhandled Promise Rejection", formattedErrorObject(object));
+  if (currentRequestId) {
+    await writeEndMarks(currentRequestId);
+    await postError("/invocation/" + currentRequestId + "/error", object).catch(() => {});
+  }
   process.exit(128);
 });
 
@@ -200,11 +347,12 @@ try {
   handler = await loadHandler();
 } catch (errorObject) {
   const object = errorObject && typeof errorObject === "object" && "errorType" in errorObject ? errorObject : toErrorObject(errorObject);
-  console.error(object.errorType + ": " + object.errorMessage);
+  console.error("Uncaught Exception", formattedErrorObject(object));
   await postError("/init/error", object).catch(() => {});
   process.exit(1);
 }
 
+const runtime = new Runtime(handler);
 for (;;) {
   const next = await request("GET", "/invocation/next");
   const requestId = next.headers["lambda-runtime-aws-request-id"];
@@ -212,20 +360,26 @@ for (;;) {
   // As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
   if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
   else delete process.env._X_AMZN_TRACE_ID;
+  let body;
+  let failure;
   try {
     const event = JSON.parse(next.body.toString("utf8"));
-    const result = await runHandler(handler, event, makeContext(next.headers, requestId));
-    let body;
+    const result = await runtime.handleOnceNonStreaming(event, makeContext(next.headers, requestId));
     try {
       body = JSON.stringify(result === undefined ? null : result);
     } catch (error) {
       throw { errorType: "Runtime.MarshalError", errorMessage: "Unable to stringify response body", trace: [] };
     }
-    await request("POST", "/invocation/" + requestId + "/response", body, { "content-type": "application/json" });
   } catch (error) {
-    const object = error && typeof error === "object" && !(error instanceof Error) && "errorType" in error ? error : toErrorObject(error);
-    console.error("Invoke Error", safeStringify(object));
-    await postError("/invocation/" + requestId + "/error", object);
+    const runtimeError = error && typeof error === "object" && !isError(error) && "errorType" in error;
+    failure = runtimeError ? error : toErrorObject(error);
+    console.error("Invoke Error", runtimeError ? formattedErrorObject(error) : formattedError(isError(error) ? error : new Error(error)));
+  }
+  await writeEndMarks(requestId);
+  if (failure === undefined) {
+    await request("POST", "/invocation/" + requestId + "/response", body, { "content-type": "application/json" });
+  } else {
+    await postError("/invocation/" + requestId + "/error", failure);
   }
 }
 `;

@@ -3,6 +3,14 @@
  * Standard library only. It speaks the Lambda Runtime API and reproduces the real runtime's error objects:
  * `{errorMessage, errorType, stackTrace}` in that key order, plus `requestId` from python3.12 on, and its
  * init errors (Runtime.ImportModuleError, Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound).
+ *
+ * Like the managed runtime (the AWS Lambda Python runtime interface client, awslambdaric/bootstrap.py), it
+ * puts a handler on the root logger that writes "[LEVEL]\t<UTC time>.<ms>Z\t<request id>\t<message>\n",
+ * logs an unhandled error as "[ERROR] Type: message" then "Traceback (most recent call last):" and the frames
+ * (indented with no-break spaces, one log entry), and builds stack traces from (file, line, function, code)
+ * tuples with its own frames left out. Paths are shown as on AWS: the function's files under /var/task, the
+ * standard library under /var/lang/lib/pythonX.Y. Before it answers an invocation it writes an end mark on
+ * stdout and stderr, which the sandbox takes out of the log.
  * Kept as a string so that the compiled package needs no extra files beside dist/.
  * It must not contain backticks or dollar-brace sequences.
  */
@@ -10,8 +18,10 @@ export const PYTHON_BOOTSTRAP_SOURCE = String.raw`
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
+import sysconfig
 import time
 import traceback
 
@@ -26,6 +36,117 @@ try:
     adds_request_id = tuple(int(part) for part in runtime.split(".")[:2]) >= (3, 12)
 except ValueError:
     adds_request_id = True
+current_request_id = None
+
+# Where AWS keeps what the stack keeps elsewhere: the function's code, the standard library, site-packages.
+public_paths = []
+
+
+def add_public_path(local, shown):
+    if not local:
+        return
+    for variant in {local, os.path.realpath(local)}:
+        public_paths.append((variant.rstrip(os.sep), shown))
+
+
+add_public_path(os.environ.get("LAMBDA_TASK_ROOT"), "/var/task")
+add_public_path(os.path.abspath(__file__), "/var/runtime/bootstrap.py")
+version_folder = "python%d.%d" % sys.version_info[:2]
+for key, shown in (("purelib", "site-packages"), ("platlib", "site-packages"), ("stdlib", ""), ("platstdlib", "")):
+    try:
+        folder = sysconfig.get_paths()[key]
+    except KeyError:
+        continue
+    add_public_path(folder, "/var/lang/lib/" + version_folder + ("/" + shown if shown else ""))
+public_paths.sort(key=lambda pair: len(pair[0]), reverse=True)
+
+
+def public_path(filename):
+    for local, shown in public_paths:
+        if filename == local or filename.startswith(local + os.sep):
+            return shown + filename[len(local):]
+    return filename
+
+
+def public_text(text):
+    for local, shown in public_paths:
+        text = text.replace(local + os.sep, shown + "/")
+    return text
+
+
+def stack_trace(tb):
+    frames = [(public_path(frame.filename), frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)]
+    # The runtime's own frames lead the traceback; the first one of the function's and all after it stay.
+    for index, frame in enumerate(frames):
+        if not frame[0].endswith("/bootstrap.py"):
+            return traceback.format_list(frames[index:])
+    return traceback.format_list(frames)
+
+
+def write_end_marks(request_id):
+    """Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    mark = ("\0" + api_secret + " " + request_id + "\n").encode("utf-8")
+    for descriptor in (1, 2):
+        try:
+            os.write(descriptor, mark)
+        except OSError:
+            pass
+
+
+class LambdaLoggerFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = current_request_id or ""
+        return True
+
+
+class LambdaLoggerHandler(logging.Handler):
+    def emit(self, record):
+        try:
+            sys.stdout.write(self.format(record))
+            sys.stdout.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def setup_logging():
+    logging.Formatter.converter = time.gmtime
+    handler = LambdaLoggerHandler()
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    handler.addFilter(LambdaLoggerFilter())
+    root = logging.getLogger()
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"):
+        root.setLevel({"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level))
+    root.addHandler(handler)
+
+
+def log_error(error):
+    """An unhandled error as one log entry: its lines joined, the traceback indented with no-break spaces."""
+    description = "[ERROR]"
+    if error.get("errorType"):
+        description += " " + error["errorType"]
+    if error.get("errorMessage"):
+        if error.get("errorType"):
+            description += ":"
+        description += " " + error["errorMessage"]
+    lines = [description]
+    if error.get("stackTrace") is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in error["stackTrace"]:
+            if element == "":
+                lines.append("")
+                continue
+            for line in element.splitlines():
+                stripped = line.lstrip(" ")
+                lines.append("\u00a0" * (len(line) - len(stripped)) + stripped)
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def call(method, path, body=None, headers=None):
@@ -84,11 +205,10 @@ def load_handler():
                                       "Unable to import module '%s': %s" % (module_path, error), []))
     except SyntaxError as error:
         raise RuntimeError(init_error("Runtime.UserCodeSyntaxError",
-                                      "Syntax error in module '%s': %s" % (module_path, error),
-                                      ['  File "%s" Line %s\n    %s\n' % (error.filename, error.lineno, (error.text or "").strip())]))
+                                      public_text("Syntax error in module '%s': %s" % (module_path, error)),
+                                      ['  File "%s" Line %s\n    %s' % (public_path(error.filename or ""), error.lineno, error.text)]))
     except Exception as error:
-        stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
-        raise RuntimeError(init_error(type(error).__name__, str(error), stack))
+        raise RuntimeError(init_error(type(error).__name__, public_text(str(error)), stack_trace(error.__traceback__)))
     handler = getattr(module, function_name, None)
     if handler is None:
         raise RuntimeError(init_error("Runtime.HandlerNotFound",
@@ -96,17 +216,19 @@ def load_handler():
     return handler
 
 
+setup_logging()
 try:
     handler = load_handler()
 except RuntimeError as failure:
     error = failure.args[0]
-    print("[ERROR] %s: %s" % (error["errorType"], error["errorMessage"]), flush=True)
+    log_error(error)
     post_error("/init/error", error)
     sys.exit(1)
 
 while True:
     headers, body = call("GET", "/invocation/next")
     request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    current_request_id = request_id
     # As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
     trace_id = headers.get("Lambda-Runtime-Trace-Id")
     if trace_id:
@@ -117,16 +239,19 @@ while True:
         event = json.loads(body.decode("utf-8"))
         result = handler(event, LambdaContext(headers, request_id))
     except Exception as error:
-        stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
-        failure = error_object(type(error).__name__, str(error), stack, request_id)
-        print("[ERROR] %s: %s" % (failure["errorType"], failure["errorMessage"]), flush=True)
+        failure = error_object(type(error).__name__, public_text(str(error)), stack_trace(error.__traceback__), request_id)
+        log_error(failure)
+        write_end_marks(request_id)
         post_error("/invocation/%s/error" % request_id, failure)
         continue
     try:
         payload = json.dumps(result).encode("utf-8")
     except (TypeError, ValueError) as error:
         failure = error_object("Runtime.MarshalError", "Unable to marshal response: %s" % error, [], request_id)
+        log_error(failure)
+        write_end_marks(request_id)
         post_error("/invocation/%s/error" % request_id, failure)
         continue
+    write_end_marks(request_id)
     call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
 `;

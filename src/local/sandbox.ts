@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LocalLogger } from "./local-logger.js";
@@ -46,8 +47,31 @@ interface CurrentInvocation {
   resolve(outcome: InvocationOutcome): void;
 }
 
+/** One of the child's two output pipes: the part of a line not yet ended, and whether the end mark came. */
+interface OutputStream {
+  pending: string;
+  marked: boolean;
+}
+
+/**
+ * How an invocation ended, for the REPORT line. Lambda's current log format adds "Status: timeout" after a
+ * time-out and "Status: error" with "Error Type: Runtime.ExitError" after a runtime crash (Lambda developer
+ * guide, "Lambda execution environment lifecycle", "Failures during the invoke phase": "REPORT RequestId: ...
+ * Max Memory Used: 31 MB Init Duration: 80.00 ms Status: error Error Type: Runtime.ExitError" and "...
+ * Status: timeout").
+ */
+interface EndStatus {
+  status: "error" | "timeout";
+  errorType?: string;
+}
+
 /** How long a runtime may take to start and ask for its first event (Lambda's init phase limit). */
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * How long a finished invocation waits for the end marks on stdout and stderr before its log is closed
+ * anyway (a function that closed or took over its own output descriptors never writes them).
+ */
+const OUTPUT_DRAIN_MS = 1_000;
 /** Logs kept per invocation; LogType Tail returns the last 4 KB of them. */
 const MAX_LOG_CHARS = 64 * 1024;
 const RUNTIME_PATH = "/2018-06-01/runtime";
@@ -89,15 +113,23 @@ export class Sandbox {
   private waitingNext?: http.ServerResponse;
   private current?: CurrentInvocation;
   /**
-   * The invocation whose response just came in, until its log is assembled: the function wrote its output to
-   * stdout before it posted the response, but the two arrive on different descriptors and the response can
-   * be read first, so the log waits one turn of the event loop for what the pipe still holds.
+   * The invocation whose response just came in, until its log is complete. The function wrote its output
+   * before it posted the response, but output and response arrive on different descriptors and the response
+   * can be read first, by any margin. So the bootstrap, just before it posts, writes an end mark (a NUL, this
+   * sandbox's secret and the request id) on stdout and on stderr, and the log is closed once both marks have
+   * been read: everything the function wrote before it returned is then in.
    */
-  private finishing?: CurrentInvocation;
+  private finishing?: { invocation: CurrentInvocation; complete(): void; timer: NodeJS.Timeout };
+  private readonly streams: Record<"stdout" | "stderr", OutputStream> = {
+    stdout: { pending: "", marked: false },
+    stderr: { pending: "", marked: false },
+  };
+  /** The highest resident memory the runtime process has used, in kB (Linux's VmHWM), when last read. */
+  private peakMemoryKb?: number;
   private initError?: string;
   private dead = false;
   private invocations = 0;
-  private readonly spawnedAt = Date.now();
+  private readonly spawnedAt = performance.now();
   private initDurationMs?: number;
   private initTimer?: NodeJS.Timeout;
   private readonly secret = Buffer.from(randomBytes(16).toString("base64url"));
@@ -128,9 +160,9 @@ export class Sandbox {
   invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     if (this.dead || this.current) throw new Error("sandbox is not available");
     return new Promise((resolve) => {
-      this.current = { request, delivered: false, startedAt: Date.now(), output: "", resolve };
+      this.current = { request, delivered: false, startedAt: performance.now(), output: "", resolve };
       if (this.initError !== undefined) {
-        this.finish(this.initError, true);
+        this.finish(this.initError, true, { waitForOutput: false });
         return;
       }
       if (this.waitingNext) {
@@ -164,8 +196,8 @@ export class Sandbox {
     this.child = child;
     child.stdout?.setEncoding("utf8");
     child.stderr?.setEncoding("utf8");
-    child.stdout?.on("data", (text: string) => this.onOutput(text));
-    child.stderr?.on("data", (text: string) => this.onOutput(text));
+    child.stdout?.on("data", (text: string) => this.onOutput("stdout", text));
+    child.stderr?.on("data", (text: string) => this.onOutput("stderr", text));
     child.on("error", (error) => {
       this.logger.error(`${this.spec.functionName}: cannot start ${command}: ${error.message}`);
       this.onExit(null, null);
@@ -177,21 +209,79 @@ export class Sandbox {
     }, INIT_TIMEOUT_MS);
   }
 
-  private onOutput(text: string): void {
+  /** Output of one pipe, split in lines: end marks are taken out, the rest goes to the invocation's log. */
+  private onOutput(name: "stdout" | "stderr", text: string): void {
+    const stream = this.streams[name];
+    stream.pending += text;
+    for (let newline = stream.pending.indexOf("\n"); newline >= 0; newline = stream.pending.indexOf("\n")) {
+      const line = stream.pending.slice(0, newline);
+      stream.pending = stream.pending.slice(newline + 1);
+      const mark = line.lastIndexOf(this.markPrefix);
+      if (mark < 0) {
+        this.appendOutput(`${line}\n`);
+        continue;
+      }
+      // A line the function left unended when it returned comes before the mark.
+      if (mark > 0) this.appendOutput(`${line.slice(0, mark)}\n`);
+      // The marks usually come before the answer they announce, sometimes after it.
+      const invocation = this.current ?? this.finishing?.invocation;
+      if (line.slice(mark + this.markPrefix.length) === invocation?.request.requestId) {
+        stream.marked = true;
+        if (this.streams.stdout.marked && this.streams.stderr.marked) this.finishing?.complete();
+      }
+    }
+    // A line that never ends is still kept, in pieces.
+    if (stream.pending.length > MAX_LOG_CHARS) {
+      this.appendOutput(stream.pending);
+      stream.pending = "";
+    }
+  }
+
+  /** Lines that were written but not yet ended go to the log as they are (the invocation is over). */
+  private flushPendingOutput(): void {
+    for (const stream of Object.values(this.streams)) {
+      if (stream.pending !== "") this.appendOutput(`${stream.pending}\n`);
+      stream.pending = "";
+    }
+  }
+
+  private appendOutput(text: string): void {
     for (const line of text.split("\n")) {
       if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
     }
-    const target = this.current ?? this.finishing;
+    const target = this.current ?? this.finishing?.invocation;
     if (target) {
       target.output += text;
       if (target.output.length > MAX_LOG_CHARS) target.output = target.output.slice(-MAX_LOG_CHARS);
     }
   }
 
-  /** The child ended: an invocation under way fails the way current AWS runtimes report it. */
+  /** What the bootstrap writes before the request id of the invocation it is about to answer. */
+  private get markPrefix(): string {
+    return `\u0000${this.secret.toString()} `;
+  }
+
+  /** Reads the runtime's peak resident memory; where /proc is missing, the REPORT line goes without it. */
+  private samplePeakMemory(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.child?.exitCode !== null || this.child?.signalCode !== null) return;
+    try {
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (match) this.peakMemoryKb = Math.max(this.peakMemoryKb ?? 0, Number(match[1]));
+    } catch {
+      // Not Linux, or the process is gone: keep the last reading.
+    }
+  }
+
+  /**
+   * The child ended (its pipes are drained by now): an invocation under way fails the way current AWS
+   * runtimes report it. The log carries no line of its own for it: Lambda's current format says it on the
+   * REPORT line ("Status: error Error Type: Runtime.ExitError").
+   */
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     const wasAlive = !this.dead;
     this.dispose();
+    this.finishing?.complete();
     if (!wasAlive && !this.current) return;
     if (this.current) {
       const requestId = this.current.request.requestId;
@@ -202,8 +292,10 @@ export class Sandbox {
             ? `Runtime exited with error: exit status ${code}`
             : "Runtime exited without providing a reason";
       const errorMessage = `RequestId: ${requestId} Error: ${reason}`;
-      if (this.initError === undefined) this.onOutput(`${errorMessage}\nRuntime.ExitError\n`);
-      this.finish(this.initError ?? JSON.stringify({ errorType: "Runtime.ExitError", errorMessage }), true);
+      this.finish(this.initError ?? JSON.stringify({ errorType: "Runtime.ExitError", errorMessage }), true, {
+        waitForOutput: false,
+        ...(this.initError === undefined ? { end: { status: "error", errorType: "Runtime.ExitError" } } : {}),
+      });
     }
   }
 
@@ -218,18 +310,22 @@ export class Sandbox {
         errorMessage: `RequestId: ${current.request.requestId} Error: Task timed out after ${seconds} seconds`,
       }),
       true,
+      { waitForOutput: false, end: { status: "timeout" } },
     );
   }
 
   private deliver(response: http.ServerResponse): void {
     const current = this.current!;
     current.delivered = true;
+    this.streams.stdout.marked = false;
+    this.streams.stderr.marked = false;
+    this.samplePeakMemory();
     if (this.initDurationMs === undefined) {
-      this.initDurationMs = Date.now() - this.spawnedAt;
+      this.initDurationMs = performance.now() - this.spawnedAt;
       clearTimeout(this.initTimer);
     }
-    current.startedAt = Date.now();
-    const deadline = current.startedAt + this.spec.timeoutSeconds * 1000;
+    current.startedAt = performance.now();
+    const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
     current.timer = setTimeout(() => this.timeOut(), this.spec.timeoutSeconds * 1000);
     const body = Buffer.from(current.request.payload, "utf8");
     response.writeHead(200, {
@@ -243,39 +339,84 @@ export class Sandbox {
     response.end(body);
   }
 
-  private finish(payload: string, failed: boolean): void {
+  /**
+   * Ends the current invocation. After an answer from the runtime (`waitForOutput`), the log is closed once
+   * the runtime's end marks are read (or OUTPUT_DRAIN_MS passes); after a crash, a time-out or an init error
+   * it is closed at once, with what was written so far.
+   */
+  private finish(
+    payload: string,
+    failed: boolean,
+    options: { waitForOutput: boolean; end?: EndStatus } = { waitForOutput: true },
+  ): void {
     const current = this.current;
     if (!current) return;
     this.current = undefined;
     clearTimeout(current.timer);
     this.invocations += 1;
     const coldStart = this.invocations === 1;
-    const durationMs = Date.now() - current.startedAt;
-    const { requestId } = current.request;
-    const report = [
+    const durationMs = performance.now() - current.startedAt;
+    this.samplePeakMemory();
+    const complete = () => {
+      if (this.finishing?.invocation === current) {
+        clearTimeout(this.finishing.timer);
+        this.finishing = undefined;
+      }
+      this.flushPendingOutput();
+      current.resolve({
+        requestId: current.request.requestId,
+        payload,
+        ...(failed ? { functionError: "Unhandled" as const } : {}),
+        logs: this.invocationLog(current, durationMs, coldStart, options.end),
+        coldStart,
+        durationMs,
+      });
+    };
+    const marked = this.streams.stdout.marked && this.streams.stderr.marked;
+    if (!options.waitForOutput || marked || this.dead) {
+      complete();
+      return;
+    }
+    let completed = false;
+    const once = () => {
+      if (!completed) {
+        completed = true;
+        complete();
+      }
+    };
+    this.finishing = { invocation: current, complete: once, timer: setTimeout(once, OUTPUT_DRAIN_MS) };
+  }
+
+  /**
+   * START, the function's output, END and REPORT, as Lambda writes them: "REPORT RequestId: ...\tDuration:
+   * 933.59 ms\tBilled Duration: 934 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\tInit Duration: 111.23
+   * ms\t" (Lambda developer guide, "Lambda execution environment lifecycle"; the fields are tab-separated and
+   * the line ends with a tab in the log a synchronous invoke returns).
+   */
+  private invocationLog(
+    invocation: CurrentInvocation,
+    durationMs: number,
+    coldStart: boolean,
+    end: EndStatus | undefined,
+  ): string {
+    const { requestId } = invocation.request;
+    const fields = [
       `REPORT RequestId: ${requestId}`,
       `Duration: ${durationMs.toFixed(2)} ms`,
       `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
       `Memory Size: ${this.spec.memorySize} MB`,
-      ...(coldStart && this.initDurationMs !== undefined
-        ? [`Init Duration: ${this.initDurationMs.toFixed(2)} ms`]
-        : []),
-    ].join("\t");
-    this.finishing = current;
-    setImmediate(() => {
-      if (this.finishing === current) this.finishing = undefined;
-      const output =
-        current.output === "" || current.output.endsWith("\n") ? current.output : `${current.output}\n`;
-      const logs = `START RequestId: ${requestId} Version: ${this.spec.version}\n${output}END RequestId: ${requestId}\n${report}\t\n`;
-      current.resolve({
-        requestId,
-        payload,
-        ...(failed ? { functionError: "Unhandled" as const } : {}),
-        logs,
-        coldStart,
-        durationMs,
-      });
-    });
+    ];
+    if (this.peakMemoryKb !== undefined) {
+      fields.push(`Max Memory Used: ${Math.max(1, Math.round(this.peakMemoryKb / 1024))} MB`);
+    }
+    if (coldStart && this.initDurationMs !== undefined) {
+      fields.push(`Init Duration: ${this.initDurationMs.toFixed(2)} ms`);
+    }
+    if (end) fields.push(`Status: ${end.status}`);
+    if (end?.errorType) fields.push(`Error Type: ${end.errorType}`);
+    const output = invocation.output;
+    const body = output === "" || output.endsWith("\n") ? output : `${output}\n`;
+    return `START RequestId: ${requestId} Version: ${this.spec.version}\n${body}END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
   }
 
   private handleRuntimeApi(request: http.IncomingMessage, response: http.ServerResponse): void {

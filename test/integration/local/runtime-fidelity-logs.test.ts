@@ -1,0 +1,309 @@
+/**
+ * Issue #9, "Runtimes and logs": what a function's failures and logs look like through the real Lambda
+ * client, against what AWS's runtimes write.
+ *
+ * Sources quoted below:
+ * - Node.js traces as the managed runtime posts them (a destination record's responsePayload recorded on AWS):
+ *   "trace": ["Error: something went wrong", "    at Runtime.handler (file:///var/task/index.mjs:4:9)",
+ *   "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)"]; a CommonJS handler
+ *   exported under another name: "    at module.exports.main [as handler] (/var/task/index.js:18:51)".
+ * - The Node.js runtime interface client (aws-lambda-nodejs-runtime-interface-client, src/Errors.js and
+ *   src/LogPatch.js): the log entry of a failed invocation is `console.error('Invoke Error',
+ *   Errors.toFormatted(err))`, i.e. "Invoke Error \t{"errorType":...,"errorMessage":...,"stack":[...]}", and
+ *   a console entry is "<ISO time>\t<request id>\t<LEVEL>\t<message>\n", one entry with its line breaks kept
+ *   when written to the telemetry log.
+ * - The Python runtime interface client (aws-lambda-python-runtime-interface-client, awslambdaric/
+ *   bootstrap.py): the root logger's format "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t
+ *   %(message)s\n" with UTC times; an unhandled error is logged as "[ERROR] Type: message", then "Traceback
+ *   (most recent call last):" and the frames, their indentation turned into no-break spaces (ERROR_LOG_IDENT
+ *   = "\u00a0"), as one entry; stackTrace is traceback.format_list of (file, line, name, code) tuples.
+ * - Lambda developer guide, "Lambda execution environment lifecycle" (failures during the invoke phase):
+ *   "REPORT RequestId: ... Duration: 133.61 ms Billed Duration: 133 ms Memory Size: 128 MB Max Memory Used: 31
+ *   MB Init Duration: 80.00 ms Status: error Error Type: Runtime.ExitError", and "... Status: timeout" after a
+ *   time-out; in the new format the log has no line of its own for the crash.
+ */
+import { CreateFunctionCommand, InvokeCommand, type Runtime } from "@aws-sdk/client-lambda";
+import { strToU8, zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import { type Clients, clientsFor, destroyClients } from "./helpers.js";
+
+let stack: LocalStack;
+let clients: Clients;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0 });
+  clients = clientsFor(stack);
+});
+
+afterAll(async () => {
+  destroyClients(clients);
+  await stack?.stop();
+});
+
+async function deploy(
+  name: string,
+  files: Record<string, string>,
+  options: { runtime?: Runtime; handler?: string; timeout?: number } = {},
+): Promise<void> {
+  const zip = zipSync(Object.fromEntries(Object.entries(files).map(([file, text]) => [file, strToU8(text)])));
+  await clients.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: options.runtime ?? "nodejs20.x",
+      Handler: options.handler ?? "index.handler",
+      Role: "arn:aws:iam::000000000000:role/lambda-role",
+      Code: { ZipFile: zip },
+      Timeout: options.timeout,
+    }),
+  );
+}
+
+async function invoke(name: string, event: unknown = {}) {
+  const answer = await clients.lambda.send(
+    new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: JSON.stringify(event) }),
+  );
+  const payload = Buffer.from(answer.Payload ?? new Uint8Array()).toString("utf8");
+  return {
+    requestId: answer.$metadata.requestId!,
+    functionError: answer.FunctionError,
+    payload: JSON.parse(payload === "" ? "null" : payload),
+    log: Buffer.from(answer.LogResult ?? "", "base64").toString("utf8"),
+  };
+}
+
+const REPORT_FIELDS =
+  "Duration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB";
+
+describe("Node.js stack traces", () => {
+  it("name the function's files under /var/task and the runtime's frame as AWS's runtime does", async () => {
+    await deploy("node-trace", {
+      "index.mjs": [
+        'import { fail } from "./lib/fail.mjs";',
+        "export const handler = async (event) => {",
+        "  if (event.nested) fail();",
+        '  throw new Error("boom");',
+        "};",
+      ].join("\n"),
+      "lib/fail.mjs": 'export function fail() {\n  throw new TypeError("nested boom");\n}\n',
+    });
+    const { requestId, functionError, payload, log } = await invoke("node-trace");
+    expect(functionError).toBe("Unhandled");
+    expect(payload.errorType).toBe("Error");
+    expect(payload.errorMessage).toBe("boom");
+    expect(payload.trace).toHaveLength(3);
+    expect(payload.trace.slice(0, 2)).toEqual([
+      "Error: boom",
+      "    at Runtime.handler (file:///var/task/index.mjs:4:9)",
+    ]);
+    expect(payload.trace[2]).toMatch(
+      /^ {4}at Runtime\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/,
+    );
+    // The log entry of the failure: "Invoke Error", a space, a tab, then the error with its stack as lines.
+    const entry = log.split("\n").find((line) => line.includes("Invoke Error"));
+    expect(entry).toBeDefined();
+    const [time, id, level, message] = entry!.split("\t");
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect([id, level, message]).toEqual([requestId, "ERROR", "Invoke Error "]);
+    const logged = JSON.parse(entry!.slice(entry!.indexOf("Invoke Error \t") + "Invoke Error \t".length));
+    expect(logged).toEqual({ errorType: "Error", errorMessage: "boom", stack: payload.trace });
+    expect(log).not.toContain(stack.endpoint);
+    expect(log).not.toMatch(/\/tmp\//);
+
+    const nested = await invoke("node-trace", { nested: true });
+    expect(nested.payload.trace.slice(0, 3)).toEqual([
+      "TypeError: nested boom",
+      "    at fail (file:///var/task/lib/fail.mjs:2:9)",
+      "    at Runtime.handler (file:///var/task/index.mjs:3:21)",
+    ]);
+  });
+
+  it("shows a CommonJS handler's frame without file:// and with the name it was exported under", async () => {
+    await deploy("node-cjs-trace", {
+      "index.js":
+        'exports.handler = function main(event, context, callback) {\n  throw new RangeError("out");\n};\n',
+    });
+    const { payload } = await invoke("node-cjs-trace");
+    expect(payload.trace.slice(0, 2)).toEqual([
+      "RangeError: out",
+      "    at Runtime.main [as handler] (/var/task/index.js:2:9)",
+    ]);
+    expect(payload.trace[2]).toMatch(
+      /^ {4}at Runtime\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:/,
+    );
+  });
+
+  it("rewrites the paths in the error's message and in stacks the function prints itself", async () => {
+    await deploy("node-paths", {
+      "index.mjs": [
+        'import { readFileSync } from "node:fs";',
+        'import { fileURLToPath } from "node:url";',
+        "export const handler = async () => {",
+        '  console.log(new Error("printed").stack);',
+        '  readFileSync(fileURLToPath(new URL("./missing.json", import.meta.url)));',
+        "};",
+      ].join("\n"),
+    });
+    const { payload, log } = await invoke("node-paths");
+    expect(payload.errorMessage).toBe("ENOENT: no such file or directory, open '/var/task/missing.json'");
+    // A console entry of several lines is one entry: its line breaks stay.
+    expect(log).toMatch(
+      /\tINFO\tError: printed\n {4}at Runtime\.handler \(file:\/\/\/var\/task\/index\.mjs:4:15\)\n/,
+    );
+  });
+});
+
+describe("Python tracebacks and logging", () => {
+  it("shows /var/task paths, no caret lines, and logs the traceback as the managed runtime does", async () => {
+    await deploy(
+      "py-trace",
+      {
+        "app.py": [
+          "import logging",
+          "logger = logging.getLogger()",
+          "logger.setLevel(logging.INFO)",
+          "def handler(event, context):",
+          '    logger.info("got %s", event["n"])',
+          '    logging.getLogger("child").warning("careful")',
+          '    raise ValueError("bad value")',
+        ].join("\n"),
+      },
+      { runtime: "python3.12", handler: "app.handler" },
+    );
+    const { requestId, functionError, payload, log } = await invoke("py-trace", { n: 7 });
+    expect(functionError).toBe("Unhandled");
+    expect(payload).toEqual({
+      errorMessage: "bad value",
+      errorType: "ValueError",
+      requestId,
+      stackTrace: ['  File "/var/task/app.py", line 7, in handler\n    raise ValueError("bad value")\n'],
+    });
+    const time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
+    expect(log).toMatch(new RegExp(`^\\[INFO\\]\\t${time}\\t${requestId}\\tgot 7$`, "m"));
+    expect(log).toMatch(new RegExp(`^\\[WARNING\\]\\t${time}\\t${requestId}\\tcareful$`, "m"));
+    const nbsp = "\u00a0";
+    expect(log).toContain(
+      [
+        "[ERROR] ValueError: bad value",
+        "Traceback (most recent call last):",
+        `${nbsp.repeat(2)}File "/var/task/app.py", line 7, in handler`,
+        `${nbsp.repeat(4)}raise ValueError("bad value")`,
+        "",
+      ].join("\n"),
+    );
+    expect(log).not.toMatch(/\/tmp\//);
+  });
+
+  it("shows the standard library's frames under /var/lang and the message's paths under /var/task", async () => {
+    await deploy(
+      "py-paths",
+      {
+        "app.py": [
+          "import json, os",
+          "def handler(event, context):",
+          "    if event.get('json'):",
+          "        return json.loads('{')",
+          "    open(os.path.join(os.environ['LAMBDA_TASK_ROOT'], 'missing.txt'))",
+        ].join("\n"),
+      },
+      { runtime: "python3.12", handler: "app.handler" },
+    );
+    const missing = await invoke("py-paths");
+    expect(missing.payload.errorType).toBe("FileNotFoundError");
+    expect(missing.payload.errorMessage).toBe("[Errno 2] No such file or directory: '/var/task/missing.txt'");
+    const broken = await invoke("py-paths", { json: true });
+    expect(broken.payload.errorType).toBe("JSONDecodeError");
+    expect(broken.payload.stackTrace[0]).toBe(
+      "  File \"/var/task/app.py\", line 4, in handler\n    return json.loads('{')\n",
+    );
+    for (const frame of broken.payload.stackTrace.slice(1)) {
+      expect(frame).toMatch(/^ {2}File "\/var\/lang\/lib\/python3\.\d+\/json\/[a-z_]+\.py", line \d+, in /);
+    }
+  });
+});
+
+describe("START, END and REPORT", () => {
+  it("REPORT carries Max Memory Used, and Init Duration on a cold start only", async () => {
+    await deploy("node-report", { "index.mjs": "export const handler = async () => 1;\n" });
+    const cold = await invoke("node-report");
+    expect(cold.log).toMatch(
+      new RegExp(
+        `^START RequestId: ${cold.requestId} Version: \\$LATEST\\nEND RequestId: ${cold.requestId}\\nREPORT RequestId: ${cold.requestId}\\t${REPORT_FIELDS}\\tInit Duration: \\d+\\.\\d{2} ms\\t\\n$`,
+      ),
+    );
+    const warm = await invoke("node-report");
+    expect(warm.log).toMatch(new RegExp(`\\nREPORT RequestId: ${warm.requestId}\\t${REPORT_FIELDS}\\t\\n$`));
+  });
+
+  it("a crash ends with Status: error and Error Type: Runtime.ExitError, a time-out with Status: timeout", async () => {
+    await deploy(
+      "node-ends",
+      {
+        "index.mjs": [
+          "export const handler = async (event) => {",
+          '  console.log("before the end");',
+          "  if (event.exit) process.exit(1);",
+          "  await new Promise((resolve) => setTimeout(resolve, 5000));",
+          "};",
+        ].join("\n"),
+      },
+      { timeout: 1 },
+    );
+    const crashed = await invoke("node-ends", { exit: true });
+    expect(crashed.payload).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${crashed.requestId} Error: Runtime exited with error: exit status 1`,
+    });
+    expect(crashed.log).toMatch(/\tINFO\tbefore the end\nEND RequestId: /);
+    expect(crashed.log).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t\n$/);
+    expect(crashed.log).not.toContain("Runtime exited");
+
+    const timedOut = await invoke("node-ends", {});
+    expect(timedOut.payload.errorType).toBe("Sandbox.Timedout");
+    expect(timedOut.log).toMatch(
+      new RegExp(`\\nREPORT RequestId: ${timedOut.requestId}\\t${REPORT_FIELDS}\\t.*Status: timeout\\t\\n$`),
+    );
+  });
+});
+
+describe("the last line before the answer", () => {
+  it("is in the log of every invocation, Node.js and Python, stdout and stderr, ended or not", async () => {
+    await deploy("node-last", {
+      "index.mjs": [
+        "export const handler = async (event) => {",
+        '  console.log("x".repeat(event.n % 3 === 0 ? 5000 : 10), "console", event.n);',
+        '  process.stderr.write("stderr " + event.n + "\\n");',
+        '  process.stdout.write("unended " + event.n);',
+        "  return event.n;",
+        "};",
+      ].join("\n"),
+    });
+    await deploy(
+      "py-last",
+      {
+        "app.py": [
+          "import sys",
+          "def handler(event, context):",
+          "    print('x' * (5000 if event['n'] % 3 == 0 else 10), 'print', event['n'])",
+          "    sys.stderr.write('stderr %d\\n' % event['n'])",
+          "    sys.stdout.write('unended %d' % event['n'])",
+          "    return event['n']",
+        ].join("\n"),
+      },
+      { runtime: "python3.12", handler: "app.handler" },
+    );
+    const lost: string[] = [];
+    for (let n = 0; n < 150; n += 1) {
+      const node = await invoke("node-last", { n });
+      for (const expected of [`console ${n}\n`, `\nstderr ${n}\n`, `\nunended ${n}\n`]) {
+        if (!node.log.includes(expected)) lost.push(`node ${n}: ${JSON.stringify(expected)}`);
+      }
+      expect(node.payload).toBe(n);
+      const python = await invoke("py-last", { n });
+      for (const expected of [`print ${n}\n`, `\nstderr ${n}\n`, `\nunended ${n}\n`]) {
+        if (!python.log.includes(expected)) lost.push(`python ${n}: ${JSON.stringify(expected)}`);
+      }
+    }
+    expect(lost).toEqual([]);
+  }, 120_000);
+});
