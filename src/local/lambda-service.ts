@@ -20,7 +20,8 @@ import {
   parseValidArn,
 } from "./arns.js";
 import { AsyncInvocationQueue } from "./async-invocation-queue.js";
-import { DestinationDelivery, deliverDeadLetter } from "./destination-delivery.js";
+import { deliverDeadLetter } from "./dead-letter.js";
+import { DestinationDelivery } from "./destination-delivery.js";
 import {
   checkDestinationServices,
   type EventInvokeConfig,
