@@ -18,7 +18,7 @@ export type AsyncInvoker = (functionArn: string, payload: string, lineage: Linea
 
 /**
  * Delivers invocation records the way Lambda does: SQS message body, SNS Message, asynchronous invocation of
- * the destination function, S3 object. A delivery that fails is logged and dropped, like AWS's
+ * the destination function, S3 object, EventBridge event. A delivery that fails is logged and dropped, like AWS's
  * DestinationDeliveryFailures: it never stops the stack.
  */
 export class DestinationDelivery {
@@ -62,10 +62,8 @@ export class DestinationDelivery {
           break;
         }
         case "events":
-          this.logger.warn(
-            `EventBridge destinations are not emulated by the local stack: not delivered: ${where}`,
-          );
-          return;
+          await this.putOnBus(target, arn.resource, record);
+          break;
         default:
           throw new Error("unsupported destination");
       }
@@ -75,6 +73,34 @@ export class DestinationDelivery {
         `delivery failed: ${where}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  /**
+   * An EventBridge destination: one event on the bus, as Lambda puts it there: source "lambda" (what real
+   * events carry; the current AWS docs say "aws.lambda"), detail-type "Lambda Function Invocation Result -
+   * Success" or "- Failure", resources [the bus ARN, the qualified function ARN], the record as detail.
+   */
+  private async putOnBus(target: DeliveryTarget, resource: string, record: string): Promise<void> {
+    if (!resource.startsWith("event-bus/")) throw new Error("not an event bus ARN");
+    const parsed = JSON.parse(record) as { requestContext?: { functionArn?: unknown } };
+    const functionArn = parsed.requestContext?.functionArn;
+    const result = await this.aws.events<{
+      FailedEntryCount?: number;
+      Entries?: Array<Record<string, unknown>>;
+    }>("PutEvents", {
+      Entries: [
+        {
+          EventBusName: target.destination,
+          Source: "lambda",
+          DetailType: destinationDetailType(target.condition),
+          Detail: JSON.stringify(sortKeys(parsed)),
+          Resources: [target.destination, ...(typeof functionArn === "string" ? [functionArn] : [])],
+        },
+      ],
+    });
+    const entry = result.Entries?.[0];
+    if (result.FailedEntryCount || entry?.ErrorCode !== undefined)
+      throw new Error(`${String(entry?.ErrorCode)}: ${String(entry?.ErrorMessage)}`);
   }
 }
 
@@ -131,6 +157,21 @@ export async function deliverDeadLetter(
   } catch (error) {
     logger.error(`delivery failed: ${where}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** The detail-type of a destination event: "Lambda Function Invocation Result - Success" or "- Failure". */
+export function destinationDetailType(condition: string): string {
+  return `Lambda Function Invocation Result - ${condition === "Success" ? "Success" : "Failure"}`;
+}
+
+/** A copy of a JSON value with the keys of every object in alphabetical order, as real destination events have. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort())
+    sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
 }
 
 /** aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>, in UTC, as Lambda names them. */

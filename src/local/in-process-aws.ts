@@ -61,6 +61,29 @@ export class InProcessAws {
     return parsed as T;
   }
 
+  /** An EventBridge (JSON 1.1) call to the stack's own EventBridge service. */
+  async events<T = Record<string, unknown>>(action: string, body: Record<string, unknown>): Promise<T> {
+    const response = await this.app.inject({
+      method: "POST",
+      url: "/",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `AWSEvents.${action}`,
+        host: this.host(),
+        authorization: this.authorization(undefined, "events"),
+      },
+      payload: JSON.stringify(body),
+    });
+    const parsed = response.body === "" ? {} : JSON.parse(response.body);
+    if (response.statusCode >= 300) {
+      throw new InProcessAwsError(
+        String(parsed.__type ?? "Error"),
+        String(parsed.message ?? `EventBridge ${action} failed`),
+      );
+    }
+    return parsed as T;
+  }
+
   /** The queue URL of a queue ARN, as fauxqs spells it (it must match exactly in later calls). */
   async queueUrl(queueArn: string): Promise<string> {
     const [, , , region, account, name] = queueArn.split(":");

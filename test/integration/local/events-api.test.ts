@@ -403,6 +403,18 @@ describe("targets and PutEvents", () => {
       { EventId: expect.stringMatching(uuid) },
     ]);
 
+    // AWS accepts an entry for a bus that does not exist, with an EventId, and drops it (aws/aws-cli#9186;
+    // LocalStack's AWS-validated test_put_events_nonexistent_event_bus).
+    const nowhere = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: "no-such-bus", Source: "s", DetailType: "t", Detail: "{}" }],
+      }),
+    );
+    expect(nowhere).toMatchObject({
+      FailedEntryCount: 0,
+      Entries: [{ EventId: expect.stringMatching(uuid) }],
+    });
+
     const eleven = Array.from({ length: 11 }, () => ({ Source: "s", DetailType: "t", Detail: "{}" }));
     const tooMany = await rejection(events.send(new PutEventsCommand({ Entries: eleven })));
     expect(tooMany).toMatchObject({ name: "ValidationException" });
