@@ -74,12 +74,21 @@ const LOGS_AND_SUCCEEDS = {
 };
 
 describe("#8.4 recursive loops", () => {
-  it("#8.4 stops a function that is its own destination after 16 invocations, and says so", async () => {
+  it("#8.4 stops a function that is its own destination's destination after 16 invocations, and says so", async () => {
+    // AWS refuses a function as its own destination ("You can't specify the function as a destination for
+    // itself."), so the loop goes through a second function.
     const arn = await deployInline(clients, "self-destination", LOGS_AND_SUCCEEDS);
+    const partner = await deployInline(clients, "self-destination-partner", LOGS_AND_SUCCEEDS);
+    await clients.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "self-destination-partner",
+        DestinationConfig: { OnSuccess: { Destination: arn } },
+      }),
+    );
     await clients.lambda.send(
       new PutFunctionEventInvokeConfigCommand({
         FunctionName: "self-destination",
-        DestinationConfig: { OnSuccess: { Destination: arn } },
+        DestinationConfig: { OnSuccess: { Destination: partner } },
       }),
     );
     await clients.lambda.send(
@@ -97,19 +106,29 @@ describe("#8.4 recursive loops", () => {
 
   it("#8.4 lets the loop run on with RecursiveLoop Allow", async () => {
     const arn = await deployInline(clients, "allowed-loop", LOGS_AND_SUCCEEDS);
-    const put = await clients.lambda.send(
-      new PutFunctionRecursionConfigCommand({ FunctionName: "allowed-loop", RecursiveLoop: "Allow" }),
+    const partner = await deployInline(clients, "allowed-loop-partner", LOGS_AND_SUCCEEDS);
+    for (const name of ["allowed-loop", "allowed-loop-partner"]) {
+      const put = await clients.lambda.send(
+        new PutFunctionRecursionConfigCommand({ FunctionName: name, RecursiveLoop: "Allow" }),
+      );
+      expect(put.RecursiveLoop).toBe("Allow");
+    }
+    await clients.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "allowed-loop-partner",
+        DestinationConfig: { OnSuccess: { Destination: arn } },
+      }),
     );
-    expect(put.RecursiveLoop).toBe("Allow");
     await clients.lambda.send(
       new PutFunctionEventInvokeConfigCommand({
         FunctionName: "allowed-loop",
-        DestinationConfig: { OnSuccess: { Destination: arn } },
+        DestinationConfig: { OnSuccess: { Destination: partner } },
       }),
     );
     await clients.lambda.send(new InvokeCommand({ FunctionName: "allowed-loop", InvocationType: "Event" }));
     expect(await settledCount("allowed-loop", "invoked", 20)).toBeGreaterThan(20);
     await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: "allowed-loop" }));
+    await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: "allowed-loop-partner" }));
   });
 
   it("#8.4 stops function -> SQS queue -> event source mapping -> same function after 16 invocations", async () => {
