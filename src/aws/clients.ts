@@ -2,6 +2,7 @@
  * The one place that constructs AWS SDK clients. The SDK itself is imported lazily, so that importing this
  * module costs nothing: `validate`, `show` and `--help` never load it.
  */
+import type { EventBridgeClient, EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SNSClient, SNSClientConfig } from "@aws-sdk/client-sns";
@@ -15,7 +16,7 @@ export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
 export const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
-export type ServiceName = "sqs" | "sns" | "lambda" | "s3";
+export type ServiceName = "sqs" | "sns" | "lambda" | "s3" | "events";
 
 /**
  * Time-outs for a command-line tool rather than a server. botocore (and so the AWS CLI) waits 60 s to connect
@@ -56,6 +57,7 @@ const SERVICE_ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   sns: "AWS_ENDPOINT_URL_SNS",
   lambda: "AWS_ENDPOINT_URL_LAMBDA",
   s3: "AWS_ENDPOINT_URL_S3",
+  events: "AWS_ENDPOINT_URL_EVENTBRIDGE",
 };
 
 /**
@@ -150,6 +152,7 @@ export class AwsClients {
   #sns?: Promise<SNSClient>;
   #lambda?: Promise<LambdaClient>;
   #s3?: Promise<S3Client>;
+  #events?: Promise<EventBridgeClient>;
   #answers = 0;
 
   constructor(aws: AwsOptions, env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}) {
@@ -217,6 +220,13 @@ export class AwsClients {
     return this.#s3;
   }
 
+  events(): Promise<EventBridgeClient> {
+    this.#events ??= import("@aws-sdk/client-eventbridge").then(({ EventBridgeClient }) =>
+      this.#configure(new EventBridgeClient(this.#config("events") as EventBridgeClientConfig), "events"),
+    );
+    return this.#events;
+  }
+
   /** The region the clients use (flags, environment or profile), or undefined when none is configured. */
   async region(service: ServiceName = "sqs"): Promise<string | undefined> {
     const client =
@@ -226,7 +236,9 @@ export class AwsClients {
           ? await this.sns()
           : service === "s3"
             ? await this.s3()
-            : await this.lambda();
+            : service === "events"
+              ? await this.events()
+              : await this.lambda();
     try {
       return await client.config.region();
     } catch {
@@ -252,7 +264,7 @@ export class AwsClients {
 
   /** Closes the clients' sockets so that the process can exit promptly. */
   async destroy(): Promise<void> {
-    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3]) {
+    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3, this.#events]) {
       if (pending) (await pending).destroy();
     }
     for (const regional of this.#regional.values()) await regional.destroy();

@@ -5,7 +5,9 @@ import { parseArn } from "../arn.js";
  */
 import { AwsOperationError, UsageError } from "../errors.js";
 import { baseline, functionRecordPrefix, pollBucket, type WatchedBucket } from "./bucket-poller.js";
+import { functionDestinationPattern, LAMBDA_DESTINATION_PATTERN, tapBus } from "./bus-tap.js";
 import type { AwsClients } from "./clients.js";
+import { EventsOperations } from "./events.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
 import { pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
 import { S3Operations } from "./s3.js";
@@ -13,9 +15,11 @@ import { SnsOperations } from "./sns.js";
 import { SqsOperations } from "./sqs.js";
 import {
   type BucketReference,
+  type BusReference,
   type FunctionTarget,
   isFifoName,
   parseBucketReference,
+  parseBusReference,
   parseQueueReference,
   parseTopicReference,
   type QueueReference,
@@ -136,6 +140,9 @@ export class WatchSession {
       case "bucket":
         await this.addBucket(target);
         return;
+      case "bus":
+        await this.addBus(target);
+        return;
       case "either":
         await this.add(await this.#disambiguate(target.name));
         return;
@@ -215,6 +222,29 @@ export class WatchSession {
     return watched;
   }
 
+  /**
+   * Watches an event bus through a rule of our own (default pattern: Lambda's destination events) that
+   * targets a temporary queue; a user's rules are never touched.
+   */
+  async addBus(reference: BusReference, pattern?: string): Promise<WatchedQueue> {
+    const clients = await this.#clients.forResourceRegion(reference.region, "events");
+    const events = await EventsOperations.create(clients);
+    const sqs = clients === this.#clients ? await this.sqs() : await SqsOperations.create(clients);
+    const bus = await events.describeBus(reference.name, this.#stop);
+    const watched = await tapBus({
+      sqs,
+      events,
+      bus,
+      pattern: pattern ?? JSON.stringify(LAMBDA_DESTINATION_PATTERN),
+      resources: this.resources,
+      now: this.#now(),
+      signal: this.#stop,
+    });
+    this.watched.push(watched);
+    this.#startHeartbeat();
+    return watched;
+  }
+
   async addTopic(reference: TopicReference): Promise<WatchedQueue> {
     // The temporary queue lives in the topic's region, next to it.
     const { sqs, sns } = await this.#regional(reference.region);
@@ -287,7 +317,14 @@ export class WatchSession {
       let watched: Watched | undefined;
       if (type === "sqs") watched = await this.addQueue(parseQueueReference(arn));
       else if (type === "sns") watched = await this.addTopic(parseTopicReference(arn));
-      else if (type === "s3") {
+      else if (type === "eventbridge") {
+        // Only this function's events: the bus may carry other functions' records too.
+        const functionArn = config?.functionArn ?? target.functionName;
+        const pattern = functionArn.startsWith("arn:")
+          ? functionDestinationPattern(functionArn)
+          : LAMBDA_DESTINATION_PATTERN;
+        watched = await this.addBus(parseBusReference(arn), JSON.stringify(pattern));
+      } else if (type === "s3") {
         // Lambda writes a function's records under aws/lambda/async/<function-name>/.
         const { bucket } = parseBucketReference(arn);
         watched = await this.addBucket({ type: "bucket", bucket, prefix: functionRecordPrefix(target.name) });
@@ -351,9 +388,7 @@ function unwatchableReason(
   switch (type) {
     case "lambda":
       return `the ${role} destination ${arn} is a Lambda function: its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:${parseArn(arn)?.resource.split(":")[1] ?? "NAME"})`;
-    case "eventbridge":
-      return `the ${role} destination ${arn} is an EventBridge bus, which lambda-dest cannot tail yet`;
     default:
-      return `the ${role} destination ${arn} is of a type lambda-dest cannot tail (it tails SQS queues, SNS topics and S3 buckets)`;
+      return `the ${role} destination ${arn} is of a type lambda-dest cannot tail (it tails SQS queues, SNS topics, EventBridge buses and S3 buckets)`;
   }
 }

@@ -37,6 +37,14 @@ export interface BucketReference {
   prefix: string;
 }
 
+/** An EventBridge bus: `events:NAME`, or its ARN. */
+export interface BusReference {
+  type: "bus";
+  /** The name, or the ARN when given one (EventBridge accepts either). */
+  name: string;
+  region?: string;
+}
+
 /** A bare name that could be a topic or a queue; resolving it asks AWS. */
 export interface EitherReference {
   type: "either";
@@ -48,7 +56,27 @@ export type TargetReference =
   | TopicReference
   | FunctionTarget
   | BucketReference
+  | BusReference
   | EitherReference;
+
+/** `events:NAME` or arn:aws:events:REGION:ACCOUNT:event-bus/NAME. */
+export function parseBusReference(text: string): BusReference {
+  const given = text.trim();
+  if (given.startsWith("arn:")) {
+    const arn = parseArn(given);
+    if (arn?.service !== "events" || !/^event-bus\/[A-Za-z0-9._\-/]{1,256}$/.test(arn.resource)) {
+      throw new UsageError(`"${given}" is not an EventBridge bus ARN`);
+    }
+    return { type: "bus", name: given, region: arn.region || undefined };
+  }
+  const name = given.startsWith("events:") ? given.slice("events:".length) : given;
+  if (!/^[A-Za-z0-9._\-/]{1,256}$/.test(name)) {
+    throw new UsageError(
+      `"${given}" is not an event bus name (events:NAME; default is the account's default bus)`,
+    );
+  }
+  return { type: "bus", name };
+}
 
 /** S3's bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -177,6 +205,7 @@ export function parseTailTarget(text: string): TargetReference {
   if (given.startsWith("function:")) return parseFunctionReference(given.slice("function:".length));
   if (given.startsWith("sqs:") || /^https?:\/\//i.test(given)) return parseQueueReference(given);
   if (/^s3:\/\//i.test(given)) return parseBucketReference(given);
+  if (given.startsWith("events:")) return parseBusReference(given);
   if (given.startsWith("sns:")) return parseTopicReference(given);
   if (given.startsWith("arn:")) {
     const arn = parseArn(given);
@@ -184,8 +213,9 @@ export function parseTailTarget(text: string): TargetReference {
     if (arn?.service === "sns") return parseTopicReference(given);
     if (arn?.service === "lambda") return parseFunctionReference(given);
     if (arn?.service === "s3") return parseBucketReference(given);
+    if (arn?.service === "events") return parseBusReference(given);
     throw new UsageError(
-      `cannot tail "${given}": give an SNS topic, an SQS queue, s3://BUCKET[/PREFIX], or function:NAME`,
+      `cannot tail "${given}": give an SNS topic, an SQS queue, events:BUS, s3://BUCKET[/PREFIX], or function:NAME`,
     );
   }
   if (!QUEUE_NAME.test(given) && !TOPIC_NAME.test(given)) {

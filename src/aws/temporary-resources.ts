@@ -5,6 +5,7 @@
 import { AwsOperationError } from "../errors.js";
 import { printable } from "../printable.js";
 import { isAbortError } from "./errors.js";
+import type { EventsOperations, ResolvedBus } from "./events.js";
 import type { ResolvedTopic, SnsOperations } from "./sns.js";
 import type { ResolvedQueue, SqsOperations } from "./sqs.js";
 
@@ -35,8 +36,15 @@ interface TrackedSubscription {
   sns: SnsOperations;
 }
 
+/** A rule of ours on an event bus (its name is chosen before PutRule). */
+interface TrackedRule {
+  name: string;
+  bus: ResolvedBus;
+  events: EventsOperations;
+}
+
 export interface Leftover {
-  type: "queue" | "subscription";
+  type: "queue" | "subscription" | "rule";
   id: string;
   reason: string;
   /** The command that removes it. */
@@ -52,7 +60,13 @@ export interface Leftover {
 export class TemporaryResources {
   readonly #queues: TrackedQueue[] = [];
   readonly #subscriptions: TrackedSubscription[] = [];
+  readonly #rules: TrackedRule[] = [];
   readonly removed: string[] = [];
+
+  /** Records a rule about to be put on a bus. */
+  creatingRule(name: string, bus: ResolvedBus, events: EventsOperations): void {
+    this.#rules.push({ name, bus, events });
+  }
 
   /** Records a queue about to be created; `queueCreated` completes it. */
   creatingQueue(name: string, sqs: SqsOperations): TrackedQueue {
@@ -86,7 +100,7 @@ export class TemporaryResources {
   }
 
   get isEmpty(): boolean {
-    return this.#queues.length === 0 && this.#subscriptions.length === 0;
+    return this.#queues.length === 0 && this.#subscriptions.length === 0 && this.#rules.length === 0;
   }
 
   /** The queues created so far whose URL is known (for the heartbeat). */
@@ -99,6 +113,7 @@ export class TemporaryResources {
   /** What is not (yet) known to be removed, each with the command that removes it. Never throws. */
   leftovers(reason: string): Leftover[] {
     return [
+      ...this.#rules.map((tracked) => ruleLeftover(tracked, reason)),
       ...this.#subscriptions.map((tracked) => subscriptionLeftover(tracked, reason)),
       ...this.#queues.map((tracked) => queueLeftover(tracked, reason)),
     ];
@@ -111,6 +126,20 @@ export class TemporaryResources {
    */
   async remove(signal?: AbortSignal): Promise<Leftover[]> {
     const leftovers: Leftover[] = [];
+    // Rules first, so that nothing is sent to a queue about to be deleted.
+    for (const tracked of [...this.#rules].reverse()) {
+      try {
+        try {
+          await tracked.events.deleteRule(tracked.bus.arn, tracked.name, signal);
+          this.removed.push(`rule ${tracked.name} on ${tracked.bus.name}`);
+        } catch (error) {
+          if (!(error instanceof AwsOperationError && error.reason === "not-found")) throw error;
+        }
+        this.#forget(this.#rules, tracked);
+      } catch (error) {
+        leftovers.push(ruleLeftover(tracked, failureReason(error)));
+      }
+    }
     for (const tracked of [...this.#subscriptions].reverse()) {
       try {
         const arns = tracked.arn !== undefined ? [tracked.arn] : await subscriptionsFeeding(tracked, signal);
@@ -165,6 +194,17 @@ async function subscriptionsFeeding(tracked: TrackedSubscription, signal?: Abort
     .filter((subscription) => subscription.protocol === "sqs" && subscription.endpoint === tracked.queueArn)
     .map((subscription) => subscription.arn)
     .filter((arn) => arn.startsWith("arn:"));
+}
+
+function ruleLeftover(tracked: TrackedRule, reason: string): Leftover {
+  const options = tracked.events.cliOptions();
+  const where = `--rule ${tracked.name} --event-bus-name ${tracked.bus.name}`;
+  return {
+    type: "rule",
+    id: `${tracked.name} on ${tracked.bus.name}`,
+    reason,
+    remedy: `aws events remove-targets ${where} --ids lambda-dest-tail${options} && aws events delete-rule --name ${tracked.name} --event-bus-name ${tracked.bus.name}${options}`,
+  };
 }
 
 function subscriptionLeftover(tracked: TrackedSubscription, reason: string): Leftover {

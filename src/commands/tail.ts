@@ -23,6 +23,8 @@ export interface TailOptions {
   out?: string;
   /** s3:// only: also show objects modified since then, a duration ago or a time (default: only new ones). */
   since?: string;
+  /** events: only: the event pattern of the temporary rule (JSON), instead of Lambda's destination events. */
+  pattern?: string;
 }
 
 type StopReason = "max" | "until";
@@ -56,6 +58,10 @@ export async function tail(
   }
   const since =
     options.since === undefined ? undefined : parseSince(options.since, "--since", context.io.now());
+  if (options.pattern !== undefined && target.type !== "bus") {
+    throw new UsageError("--pattern applies to events:BUS targets only");
+  }
+  const pattern = options.pattern === undefined ? undefined : checkedPattern(options.pattern);
   const functionFilter = options.functionName ? functionFilterName(options.functionName) : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
@@ -107,7 +113,7 @@ export async function tail(
           if (!passes(envelope)) continue;
           const record = json || out ? tailLine(envelope, facts) : "";
           if (json) text += `${record}\n`;
-          else text += tailText(envelope, facts, context.colors, verbose);
+          else text += tailText(envelope, facts, context.colors, verbose, context.width);
           if (out) lines += `${record}\n`;
           wrote = true;
           statistics.add(envelope);
@@ -148,6 +154,7 @@ export async function tail(
       const { session, finish } = watch;
       try {
         if (target.type === "bucket") await session.addBucket(target, since);
+        else if (target.type === "bus") await session.addBus(target, pattern);
         else await session.add(target);
         if (watch.stop.aborted) return;
         listening = true;
@@ -178,6 +185,22 @@ export async function tail(
   }
   if (leftovers.length > 0) return 1;
   return statistics.invalid > 0 ? 1 : 0;
+}
+
+/** An event pattern is a JSON object; EventBridge checks the rest of its grammar when the rule is put. */
+function checkedPattern(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--pattern is not JSON (${(error as Error).message}); give an event pattern such as '{"source":["lambda"]}'`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(`--pattern must be a JSON object, such as '{"source":["lambda"]}'`);
+  }
+  return text;
 }
 
 function listeningLine(watched: Watched): string {
