@@ -34,7 +34,14 @@ import {
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { type Clients, clientsFor, createQueue, destroyClients, receiveBodies } from "./helpers.js";
+import {
+  type Clients,
+  clientsFor,
+  createQueue,
+  deployFixture,
+  destroyClients,
+  receiveBodies,
+} from "./helpers.js";
 
 let stack: LocalStack;
 let clients: Clients;
@@ -370,6 +377,26 @@ describe("targets and PutEvents", () => {
     );
     const bodies = await receiveBodies(clients, queue.url, 1, 5000);
     expect(JSON.parse(bodies[0]!)).toMatchObject({ source: "sns", detail: { x: 1 } });
+  });
+
+  it("invokes a Lambda target asynchronously with the event as its payload", async () => {
+    const forwarded = await createQueue(clients, "eb-lambda-forwarded");
+    const functionArn = await deployFixture(clients, "eb-forwarder", "node-forwarder", {
+      environment: { FORWARD_QUEUE: "eb-lambda-forwarded" },
+    });
+    await events.send(new PutRuleCommand({ Name: "to-lambda", EventPattern: '{"source":["fn"]}' }));
+    await events.send(new PutTargetsCommand({ Rule: "to-lambda", Targets: [{ Id: "f", Arn: functionArn }] }));
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "fn", DetailType: "t", Detail: '{"hello":"lambda"}' }] }),
+    );
+    const [body] = await receiveBodies(clients, forwarded.url, 1, 15_000);
+    expect(body, "the function forwarded the event").toBeDefined();
+    expect(JSON.parse(body!)).toMatchObject({
+      version: "0",
+      id: put.Entries![0]!.EventId,
+      source: "fn",
+      detail: { hello: "lambda" },
+    });
   });
 
   it("reports per-entry failures as AWS does, and refuses more than 10 entries or 256 KB", async () => {
