@@ -65,7 +65,11 @@ import {
 import { type Runtimes, runtimeFamily } from "./runtimes.js";
 import { type InvocationOutcome, Sandbox } from "./sandbox.js";
 import { SandboxPool } from "./sandbox-pool.js";
-import { SqsEventSourceMapping } from "./sqs-event-source-mapping.js";
+import {
+  eventSourceMappingArn,
+  MISSING_QUEUE_MESSAGE,
+  SqsEventSourceMapping,
+} from "./sqs-event-source-mapping.js";
 import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
 export interface LambdaServiceOptions {
@@ -214,11 +218,10 @@ export class LambdaService {
         description: settings.description,
       });
       applyFunctionSettings(fn.latest.config, settings);
-      if (body.Publish === true) {
-        const published = this.publish(fn, undefined);
-        return this.render(fn, published, "created", false);
-      }
-      return this.render(fn, fn.latest, "created", false);
+      const published = body.Publish === true ? this.publish(fn, undefined) : undefined;
+      const answer = this.render(fn, published ?? fn.latest, "created", false);
+      this.settle(fn);
+      return answer;
     } catch (error) {
       // A refused function leaves nothing on disk (a concurrent CreateFunction of the same name included).
       await rm(directory, { recursive: true, force: true });
@@ -327,10 +330,12 @@ export class LambdaService {
     config.codeSize = extracted.size;
     applyFunctionSettings(config, settings);
     this.touch(fn);
-    if (body.Publish === true) {
-      return this.render(fn, this.publish(fn, undefined), "settled", true);
-    }
-    return this.render(fn, fn.latest, "updated", false);
+    const answer =
+      body.Publish === true
+        ? this.render(fn, this.publish(fn, undefined), "settled", true)
+        : this.render(fn, fn.latest, "updated", false);
+    this.settle(fn);
+    return answer;
   }
 
   updateFunctionConfiguration(reference: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -345,7 +350,9 @@ export class LambdaService {
     if (typeof body.Handler === "string") config.handler = body.Handler;
     applyFunctionSettings(config, settings);
     this.touch(fn);
-    return this.render(fn, fn.latest, "updated", false);
+    const answer = this.render(fn, fn.latest, "updated", false);
+    this.settle(fn);
+    return answer;
   }
 
   deleteFunction(reference: string, qualifier?: string): void {
@@ -752,9 +759,7 @@ export class LambdaService {
     try {
       await this.options.aws.queueUrl(sourceArn);
     } catch {
-      throw invalidParameter(
-        `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue (${sourceArn})`,
-      );
+      throw invalidParameter(MISSING_QUEUE_MESSAGE);
     }
     for (const existing of this.mappings.values()) {
       if (existing.settings.eventSourceArn === sourceArn && existing.settings.functionName === fn.name) {
@@ -974,8 +979,6 @@ export class LambdaService {
     };
     const version = this.newVersion(fn, number, config);
     fn.versions.set(number, version);
-    // Publishing changes $LATEST's RevisionId on AWS too (its recorded GetFunction after PublishVersion).
-    latest.revisionId = randomUUID();
     return version;
   }
 
@@ -1105,6 +1108,15 @@ export class LambdaService {
     fn.latest.pool.reset();
   }
 
+  /**
+   * Create and update answer while the change is still in progress (Pending, InProgress); when it completes,
+   * $LATEST's RevisionId changes once more, as AWS's recorded responses show (create "<uuid:1>", the next
+   * GetFunction "<uuid:2>"; update "<uuid:3>", the next GetFunction "<uuid:4>"). Here it completes at once.
+   */
+  private settle(fn: LocalFunction): void {
+    fn.latest.config.revisionId = randomUUID();
+  }
+
   private async newCodeDirectory(name: string): Promise<string> {
     this.codeCounter += 1;
     const directory = path.join(this.options.workDirectory, "functions", `${name}-${this.codeCounter}`);
@@ -1220,6 +1232,7 @@ function mappingResponse(mapping: SqsEventSourceMapping): Record<string, unknown
     State: mapping.state,
     StateTransitionReason: "USER_INITIATED",
     FunctionResponseTypes: settings.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
+    EventSourceMappingArn: eventSourceMappingArn(settings),
   };
 }
 
