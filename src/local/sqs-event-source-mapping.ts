@@ -1,7 +1,10 @@
+import { LOCAL_ACCOUNT_ID } from "./arns.js";
+import { fifoGroupLocks } from "./fauxqs-stores.js";
 import type { InProcessAws } from "./in-process-aws.js";
 import type { LocalLogger } from "./local-logger.js";
 import { type Lineage, lineageFromTraceHeader, mergeLineages } from "./recursion-lineage.js";
 import type { InvocationOutcome } from "./sandbox.js";
+import { md5OfMessageAttributes, type SqsMessageAttribute } from "./sqs-message-attributes-md5.js";
 
 export interface SqsEventSourceMappingSettings {
   uuid: string;
@@ -21,7 +24,7 @@ export interface SqsMessage {
   MD5OfBody: string;
   Body: string;
   Attributes?: Record<string, string>;
-  MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  MessageAttributes?: Record<string, SqsMessageAttribute>;
 }
 
 export interface MappingTarget {
@@ -31,6 +34,23 @@ export interface MappingTarget {
   /** The X-Ray trace header a message was sent with (its AWSTraceHeader), if any. */
   traceHeaderOf(message: { MessageId: string; Body: string }): string | undefined;
 }
+
+/**
+ * A mapping's ARN: "arn:aws:lambda:REGION:ACCOUNT:event-source-mapping:UUID" (Lambda API reference,
+ * EventSourceMappingConfiguration.EventSourceMappingArn; the pattern Region switch's API reference gives for
+ * it: "arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:event-source-mapping:<UUID>").
+ */
+export function eventSourceMappingArn(settings: { uuid: string; functionArn: string }): string {
+  const region = settings.functionArn.split(":")[3];
+  return `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:event-source-mapping:${settings.uuid}`;
+}
+
+/**
+ * What CreateEventSourceMapping answers for a queue that does not exist: an InvalidParameterValueException
+ * with SQS's error, in the words recorded from AWS (and reproduced by other emulators).
+ */
+export const MISSING_QUEUE_MESSAGE =
+  "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist or you do not have access to it.";
 
 /** How long one ReceiveMessage long poll waits; short, so that disabling a mapping takes effect quickly. */
 const WAIT_TIME_SECONDS = 1;
@@ -101,26 +121,71 @@ export class SqsEventSourceMapping {
   }
 
   private async receiveBatch(queueUrl: string, region: string): Promise<SqsMessage[]> {
+    const fifo = this.settings.eventSourceArn.endsWith(".fifo");
     const batch: SqsMessage[] = [];
     const windowEnds = Date.now() + this.settings.maximumBatchingWindowInSeconds * 1000;
-    do {
+    for (;;) {
       const wanted = Math.min(10, this.settings.batchSize - batch.length);
+      const messages = await this.receive(
+        queueUrl,
+        region,
+        wanted,
+        batch.length === 0 ? WAIT_TIME_SECONDS : 0,
+        fifo ? batch : [],
+      );
+      batch.push(...messages);
+      if (!this.running || batch.length >= this.settings.batchSize || batch.length === 0) break;
+      // A FIFO queue goes on while it gives: fauxqs hands out one message per group per receive, where SQS
+      // gives a group's messages together, and Lambda a batch of up to BatchSize of them.
+      if (fifo ? messages.length === 0 && Date.now() >= windowEnds : Date.now() >= windowEnds) break;
+      if (messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return fifo ? inGroupOrder(batch) : batch;
+  }
+
+  /**
+   * One ReceiveMessage. On a FIFO queue, the groups of the messages this batch already holds are unlocked for
+   * the time of the call (and locked again after it, counting what it added): this poller holds them, so the
+   * next messages of those groups may join its batch, in order, as they would on SQS.
+   */
+  private async receive(
+    queueUrl: string,
+    region: string,
+    wanted: number,
+    waitSeconds: number,
+    held: SqsMessage[],
+  ): Promise<SqsMessage[]> {
+    const locks = held.length > 0 ? fifoGroupLocks(this.aws, this.settings.eventSourceArn) : undefined;
+    const released = new Map<string, number>();
+    if (locks) {
+      for (const message of held) {
+        const group = message.Attributes?.MessageGroupId;
+        if (group === undefined || released.has(group)) continue;
+        released.set(group, locks.get(group) ?? 0);
+        locks.delete(group);
+      }
+    }
+    try {
       const result = await this.aws.sqs<{ Messages?: SqsMessage[] }>(
         "ReceiveMessage",
         {
           QueueUrl: queueUrl,
           MaxNumberOfMessages: wanted,
-          WaitTimeSeconds: batch.length === 0 ? WAIT_TIME_SECONDS : 0,
+          WaitTimeSeconds: waitSeconds,
           MessageSystemAttributeNames: ["All"],
           MessageAttributeNames: ["All"],
         },
         region,
       );
-      const messages = result.Messages ?? [];
-      batch.push(...messages);
-      if (messages.length === 0 && (batch.length === 0 || Date.now() >= windowEnds)) break;
-    } while (this.running && batch.length < this.settings.batchSize && Date.now() < windowEnds);
-    return batch;
+      return result.Messages ?? [];
+    } finally {
+      if (locks) {
+        for (const [group, count] of released) {
+          const total = count + (locks.get(group) ?? 0);
+          if (total > 0) locks.set(group, total);
+        }
+      }
+    }
   }
 
   private async process(queueUrl: string, region: string, received: SqsMessage[]): Promise<void> {
@@ -207,12 +272,24 @@ export class SqsEventSourceMapping {
         ...(trace === undefined ? {} : { AWSTraceHeader: trace }),
       },
       messageAttributes,
+      // As in the records Lambda hands functions: null when the message has no attributes.
+      md5OfMessageAttributes: md5OfMessageAttributes(message.MessageAttributes) ?? null,
       md5OfBody: message.MD5OfBody,
       eventSource: "aws:sqs",
       eventSourceARN: this.settings.eventSourceArn,
       awsRegion: region,
     };
   }
+}
+
+/** A FIFO batch with each group's messages together, groups in the order they first came, as SQS orders them. */
+function inGroupOrder(batch: SqsMessage[]): SqsMessage[] {
+  const groups = new Map<string, SqsMessage[]>();
+  for (const message of batch) {
+    const group = message.Attributes?.MessageGroupId ?? "";
+    groups.set(group, [...(groups.get(group) ?? []), message]);
+  }
+  return [...groups.values()].flat();
 }
 
 /**

@@ -6,6 +6,7 @@ import { buildApp } from "fauxqs";
 import { functionArn, LOCAL_ACCOUNT_ID } from "./arns.js";
 import { registerEventsRoutes } from "./events/events-routes.js";
 import { EventsService } from "./events/events-service.js";
+import { attachSqsStore, createFauxqsStores } from "./fauxqs-stores.js";
 import { InProcessAws } from "./in-process-aws.js";
 import { registerLambdaRoutes } from "./lambda-routes.js";
 import { LambdaService } from "./lambda-service.js";
@@ -80,7 +81,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sharedNodeModules = await linkSharedNodeModules(workDirectory);
     const runtimes = await Runtimes.install(path.join(workDirectory, "runtime"));
     // buildApp + listen rather than startFauxqs: startFauxqs always binds 0.0.0.0.
-    const app = buildApp({ logger: false, defaultRegion: region });
+    const stores = await createFauxqsStores();
+    const app = buildApp({ logger: false, defaultRegion: region, stores });
     let endpoint = "";
     let publicHost = "";
     let port = 0;
@@ -89,6 +91,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const traceHeaders = new SqsTraceHeaders();
     traceHeaders.install(app);
     const aws = new InProcessAws(app, region, () => publicHost);
+    // FIFO event source mappings release their own groups' locks between receives (fauxqs-stores.ts).
+    attachSqsStore(aws, stores);
     const service = new LambdaService({
       region,
       get endpoint() {
