@@ -59,9 +59,9 @@ export function parseRoutingConfig(
     throw invalidParameter("Number of items in AdditionalVersionWeights cannot be greater than 1");
   }
   const [version, weight] = entries[0]!;
-  if (typeof weight !== "number" || weight < 0 || weight >= 1) {
+  if (typeof weight !== "number" || weight < 0 || weight > 1) {
     throw validationError(
-      `{${version}=${String(weight)}}`,
+      `{${version}=${javaDouble(weight)}}`,
       "routingConfig.additionalVersionWeights",
       "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
     );
@@ -72,17 +72,28 @@ export function parseRoutingConfig(
     );
   }
   if (target === LATEST) {
-    throw invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version");
+    // AWS's answer carries no Type member here (test_notfound_and_invalid_routingconfigs snapshot).
+    throw new LambdaServiceError(
+      "InvalidParameterValueException",
+      "$LATEST is not supported for an alias pointing to more than 1 version",
+      400,
+      { Type: undefined },
+    );
   }
   if (!isVersionNumber(version)) {
     throw validationError(
-      `{${version}=${weight}}`,
+      `{${version}=${javaDouble(weight)}}`,
       "routingConfig.additionalVersionWeights",
       "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]",
     );
   }
   versionExists(version);
   return { [version]: weight };
+}
+
+/** A weight as AWS's messages print it (Java's double: 2.0, -1.0, 0.5). */
+function javaDouble(value: unknown): string {
+  return typeof value === "number" && Number.isInteger(value) ? `${value}.0` : String(value);
 }
 
 export function newAlias(

@@ -41,7 +41,8 @@ export class LambdaServiceError extends Error {
     // ValidationException comes from the request-validation layer on AWS and carries no "Type".
     if (this.errorType === "ValidationException") return { message: this.message };
     const member = CAPITAL_MESSAGE_TYPES.has(this.errorType) ? "Message" : "message";
-    return { ...this.details, Type: "User", [member]: this.message };
+    // `details` may set Type to undefined: the few answers AWS sends without one.
+    return { Type: "User", ...this.details, [member]: this.message };
   }
 }
 

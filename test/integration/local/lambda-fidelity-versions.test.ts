@@ -217,6 +217,45 @@ describe("aliases", () => {
     expect(self.message).toBe(
       "Invalid function version 1. Function version 1 is already included in routing configuration.",
     );
+    // test_notfound_and_invalid_routingconfigs snapshot: the routing-config answers, word for word.
+    const routing = async (functionVersion: string, weights: Record<string, number>) =>
+      clients.lambda
+        .send(
+          new CreateAliasCommand({
+            FunctionName: "fid-ver",
+            Name: "routed",
+            FunctionVersion: functionVersion,
+            RoutingConfig: { AdditionalVersionWeights: weights },
+          }),
+        )
+        .catch((error) => error);
+    expect((await routing("1", { "2": 0.1, "3": 0.1 })).message).toBe(
+      "Number of items in AdditionalVersionWeights cannot be greater than 1",
+    );
+    const tooHigh = await routing("1", { "2": 2 });
+    expect(tooHigh.name).toBe("ValidationException");
+    expect(tooHigh.message).toBe(
+      "1 validation error detected: Value '{2=2.0}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]",
+    );
+    expect((await routing("$LATEST", { "1": 0.5 })).message).toBe(
+      "$LATEST is not supported for an alias pointing to more than 1 version",
+    );
+    expect((await routing("1", { $LATEST: 0.5 })).message).toBe(
+      "1 validation error detected: Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+, Member must not be null]",
+    );
+    expect((await routing("1", { "10": 0.5 })).message).toBe(`Function not found: ${ARN}:fid-ver:10`);
+    const mismatch = await clients.lambda
+      .send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: "fid-ver:1",
+          Qualifier: "2",
+          MaximumRetryAttempts: 1,
+        }),
+      )
+      .catch((error) => error);
+    expect(mismatch.message).toBe(
+      "The derived qualifier from the function name does not match the specified qualifier.",
+    );
   });
 });
 
