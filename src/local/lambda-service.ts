@@ -410,6 +410,7 @@ export class LambdaService {
     const target = body.FunctionVersion;
     if (typeof target !== "string" || target === "") throw nullMember("functionVersion");
     const parsed = parseFunctionReference(reference);
+    this.checkRegion(reference);
     const fn = this.functions.get(parsed.name);
     if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, parsed.name, target)}`);
     this.publishedVersion(fn, target);
@@ -655,6 +656,7 @@ export class LambdaService {
 
   listEventInvokeConfigs(reference: string): Record<string, unknown> {
     const parsed = parseFunctionReference(reference);
+    this.checkRegion(reference);
     const fn = this.functions.get(parsed.name);
     if (!fn) throw resourceNotFound("The function doesn't exist.");
     return {
@@ -722,6 +724,7 @@ export class LambdaService {
       );
     }
     const parsed = parseFunctionReference(reference);
+    this.checkRegion(reference);
     if (parsed.qualifier !== undefined) throw invalidParameter(UNQUALIFIED_ONLY);
     const fn = this.functions.get(parsed.name);
     if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, parsed.name, LATEST)}`);
@@ -864,6 +867,7 @@ export class LambdaService {
     withDot = false,
   ): { name: string; wanted?: string } {
     const parsed = parseFunctionReference(reference, withDot);
+    this.checkRegion(reference);
     const given = qualifier === "" ? undefined : qualifier;
     checkQualifierSyntax(given);
     if (parsed.qualifier !== undefined && given !== undefined && parsed.qualifier !== given) {
@@ -872,6 +876,16 @@ export class LambdaService {
       );
     }
     return { name: parsed.name, wanted: given ?? parsed.qualifier };
+  }
+
+  /** An ARN of another region: AWS's answer (test_get_function_wrong_region snapshots). */
+  private checkRegion(reference: string): void {
+    const region = reference.startsWith("arn:") ? parseValidArn(reference)?.region : undefined;
+    if (region !== undefined && region !== "" && region !== this.region) {
+      throw resourceNotFound(
+        `Functions from '${region}' are not reachable in this region ('${this.region}')`,
+      );
+    }
   }
 
   /**

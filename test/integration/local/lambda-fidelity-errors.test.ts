@@ -246,6 +246,32 @@ describe("request validation", () => {
     );
   });
 
+  it("another region's ARN is not reachable; a matching ARN qualifier is looked up as such", async () => {
+    // test_lambda_api snapshot, test_get_function_wrong_region and test_ops_with_arn_qualifier_mismatch.
+    const wrong = await caught(
+      clients.lambda.send(
+        new GetFunctionCommand({ FunctionName: "arn:aws:lambda:eu-west-1:000000000000:function:fid-err" }),
+      ),
+    );
+    expect(wrong).toBeInstanceOf(ResourceNotFoundException);
+    expect(wrong.message).toBe("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')");
+    const mismatch = await caught(
+      clients.lambda.send(
+        new GetFunctionCommand({ FunctionName: `${ARN}:some-function:$LATEST`, Qualifier: "1" }),
+      ),
+    );
+    expect(mismatch).toBeInstanceOf(InvalidParameterValueException);
+    expect(mismatch.message).toBe(
+      "The derived qualifier from the function name does not match the specified qualifier.",
+    );
+    const match = await caught(
+      clients.lambda.send(
+        new GetFunctionCommand({ FunctionName: `${ARN}:some-function:$LATEST`, Qualifier: "$LATEST" }),
+      ),
+    );
+    expect(match.message).toBe(`Function not found: ${ARN}:some-function:$LATEST`);
+  });
+
   it("PutFunctionConcurrency refuses a qualified ARN", async () => {
     const error = await caught(
       clients.lambda.send(
