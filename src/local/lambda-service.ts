@@ -357,11 +357,12 @@ export class LambdaService {
   }
 
   deleteFunction(reference: string, qualifier?: string): void {
-    const found = this.lookup(reference, qualifier, { unqualifiedNotFound: true });
-    const { fn } = found;
-    if (found.qualifier === LATEST) {
+    // $LATEST is refused before the function is looked up (test_ops_with_arn_qualifier_mismatch snapshot).
+    if (this.parseReference(reference, qualifier).wanted === LATEST) {
       throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
     }
+    const found = this.lookup(reference, qualifier, { unqualifiedNotFound: true });
+    const { fn } = found;
     if (found.qualifier !== undefined) {
       // One published version goes (its environments, its event invoke config and queue with it).
       const version = fn.versions.get(found.qualifier);

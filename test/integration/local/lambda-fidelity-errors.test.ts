@@ -1,5 +1,6 @@
 import {
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -270,6 +271,11 @@ describe("request validation", () => {
       ),
     );
     expect(match.message).toBe(`Function not found: ${ARN}:some-function:$LATEST`);
+    const deleteLatest = await caught(
+      clients.lambda.send(new DeleteFunctionCommand({ FunctionName: `${ARN}:some-function:$LATEST` })),
+    );
+    expect(deleteLatest).toBeInstanceOf(InvalidParameterValueException);
+    expect(deleteLatest.message).toBe("$LATEST version cannot be deleted without deleting the function.");
   });
 
   it("PutFunctionConcurrency refuses a qualified ARN", async () => {
