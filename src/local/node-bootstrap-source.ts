@@ -176,12 +176,6 @@ function toErrorObject(error) {
   }
 }
 
-function typedError(type, error) {
-  const message = publicText(isError(error) ? error.name + ": " + error.message : String(error));
-  const stack = isError(error) ? stackLines(error) : [];
-  return { errorType: type, errorMessage: message, trace: [type + ": " + message, ...stack.slice(1)] };
-}
-
 // An error as the managed runtime writes it to the log after "Invoke Error" or "Uncaught Exception": a tab,
 // then JSON with errorType, errorMessage, code, the error's own enumerable properties and its stack as lines.
 function formattedError(error) {
@@ -235,38 +229,58 @@ async function loadModule(file) {
   }
 }
 
-async function loadHandler() {
+// The managed runtime's init error classes: their traces are the runtime's own frames (where it found the
+// problem), named as the managed runtime's are (_loadUserApp, then the functions that called it).
+class ImportModuleError extends Error {}
+ImportModuleError.prototype.name = "Runtime.ImportModuleError";
+class UserCodeSyntaxError extends Error {}
+UserCodeSyntaxError.prototype.name = "Runtime.UserCodeSyntaxError";
+class HandlerNotFound extends Error {}
+HandlerNotFound.prototype.name = "Runtime.HandlerNotFound";
+
+async function _loadUserApp(file, moduleRelative) {
+  // Suspended once, like the managed runtime's loader is before it reports a module it cannot find, so that
+  // every init error's trace is the same chain: _loadUserApp, then async load, start and the runtime's main.
+  await undefined;
+  if (file === undefined) {
+    throw new ImportModuleError("Error: Cannot find module '" + moduleRelative + "'\nRequire stack:\n- /var/runtime/index.mjs");
+  }
+  try {
+    return await loadModule(file);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UserCodeSyntaxError(publicText(String(error)));
+    if (error && (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND")) {
+      throw new ImportModuleError(publicText(String(error)));
+    }
+    throw error;
+  }
+}
+
+async function load() {
   const dot = handlerSpec.lastIndexOf(".");
   const moduleRelative = dot > 0 ? handlerSpec.slice(0, dot) : handlerSpec;
   const exportPath = dot > 0 ? handlerSpec.slice(dot + 1) : "";
-  const file = moduleFile(moduleRelative);
-  if (file === undefined) {
-    const error = new Error("Cannot find module '" + moduleRelative + "'\nRequire stack:\n- /var/runtime/index.mjs");
-    throw typedError("Runtime.ImportModuleError", error);
-  }
-  let loaded;
-  try {
-    loaded = await loadModule(file);
-  } catch (error) {
-    if (error instanceof SyntaxError) throw typedError("Runtime.UserCodeSyntaxError", error);
-    if (error && (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND")) {
-      throw typedError("Runtime.ImportModuleError", error);
-    }
-    throw toErrorObject(error);
-  }
+  const loaded = await _loadUserApp(moduleFile(moduleRelative), moduleRelative);
   let handler = loaded;
   for (const part of exportPath.split(".")) handler = handler == null ? undefined : handler[part];
   if (handler === undefined && loaded && loaded.default) {
     handler = loaded.default;
     for (const part of exportPath.split(".")) handler = handler == null ? undefined : handler[part];
   }
-  if (handler === undefined) {
-    throw { errorType: "Runtime.HandlerNotFound", errorMessage: handlerSpec + " is undefined or not exported", trace: [] };
-  }
-  if (typeof handler !== "function") {
-    throw { errorType: "Runtime.HandlerNotFound", errorMessage: handlerSpec + " is not a function", trace: [] };
-  }
+  if (handler === undefined) throw new HandlerNotFound(handlerSpec + " is undefined or not exported");
+  if (typeof handler !== "function") throw new HandlerNotFound(handlerSpec + " is not a function");
   return handler;
+}
+
+async function start() {
+  try {
+    return await load();
+  } catch (error) {
+    const object = toErrorObject(error);
+    console.error("Uncaught Exception", formattedError(isError(error) ? error : new Error(error)));
+    await postError("/init/error", object).catch(() => {});
+    process.exit(1);
+  }
 }
 
 function makeContext(headers, requestId) {
@@ -342,17 +356,7 @@ process.on("unhandledRejection", async (reason) => {
   process.exit(128);
 });
 
-let handler;
-try {
-  handler = await loadHandler();
-} catch (errorObject) {
-  const object = errorObject && typeof errorObject === "object" && "errorType" in errorObject ? errorObject : toErrorObject(errorObject);
-  console.error("Uncaught Exception", formattedErrorObject(object));
-  await postError("/init/error", object).catch(() => {});
-  process.exit(1);
-}
-
-const runtime = new Runtime(handler);
+const runtime = new Runtime(await start());
 for (;;) {
   const next = await request("GET", "/invocation/next");
   const requestId = next.headers["lambda-runtime-aws-request-id"];

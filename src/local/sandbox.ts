@@ -443,6 +443,7 @@ export class Sandbox {
         return;
       }
       if (request.method === "POST" && path === `${RUNTIME_PATH}/init/error`) {
+        this.samplePeakMemory();
         this.initError =
           size === 0 || size > MAX_RESPONSE_BYTES
             ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" })

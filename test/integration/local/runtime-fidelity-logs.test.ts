@@ -17,6 +17,14 @@
  *   %(message)s\n" with UTC times; an unhandled error is logged as "[ERROR] Type: message", then "Traceback
  *   (most recent call last):" and the frames, their indentation turned into no-break spaces (ERROR_LOG_IDENT
  *   = "\u00a0"), as one entry; stackTrace is traceback.format_list of (file, line, name, code) tuples.
+ * - Node.js init errors as the managed runtime logs them (CloudWatch entries recorded on AWS): "<time>\tundefined
+ *   \tERROR\tUncaught Exception \t{"errorType":"Runtime.ImportModuleError","errorMessage":"Error: Cannot find
+ *   module 'index'\nRequire stack:\n- /var/runtime/index.mjs","stack":["Runtime.ImportModuleError: Error:
+ *   Cannot find module 'index'","Require stack:","- /var/runtime/index.mjs","    at _loadUserApp
+ *   (file:///var/runtime/index.mjs:1087:17)","    at async UserFunction.js.module.exports.load
+ *   (file:///var/runtime/index.mjs:1119:21)","    at async start (file:///var/runtime/index.mjs:1282:23)",
+ *   "    at async file:///var/runtime/index.mjs:1288:1"]}" (the runtime's own function names are matched
+ *   where they are plain names: _loadUserApp, start; its line numbers are its own).
  * - Lambda developer guide, "Lambda execution environment lifecycle" (failures during the invoke phase):
  *   "REPORT RequestId: ... Duration: 133.61 ms Billed Duration: 133 ms Memory Size: 128 MB Max Memory Used: 31
  *   MB Init Duration: 80.00 ms Status: error Error Type: Runtime.ExitError", and "... Status: timeout" after a
@@ -150,6 +158,53 @@ describe("Node.js stack traces", () => {
     expect(log).toMatch(
       /\tINFO\tError: printed\n {4}at Runtime\.handler \(file:\/\/\/var\/task\/index\.mjs:4:15\)\n/,
     );
+  });
+});
+
+describe("Node.js init errors", () => {
+  it("trace through the runtime's loader, as /var/runtime/index.mjs, and are logged as Uncaught Exception", async () => {
+    await deploy(
+      "node-missing",
+      { "index.mjs": "export const handler = async () => 1;\n" },
+      { handler: "missing.handler" },
+    );
+    const { functionError, payload, log } = await invoke("node-missing");
+    expect(functionError).toBe("Unhandled");
+    expect(payload.errorType).toBe("Runtime.ImportModuleError");
+    expect(payload.errorMessage).toBe(
+      "Error: Cannot find module 'missing'\nRequire stack:\n- /var/runtime/index.mjs",
+    );
+    expect(payload.trace.slice(0, 3)).toEqual([
+      "Runtime.ImportModuleError: Error: Cannot find module 'missing'",
+      "Require stack:",
+      "- /var/runtime/index.mjs",
+    ]);
+    const frames = payload.trace.slice(3).map((line: string) => line.replace(/:\d+:\d+\)?$/, ""));
+    expect(frames).toEqual([
+      "    at _loadUserApp (file:///var/runtime/index.mjs",
+      "    at async load (file:///var/runtime/index.mjs",
+      "    at async start (file:///var/runtime/index.mjs",
+      "    at async file:///var/runtime/index.mjs",
+    ]);
+    const entry = log.split("\n").find((line) => line.includes("Uncaught Exception"));
+    expect(entry).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tundefined\tERROR\tUncaught Exception \t\{/,
+    );
+    expect(JSON.parse(entry!.slice(entry!.indexOf("\t{") + 1))).toEqual({
+      errorType: "Runtime.ImportModuleError",
+      errorMessage: payload.errorMessage,
+      stack: payload.trace,
+    });
+
+    await deploy("node-syntax", { "index.mjs": "export const handler = async () => {\n  return 1 +;\n};\n" });
+    const syntax = await invoke("node-syntax");
+    expect(syntax.payload.errorType).toBe("Runtime.UserCodeSyntaxError");
+    expect(syntax.payload.errorMessage).toBe("SyntaxError: Unexpected token ';'");
+    expect(syntax.payload.trace[0]).toBe("Runtime.UserCodeSyntaxError: SyntaxError: Unexpected token ';'");
+    expect(syntax.payload.trace[1]).toMatch(
+      /^ {4}at _loadUserApp \(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/,
+    );
+    expect(syntax.log).not.toMatch(/\/tmp\//);
   });
 });
 
