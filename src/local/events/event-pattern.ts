@@ -27,7 +27,7 @@ type Matcher =
   | { kind: "prefix"; value: string; ignoreCase: boolean }
   | { kind: "suffix"; value: string; ignoreCase: boolean }
   | { kind: "equals-ignore-case"; value: string }
-  | { kind: "wildcard"; regex: RegExp }
+  | { kind: "wildcard"; test: (text: string) => boolean }
   | { kind: "anything-but"; test: (leaf: Leaf) => boolean }
   | { kind: "numeric"; test: (value: number) => boolean }
   | { kind: "exists"; value: boolean }
@@ -53,6 +53,9 @@ export function compileEventPattern(text: string): EventPattern {
     throw new InvalidEventPatternError(error instanceof Error ? error.message : "malformed JSON");
   }
   if (!isPlainObject(parsed)) throw new InvalidEventPatternError("Filter is not an object");
+  // Not AWS's (whose patterns are capped by size): keeps the compiler's recursion within the stack.
+  if (jsonDepth(parsed) > MAX_DEPTH)
+    throw new InvalidEventPatternError(`Filter is nested more than ${MAX_DEPTH} levels deep`);
   const compiled = compileObject(parsed, false);
   return { matches: (event) => matchObject(compiled, event) };
 }
@@ -66,6 +69,24 @@ export function eventPatternProblem(text: string): string | undefined {
     if (error instanceof InvalidEventPatternError) return error.message;
     throw error;
   }
+}
+
+/** PutEvents "will only process nested JSON up to 1100 levels deep" (the PutEvents API reference). */
+export const MAX_DEPTH = 1100;
+
+/** How deep a JSON value nests (a scalar is 0), without recursion. */
+export function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Array.isArray(current) ? current : Object.values(current))
+      stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -174,7 +195,7 @@ function compileOperator(expression: Record<string, unknown>): Matcher {
       if (typeof value !== "string")
         throw new InvalidEventPatternError("wildcard match pattern must be a string");
       requireSingleKey(expression);
-      return { kind: "wildcard", regex: wildcardRegex(value) };
+      return { kind: "wildcard", test: compileWildcard(value) };
     case "exists":
       if (typeof value !== "boolean")
         throw new InvalidEventPatternError("exists match pattern must be either true or false.");
@@ -229,8 +250,8 @@ function compileAnythingBut(value: unknown): (leaf: Leaf) => boolean {
       requireSingleKey(value);
       const texts = list as string[];
       if (operator === "wildcard") {
-        const regexes = texts.map(wildcardRegex);
-        return (leaf) => typeof leaf !== "string" || !regexes.some((regex) => regex.test(leaf));
+        const tests = texts.map(compileWildcard);
+        return (leaf) => typeof leaf !== "string" || !tests.some((test) => test(leaf));
       }
       if (operator === "prefix")
         return (leaf) => typeof leaf !== "string" || !texts.some((t) => leaf.startsWith(t));
@@ -304,17 +325,19 @@ function compileNumeric(terms: unknown[]): (value: number) => boolean {
 }
 
 /**
- * A wildcard value as a regular expression: `*` matches any run of characters, `\*` a star and `\\` a
- * backslash. Two stars in a row are refused as AWS refuses them (the position is the second star's).
+ * A wildcard value as a test: `*` matches any run of characters, `\*` a star and `\\` a backslash. Two stars
+ * in a row are refused as AWS refuses them (the position is the second star's). Matching is by literal
+ * segments (the first anchored at the start, the last at the end, the others found left to right), so a
+ * value with many stars costs linear scans, never a regular expression's backtracking.
  */
-function wildcardRegex(pattern: string): RegExp {
-  let source = "";
+function compileWildcard(pattern: string): (text: string) => boolean {
+  const segments: string[] = [""];
   for (let index = 0; index < pattern.length; index++) {
     const char = pattern[index]!;
     if (char === "\\") {
       const next = pattern[index + 1];
       if (next === "*" || next === "\\") {
-        source += `\\${next}`;
+        segments[segments.length - 1] += next;
         index++;
         continue;
       }
@@ -323,12 +346,27 @@ function wildcardRegex(pattern: string): RegExp {
     if (char === "*") {
       if (pattern[index + 1] === "*")
         throw new InvalidEventPatternError(`Consecutive wildcard characters at pos ${index + 1}`);
-      source += "[\\s\\S]*";
+      segments.push("");
       continue;
     }
-    source += /[.+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
+    segments[segments.length - 1] += char;
   }
-  return new RegExp(`^${source}$`, "u");
+  if (segments.length === 1) return (text) => text === segments[0];
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1);
+  return (text) => {
+    if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last))
+      return false;
+    let position = first.length;
+    const end = text.length - last.length;
+    for (const segment of middle) {
+      const found = text.indexOf(segment, position);
+      if (found < 0 || found + segment.length > end) return false;
+      position = found + segment.length;
+    }
+    return true;
+  };
 }
 
 function compileCidr(text: string): (leaf: string) => boolean {
@@ -435,7 +473,7 @@ function matchLeaf(matcher: Matcher, leaf: Leaf): boolean {
     case "equals-ignore-case":
       return typeof leaf === "string" && fold(leaf) === matcher.value;
     case "wildcard":
-      return typeof leaf === "string" && matcher.regex.test(leaf);
+      return typeof leaf === "string" && matcher.test(leaf);
     case "anything-but":
       return matcher.test(leaf);
     case "numeric":

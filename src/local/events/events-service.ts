@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { parseValidArn } from "../arns.js";
 import type { InProcessAws } from "../in-process-aws.js";
 import type { LocalLogger } from "../local-logger.js";
-import { compileEventPattern, type EventPattern, InvalidEventPatternError } from "./event-pattern.js";
+import {
+  compileEventPattern,
+  type EventPattern,
+  InvalidEventPatternError,
+  jsonDepth,
+  MAX_DEPTH,
+} from "./event-pattern.js";
 import { constraint, EventsServiceError, notFound, validation } from "./events-error.js";
 import { parseJsonPath, type TargetInput, targetPayload } from "./target-input.js";
 
@@ -367,7 +373,8 @@ export class EventsService {
     } catch {
       parsedDetail = undefined;
     }
-    if (!isObject(parsedDetail))
+    // PutEvents "will only process nested JSON up to 1100 levels deep" (the API reference).
+    if (!isObject(parsedDetail) || jsonDepth(parsedDetail) > MAX_DEPTH - 1)
       return { ErrorCode: "MalformedDetail", ErrorMessage: "Detail is malformed." };
     if (source.startsWith("aws."))
       return { ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source." };
@@ -467,7 +474,7 @@ export class EventsService {
     } catch {
       throw validation("Parameter Event is not valid.");
     }
-    if (!isObject(event)) throw validation("Parameter Event is not valid.");
+    if (!isObject(event) || jsonDepth(event) > MAX_DEPTH) throw validation("Parameter Event is not valid.");
     for (const field of ["id", "account", "source", "time", "region", "detail-type"]) {
       if (!(field in event)) throw validation("Parameter Event is not valid.");
     }

@@ -463,6 +463,44 @@ describe("targets and PutEvents", () => {
   });
 });
 
+describe("hostile requests", () => {
+  it("a Detail nested deeper than PutEvents processes is that entry's failure; the others go on", async () => {
+    // The PutEvents API reference: "PutEvents will only process nested JSON up to 1100 levels deep."
+    const deep = `${'{"a":'.repeat(2000)}1${"}".repeat(2000)}`;
+    const result = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: "s", DetailType: "t", Detail: deep },
+          { Source: "s", DetailType: "t", Detail: "{}" },
+        ],
+      }),
+    );
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]).toEqual({
+      ErrorCode: "MalformedDetail",
+      ErrorMessage: "Detail is malformed.",
+    });
+    expect(result.Entries?.[1]?.EventId).toMatch(uuid);
+  });
+
+  it("a body that is not JSON, or an operation that is not emulated, gets an error the SDK reads", async () => {
+    const response = await fetch(stack.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.PutEvents" },
+      body: "{not json",
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ __type: "SerializationException" });
+    const archive = await fetch(stack.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.CreateArchive" },
+      body: "{}",
+    });
+    expect(archive.status).toBe(400);
+    expect(await archive.json()).toMatchObject({ __type: "UnknownOperationException" });
+  });
+});
+
 describe("TestEventPattern", () => {
   const event = JSON.stringify({
     id: "1",
