@@ -117,12 +117,13 @@ export class WatchSession {
       case "function": {
         const destinations = await this.addFunction(target, qualifier);
         for (const item of destinations.unwatchable) this.#events.warn(item.reason);
-        if (!destinations.config && destinations.watched.length > 0) {
+        const configured = Boolean(destinations.config?.onSuccess || destinations.config?.onFailure);
+        if (!configured && destinations.watched.length > 0) {
           this.#events.note(
             `${target.name} has no destinations configured: only its dead-letter queue is tailed`,
           );
         }
-        if (destinations.config && destinations.watched.length > 0) {
+        if (destinations.config && configured && destinations.watched.length > 0) {
           if (!destinations.config.onSuccess)
             this.#events.note(`${target.name} has no on-success destination`);
           if (!destinations.config.onFailure)

@@ -1,0 +1,193 @@
+/**
+ * `tail events:BUS`, EventBridge destinations and dead-letter queues in `tail function:NAME` and `invoke --wait`,
+ * against the local stack (its EventBridge and Lambda services), through the built binary.
+ *
+ * The event Lambda puts on a bus destination (Lambda developer guide, "Capturing records of Lambda asynchronous
+ * invocations"): source "lambda", detail-type "Lambda Function Invocation Result - Success" or "- Failure", the
+ * invocation record as detail. A dead-letter message (Lambda developer guide, "Adding a dead-letter queue"):
+ * the event as the body, with the message attributes RequestID, ErrorCode and ErrorMessage.
+ */
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+  PutEventsCommand,
+} from "@aws-sdk/client-eventbridge";
+import { UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import {
+  CliProcess,
+  clientsFor,
+  createQueue,
+  deployFunction,
+  invocationRecord,
+  parseLines,
+  runCli,
+  type StackClients,
+} from "./support.js";
+
+let stack: LocalStack;
+let clients: StackClients;
+let events: EventBridgeClient;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ port: 0 });
+  clients = clientsFor(stack);
+  events = new EventBridgeClient({
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  await events.send(new CreateEventBusCommand({ Name: "orders" }));
+});
+afterAll(async () => {
+  events?.destroy();
+  await stack?.stop();
+});
+
+const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+function destinationEvent(requestId: string, success: boolean) {
+  return {
+    Source: "lambda",
+    DetailType: `Lambda Function Invocation Result - ${success ? "Success" : "Failure"}`,
+    Detail: invocationRecord({ requestId, success }),
+    EventBusName: "orders",
+  };
+}
+
+async function leftovers(): Promise<{ rules: string[]; queues: string[] }> {
+  const { Rules } = await events.send(
+    new ListRulesCommand({ EventBusName: "orders", NamePrefix: "lambda-dest" }),
+  );
+  const { QueueUrls } = await clients.sqs.send(
+    new ListQueuesCommand({ QueueNamePrefix: "lambda-dest-tail-" }),
+  );
+  return { rules: (Rules ?? []).map((rule) => rule.Name!), queues: QueueUrls ?? [] };
+}
+
+describe("tail events:BUS", () => {
+  it("shows Lambda's destination events through a rule of its own, not other events, and removes rule and queue", async () => {
+    const tail = new CliProcess(stack, ["tail", "events:orders", "--json", "--max", "2"]);
+    await tail.waitFor("listening on events:orders");
+    expect((await leftovers()).rules).toHaveLength(1);
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: "shop", DetailType: "OrderPlaced", Detail: "{}", EventBusName: "orders" },
+          destinationEvent(uuid(1), true),
+          destinationEvent(uuid(2), false),
+        ],
+      }),
+    );
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    const lines = parseLines(result.stdout);
+    expect(lines.map((line) => [line.layers, line.summary.requestId, line.valid])).toEqual([
+      [["sqs-message", "eventbridge-event", "invocation-record"], uuid(1), true],
+      [["sqs-message", "eventbridge-event", "invocation-record"], uuid(2), true],
+    ]);
+    expect(await leftovers()).toEqual({ rules: [], queues: [] });
+  });
+
+  it("--pattern chooses what the rule matches; a pattern that is not a JSON object is a usage error", async () => {
+    const tail = new CliProcess(stack, [
+      "tail",
+      "events:orders",
+      "--pattern",
+      '{"source":["shop"]}',
+      "--json",
+      "--max",
+      "1",
+    ]);
+    await tail.waitFor("listening on events:orders");
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          destinationEvent(uuid(3), true),
+          { Source: "shop", DetailType: "OrderPlaced", Detail: '{"orderId":7}', EventBusName: "orders" },
+        ],
+      }),
+    );
+    const result = await tail.done;
+    // Shown, and counted invalid: an event that is not Lambda's destination event breaks the event's schema.
+    expect(result.code, result.stderr).toBe(1);
+    const [line] = parseLines(result.stdout);
+    expect([line.layers, line.valid, line.payload]).toEqual([
+      ["sqs-message", "eventbridge-event"],
+      false,
+      { orderId: 7 },
+    ]);
+
+    const bad = await runCli(stack, ["tail", "events:orders", "--pattern", "[1]"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      `lambda-dest: --pattern must be a JSON object, such as '{"source":["lambda"]}'\n`,
+    );
+    const missing = await runCli(stack, ["tail", "events:no-such-bus"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.split("\n").filter(Boolean)).toEqual([
+      expect.stringMatching(/^lambda-dest: event bus no-such-bus does not exist/),
+    ]);
+  });
+
+  it("tail function:NAME follows an EventBridge destination: only that function's records", async () => {
+    const busArn = `arn:aws:events:${stack.region}:000000000000:event-bus/orders`;
+    await deployFunction(clients, "bus-dest", { onSuccess: busArn, onFailure: busArn, retries: 0 });
+    const tail = new CliProcess(stack, ["tail", "function:bus-dest", "--json", "--max", "2"]);
+    await tail.waitFor("listening on events:orders");
+    // Another function's record on the same bus is not this function's.
+    await events.send(new PutEventsCommand({ Entries: [destinationEvent(uuid(4), true)] }));
+    await runCli(stack, ["invoke", "bus-dest", '{"orderId":1}']);
+    await runCli(stack, ["invoke", "bus-dest", '{"fail":"no stock"}']);
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    const lines = parseLines(result.stdout);
+    expect(lines.map((line) => [line.summary.functionName, line.summary.outcome]).sort()).toEqual([
+      ["bus-dest", "failure"],
+      ["bus-dest", "success"],
+    ]);
+    expect(await leftovers()).toEqual({ rules: [], queues: [] });
+  }, 30_000);
+});
+
+describe("dead-letter queues", () => {
+  it("tail function:NAME shows the dead-letter message with its attributes; invoke --wait exits 1 on it", async () => {
+    const dlq = await createQueue(clients, "dlq-only-dlq");
+    await deployFunction(clients, "dlq-only", { retries: 0 });
+    await clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "dlq-only",
+        DeadLetterConfig: { TargetArn: dlq.arn },
+      }),
+    );
+    const tail = new CliProcess(stack, ["tail", "function:dlq-only", "--json", "--max", "1"]);
+    await tail.waitFor("listening on sqs:dlq-only-dlq");
+    expect(tail.stderr).toContain(
+      "dlq-only has no destinations configured: only its dead-letter queue is tailed",
+    );
+
+    const waited = await runCli(stack, [
+      "invoke",
+      "dlq-only",
+      '{"fail":"no stock"}',
+      "--wait",
+      "--timeout",
+      "30s",
+    ]);
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(waited.stderr).toContain("dead-letter sqs:dlq-only-dlq");
+    const requestId = /request ([0-9a-f-]{36})/.exec(waited.stderr)?.[1];
+    expect(requestId).toBeDefined();
+
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    const [line] = parseLines(result.stdout);
+    expect(line.layers).toEqual(["sqs-message"]);
+    expect(line.payload).toEqual({ fail: "no stock" });
+    expect(line.summary).toMatchObject({ outcome: "failure", requestId });
+    expect(line.summary.errorMessage).toContain("failing on purpose: no stock");
+  }, 60_000);
+});
