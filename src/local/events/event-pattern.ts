@@ -430,34 +430,69 @@ export function ipBytes(text: string): number[] | undefined {
 function matchObject(pattern: ObjectPattern, value: unknown): boolean {
   const object = isPlainObject(value) ? value : undefined;
   for (const { key, sub } of pattern.fields) {
-    const field = object?.[key];
+    const found = object ? lookup(object, key) : [];
     if (Array.isArray(sub)) {
-      if (!matchLeaves(sub, field)) return false;
-    } else if (!matchNested(sub, field)) return false;
+      if (!matchLeaves(sub, found)) return false;
+    } else if (!matchNested(sub, found, object, key)) return false;
   }
   return pattern.ors.every((branches) => branches.some((branch) => matchObject(branch, object)));
 }
 
-function matchNested(pattern: ObjectPattern, field: unknown): boolean {
-  if (Array.isArray(field)) {
-    const objects = flatten(field).filter(isPlainObject);
-    if (objects.length === 0) return matchObject(pattern, undefined);
-    return objects.some((element) => matchObject(pattern, element));
+/**
+ * The values at `key` in `object`. AWS's rule engine joins nested field names with dots, so a pattern field
+ * "state.status" also reaches {"state": {"status": ...}} (through arrays of objects too).
+ */
+function lookup(object: Record<string, unknown>, key: string): unknown[] {
+  const found: unknown[] = [];
+  for (const [name, child] of Object.entries(object)) {
+    if (name === key) found.push(child);
+    else if (key.startsWith(`${name}.`)) {
+      const rest = key.slice(name.length + 1);
+      for (const inner of objectsIn(child)) found.push(...lookup(inner, rest));
+    }
   }
-  return matchObject(pattern, field);
+  return found;
+}
+
+function objectsIn(value: unknown): Record<string, unknown>[] {
+  if (isPlainObject(value)) return [value];
+  return Array.isArray(value) ? flatten(value).filter(isPlainObject) : [];
+}
+
+/**
+ * A nested pattern: one object at the field (or one element of an array of objects) must match all of it.
+ * Event fields whose names continue the key with a dot ({"state.status": ...} for a pattern's
+ * {"state": {"status": ...}}) form one more candidate.
+ */
+function matchNested(
+  pattern: ObjectPattern,
+  found: unknown[],
+  object: Record<string, unknown> | undefined,
+  key: string,
+): boolean {
+  const candidates = found.flatMap(objectsIn);
+  if (object) {
+    const dotted: Record<string, unknown> = {};
+    for (const [name, child] of Object.entries(object))
+      if (name.startsWith(`${key}.`)) dotted[name.slice(key.length + 1)] = child;
+    if (Object.keys(dotted).length > 0) candidates.push(dotted);
+  }
+  if (candidates.length === 0) return matchObject(pattern, undefined);
+  return candidates.some((candidate) => matchObject(pattern, candidate));
 }
 
 function flatten(values: unknown[]): unknown[] {
   return values.flatMap((value) => (Array.isArray(value) ? flatten(value) : [value]));
 }
 
-function matchLeaves(matchers: Matcher[], field: unknown): boolean {
-  const leaves: Leaf[] =
-    field === undefined || isPlainObject(field)
-      ? []
-      : Array.isArray(field)
-        ? (flatten(field).filter((value) => !isPlainObject(value)) as Leaf[])
-        : [field as Leaf];
+function matchLeaves(matchers: Matcher[], found: unknown[]): boolean {
+  const leaves: Leaf[] = [];
+  for (const field of found) {
+    if (isPlainObject(field)) continue;
+    if (Array.isArray(field)) {
+      for (const value of flatten(field)) if (!isPlainObject(value)) leaves.push(value as Leaf);
+    } else leaves.push(field as Leaf);
+  }
   if (leaves.length === 0) return matchers.some((matcher) => matcher.kind === "exists" && !matcher.value);
   return matchers.some((matcher) => leaves.some((leaf) => matchLeaf(matcher, leaf)));
 }

@@ -441,6 +441,56 @@ const rows: Row[] = [
     }),
     false,
   ],
+  // field names are joined with dots [EP "Considerations when creating event patterns"; REC dot_joining_*]
+  [
+    "REC a dotted pattern field reaches nested event fields",
+    { detail: { "state.status": ["running"] } },
+    withDetail({ state: { status: "running" } }),
+    true,
+  ],
+  [
+    "REC a dotted pattern field one level too deep",
+    { detail: { "state.status": { status: ["running"] } } },
+    withDetail({ state: { status: "running" } }),
+    false,
+  ],
+  [
+    "REC a dotted event field one level too deep",
+    { detail: { state: { status: ["running"] } } },
+    withDetail({ "state.status": { status: "running" } }),
+    false,
+  ],
+  [
+    "EP a dotted event field is the nested path",
+    { detail: { state: { status: ["running"] } } },
+    withDetail({ "state.status": "running" }),
+    true,
+  ],
+  // [REC or-exists-parent, list_within_dict, operator_multiple_list, numeric-int-float]
+  [
+    "REC exists false under a missing parent",
+    { dynamodb: { NewImage: { homemade: { S: [{ "anything-but": ["roses"] }, { exists: false }] } } } },
+    { ...base, dynamodb: { NewImage: { purchased: { N: "789" } } } },
+    true,
+  ],
+  [
+    "REC exists in one element of an array of objects",
+    { detail: { automations: { id: [{ exists: true }] } } },
+    withDetail({ automations: [{ key1: "v" }, { id: "x" }, { key2: "v" }] }),
+    true,
+  ],
+  [
+    "REC several operators in one list",
+    { my_key: [{ exists: true }, { prefix: "IGNORED" }, { suffix: "IGNORED" }] },
+    { ...base, my_key: "my-value" },
+    true,
+  ],
+  [
+    "REC numeric on a float event value",
+    { number: [{ numeric: [">", 100] }] },
+    { ...base, number: 101.0 },
+    true,
+  ],
 ];
 
 describe("event patterns: matching (AWS's documented examples)", () => {
@@ -451,6 +501,8 @@ describe("event patterns: matching (AWS's documented examples)", () => {
 
 /** [REC]: each reason is AWS's, recorded by TestEventPattern (InvalidEventPatternException). */
 const invalid: Array<[pattern: string, reason: string]> = [
+  // This reason is from the rule engine AWS published (aws/event-ruler, JsonRuleCompiler), not a recording.
+  ['{"detail": {"c-count": [{"numeric": 10}]}}', "Value of numeric must be an array."],
   ['{"int": 42}', '"int" must be an object or an array'],
   ['{"string": "my-value"}', '"string" must be an object or an array'],
   ['{"resources": []}', "Empty arrays are not allowed"],
