@@ -7,8 +7,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { zipDirectory } from "../../../src/local/zip-directory.js";
-import { clientsFor, createQueue, parseLines, runCli, type StackClients } from "../aws/support.js";
-import { deployFixture } from "./helpers.js";
+import { parseLines, runCli } from "../aws/support.js";
+import { type Clients, clientsFor, createQueue, deployFixture, destroyClients } from "./helpers.js";
 
 // `invoke --qualifier` against the local stack's versions and aliases (the built binary, as a user runs it).
 // A record of an alias invocation carries the alias ARN and the version that ran, as AWS writes it
@@ -16,13 +16,13 @@ import { deployFixture } from "./helpers.js";
 // of Lambda asynchronous invocations").
 
 let stack: LocalStack;
-let clients: StackClients;
+let clients: Clients;
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
   clients = clientsFor(stack);
-  await deployFixture(clients as never, "fid-cli", "node-esm");
+  await deployFixture(clients, "fid-cli", "node-esm");
   await clients.lambda.send(new PublishVersionCommand({ FunctionName: "fid-cli" }));
   await clients.lambda.send(
     new UpdateFunctionCodeCommand({
@@ -36,6 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  destroyClients(clients);
   await stack?.stop();
 });
 
