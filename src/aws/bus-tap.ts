@@ -10,6 +10,7 @@ import type { WatchedQueue } from "./queue-poller.js";
 import type { SqsOperations } from "./sqs.js";
 import {
   HEARTBEAT_TAG,
+  TAIL_BUS_TAG,
   TAIL_QUEUE_PREFIX,
   TAIL_TAG,
   type TemporaryResources,
@@ -73,14 +74,14 @@ export async function tapBus(options: BusTapOptions): Promise<WatchedQueue> {
     {
       [TAIL_TAG]: options.now.toISOString(),
       [HEARTBEAT_TAG]: options.now.toISOString(),
+      [TAIL_BUS_TAG]: bus.arn.slice(0, 256),
     },
     signal,
   );
   resources.queueCreated(trackedQueue, queue);
   if (!queue.arn)
     throw new AwsOperationError(`the temporary queue ${name} has no ARN (sqs:GetQueueAttributes)`);
-  // Rule names: up to 64 characters of letters, digits, . - _
-  const rule = name.slice(0, 64);
+  const rule = busRuleName(name);
   resources.creatingRule(rule, bus, events);
   const ruleArn = await events.putRule(
     bus,
@@ -92,4 +93,9 @@ export async function tapBus(options: BusTapOptions): Promise<WatchedQueue> {
   await sqs.setAttributes(queue, { Policy: ruleOnlyPolicy(queue.arn, ruleArn) }, signal);
   await events.targetQueue(bus, rule, queue.arn, signal);
   return { kind: "queue", queue, sqs, label: `events:${bus.name}`, mode: "own" };
+}
+
+/** The rule of a bus tap is named as its queue (rule names: up to 64 letters, digits, . - _). */
+export function busRuleName(queueName: string): string {
+  return queueName.slice(0, 64);
 }

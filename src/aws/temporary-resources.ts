@@ -12,6 +12,8 @@ import type { ResolvedQueue, SqsOperations } from "./sqs.js";
 /** The tag every temporary queue carries; its value is the creation time (ISO-8601). */
 export const TAIL_TAG = "lambda-dest:tail";
 export const TAIL_TOPIC_TAG = "lambda-dest:topic";
+/** On the temporary queue of an event bus tap: the bus whose rule (named as the queue) feeds it. */
+export const TAIL_BUS_TAG = "lambda-dest:bus";
 /**
  * Refreshed (ISO-8601 time) by the tail that uses the queue, every HEARTBEAT_INTERVAL_MS: `cleanup` leaves a
  * queue alone until HEARTBEAT_STALE_MINUTES pass without a refresh, so that it never removes a live tail's.

@@ -11,7 +11,7 @@ export interface CleanupOptions {
 }
 
 export interface CleanupItem {
-  type: "queue" | "subscription";
+  type: "queue" | "subscription" | "rule";
   id: string;
   createdAt?: string;
   topic?: string;
@@ -46,13 +46,15 @@ export async function cleanup(
   const [
     { SqsOperations, queueNameFromUrl, isQueueMissing },
     { SnsOperations },
-    { TAIL_QUEUE_PREFIX, TAIL_TAG, HEARTBEAT_TAG, HEARTBEAT_STALE_MINUTES },
+    { TAIL_QUEUE_PREFIX, TAIL_TAG, TAIL_BUS_TAG, HEARTBEAT_TAG, HEARTBEAT_STALE_MINUTES },
     { parseArn },
+    { busRuleName },
   ] = await Promise.all([
     import("../aws/sqs.js"),
     import("../aws/sns.js"),
     import("../aws/temporary-resources.js"),
     import("../arn.js"),
+    import("../aws/bus-tap.js"),
   ]);
   const sqs = await SqsOperations.create(clients);
   const sns = await SnsOperations.create(clients);
@@ -63,6 +65,8 @@ export async function cleanup(
     url: string;
     name: string;
     createdAt: string;
+    /** The event bus whose rule (named as the queue) feeds it, for a bus tap. */
+    bus?: string;
   }
   const candidates: Candidate[] = [];
   const kept: KeptQueue[] = [];
@@ -100,7 +104,7 @@ export async function cleanup(
       kept.push({ type: "queue", id: url, createdAt, lastSeen: lastSeenText, reason: "in-use" });
       continue;
     }
-    candidates.push({ ...queue, createdAt });
+    candidates.push({ ...queue, createdAt, bus: tags[TAIL_BUS_TAG] });
   }
 
   // Subscriptions that deliver to those queues, and orphans whose temporary queue is gone.
@@ -157,6 +161,26 @@ export async function cleanup(
         action: "failed",
         error: (error as Error).message,
       });
+    }
+  }
+  // The rule of a bus tap goes before its queue, so that nothing is sent to a deleted queue.
+  for (const candidate of candidates) {
+    if (!candidate.bus) continue;
+    const rule = busRuleName(candidate.name);
+    const id = `${rule} on ${candidate.bus}`;
+    if (options.dryRun) {
+      items.push({ type: "rule", id, action: "would delete" });
+      continue;
+    }
+    try {
+      const { EventsOperations } = await import("../aws/events.js");
+      const regional = await clients.forResourceRegion(parseArn(candidate.bus)?.region, "events");
+      await (await EventsOperations.create(regional)).deleteRule(candidate.bus, rule);
+      items.push({ type: "rule", id, action: "deleted" });
+    } catch (error) {
+      const { AwsOperationError } = await import("../errors.js");
+      if (error instanceof AwsOperationError && error.reason === "not-found") continue;
+      items.push({ type: "rule", id, action: "failed", error: (error as Error).message });
     }
   }
   for (const candidate of candidates) {

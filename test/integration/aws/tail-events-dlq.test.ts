@@ -133,6 +133,25 @@ describe("tail events:BUS", () => {
     ]);
   });
 
+  it("cleanup removes the rule and queue of a tail that was killed", async () => {
+    const tail = new CliProcess(stack, ["tail", "events:orders"]);
+    await tail.waitFor("listening on events:orders");
+    tail.child.kill("SIGKILL");
+    await tail.done;
+    const left = await leftovers();
+    expect([left.rules.length, left.queues.length]).toEqual([1, 1]);
+    const cleaned = await runCli(stack, ["cleanup", "--force", "--json"]);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    const report = JSON.parse(cleaned.stdout);
+    expect(
+      report.resources.map((item: { type: string; action: string }) => [item.type, item.action]),
+    ).toEqual([
+      ["rule", "deleted"],
+      ["queue", "deleted"],
+    ]);
+    expect(await leftovers()).toEqual({ rules: [], queues: [] });
+  });
+
   it("tail function:NAME follows an EventBridge destination: only that function's records", async () => {
     const busArn = `arn:aws:events:${stack.region}:000000000000:event-bus/orders`;
     await deployFunction(clients, "bus-dest", { onSuccess: busArn, onFailure: busArn, retries: 0 });
