@@ -260,15 +260,16 @@ export class SqsEventSourceMapping {
       receiptHandle: message.ReceiptHandle,
       body: message.Body,
       attributes: {
+        // In the order of Lambda's example records ("Example Amazon SQS message event (FIFO queue)").
         ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
         SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-        SenderId: attributes.SenderId ?? "AIDAIENQZJOLO23YVJ4VO",
-        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        ...(attributes.SequenceNumber === undefined ? {} : { SequenceNumber: attributes.SequenceNumber }),
         ...(attributes.MessageGroupId === undefined ? {} : { MessageGroupId: attributes.MessageGroupId }),
+        SenderId: attributes.SenderId ?? "AIDAIENQZJOLO23YVJ4VO",
         ...(attributes.MessageDeduplicationId === undefined
           ? {}
           : { MessageDeduplicationId: attributes.MessageDeduplicationId }),
-        ...(attributes.SequenceNumber === undefined ? {} : { SequenceNumber: attributes.SequenceNumber }),
+        ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         ...(trace === undefined ? {} : { AWSTraceHeader: trace }),
       },
       messageAttributes,

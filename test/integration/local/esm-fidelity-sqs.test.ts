@@ -102,6 +102,16 @@ describe("FIFO sources", () => {
     const [event] = await forwardedEvents(out.url, 1);
     expect(event!.Records.map((record) => record.body)).toEqual(["a1", "a2", "a3", "a4", "b1", "b2"]);
     for (const record of event!.Records) {
+      // Lambda developer guide, "Example Amazon SQS message event (FIFO queue)": the attributes, in order.
+      expect(Object.keys(record.attributes)).toEqual([
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SequenceNumber",
+        "MessageGroupId",
+        "SenderId",
+        "MessageDeduplicationId",
+        "ApproximateFirstReceiveTimestamp",
+      ]);
       expect(record.attributes.MessageGroupId).toBe(record.body.slice(0, 1));
       expect(record.attributes.SequenceNumber).toMatch(/^\d+$/);
       expect(record.attributes.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
