@@ -108,10 +108,10 @@ export function registerLambdaRoutes(
         .send(JSON.stringify(answer.body()));
     });
     routes(scope, service, defaultLimit);
-    for (const prefix of LAMBDA_PATH_PREFIXES) {
+    for (const url of LAMBDA_PATH_PREFIXES.flatMap((prefix) => [`/${prefix}`, `/${prefix}/*`])) {
       scope.route({
         method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
-        url: `/${prefix}/*`,
+        url,
         exposeHeadRoute: false,
         bodyLimit: defaultLimit,
         handler: async (_request, reply) =>

@@ -197,6 +197,8 @@ describe("routes the Lambda service does not know", () => {
       ["GET", "/2015-03-31/functions/fid-config/nothing/here"],
       ["PUT", "/2021-10-31/functions/fid-config/url"],
       ["GET", "/2015-03-31/layers"],
+      ["GET", "/2015-03-31"],
+      ["POST", "/2019-09-25"],
     ] as const) {
       const response = await fetch(`${stack.endpoint}${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
