@@ -321,6 +321,39 @@ describe("START, END and REPORT", () => {
   });
 });
 
+describe("process exits", () => {
+  it("a Python handler that exits with status 0 or dies of a signal is a Runtime.ExitError worded as AWS words it", async () => {
+    // Lambda developer guide, "Lambda execution environment lifecycle" (the log of a runtime crash):
+    // "RequestId: c3252230-... Error: Runtime exited without providing a reason"; an Invoke response recorded
+    // on AWS for a crash by SIGSEGV: {"errorType":"Runtime.ExitError","errorMessage":"RequestId: xxxxxxxx-...
+    // Error: Runtime exited with error: signal: segmentation fault"}.
+    await deploy(
+      "py-exits",
+      {
+        "app.py": [
+          "import ctypes, sys",
+          "def handler(event, context):",
+          "    if event.get('segfault'):",
+          "        ctypes.string_at(0)",
+          "    sys.exit(0)",
+        ].join("\n"),
+      },
+      { runtime: "python3.12", handler: "app.handler" },
+    );
+    const clean = await invoke("py-exits");
+    expect(clean.payload).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${clean.requestId} Error: Runtime exited without providing a reason`,
+    });
+    expect(clean.log).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t\n$/);
+    const crashed = await invoke("py-exits", { segfault: true });
+    expect(crashed.payload).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${crashed.requestId} Error: Runtime exited with error: signal: segmentation fault`,
+    });
+  });
+});
+
 describe("the last line before the answer", () => {
   it("is in the log of every invocation, Node.js and Python, stdout and stderr, ended or not", async () => {
     await deploy("node-last", {
