@@ -168,7 +168,9 @@ function routes(app: FastifyInstance, service: LambdaService, defaultLimit: numb
     async (request) => ({ statusCode: 201, json: await service.createFunction(jsonBody(request)) }),
     CODE_REQUEST_LIMIT,
   );
-  route("GET", [functions, `${functions}/`], "ListFunctions", () => ({ json: service.listFunctions() }));
+  route("GET", [functions, `${functions}/`], "ListFunctions", (request) => ({
+    json: service.listFunctions(request.query.FunctionVersion),
+  }));
   route("GET", [fn], "GetFunction", (request) => ({
     json: service.getFunction(request.params.name, request.query.Qualifier),
   }));

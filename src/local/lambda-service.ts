@@ -299,9 +299,18 @@ export class LambdaService {
     );
   }
 
-  listFunctions(): Record<string, unknown> {
+  /** ListFunctions; FunctionVersion=ALL lists every version with its qualified ARN. */
+  listFunctions(functionVersion?: string): Record<string, unknown> {
+    if (functionVersion !== undefined && functionVersion !== "ALL") {
+      throw validationError(functionVersion, "functionVersion", "Member must satisfy enum value set: [ALL]");
+    }
+    const all = functionVersion === "ALL";
     return {
-      Functions: [...this.functions.values()].map((fn) => this.render(fn, fn.latest, "listed", false)),
+      Functions: [...this.functions.values()].flatMap((fn) =>
+        all
+          ? this.allVersions(fn).map((version) => this.render(fn, version, "listed", true))
+          : [this.render(fn, fn.latest, "listed", false)],
+      ),
     };
   }
 

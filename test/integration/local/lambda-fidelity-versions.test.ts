@@ -8,6 +8,7 @@ import {
   InvalidParameterValueException,
   InvokeCommand,
   ListAliasesCommand,
+  ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   PutFunctionEventInvokeConfigCommand,
@@ -98,6 +99,13 @@ describe("versions", () => {
       ["$LATEST", `${ARN}:fid-ver:$LATEST`],
       ["1", `${ARN}:fid-ver:1`],
       ["2", `${ARN}:fid-ver:2`],
+    ]);
+
+    const all = await clients.lambda.send(new ListFunctionsCommand({ FunctionVersion: "ALL" }));
+    expect(all.Functions?.filter((fn) => fn.FunctionName === "fid-ver").map((fn) => fn.FunctionArn)).toEqual([
+      `${ARN}:fid-ver:$LATEST`,
+      `${ARN}:fid-ver:1`,
+      `${ARN}:fid-ver:2`,
     ]);
 
     const got = await clients.lambda.send(
