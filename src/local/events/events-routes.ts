@@ -31,8 +31,13 @@ export function registerEventsRoutes(
     let input: unknown;
     try {
       const raw = request.body;
-      const text = Buffer.isBuffer(raw) ? raw.toString("utf8") : typeof raw === "string" ? raw : "";
-      input = text.trim() === "" ? {} : JSON.parse(text);
+      if (Buffer.isBuffer(raw) || typeof raw === "string") {
+        const text = raw.toString("utf8");
+        input = text.trim() === "" ? {} : JSON.parse(text);
+      } else {
+        // Sent as application/x-amz-json-1.0, the app's own parser has read it already.
+        input = raw ?? {};
+      }
     } catch {
       return send(
         400,

@@ -594,9 +594,31 @@ function ruleDocument(rule: Rule): Json {
   };
 }
 
+/** The members of a Target in the API model: what PutTargets keeps and ListTargetsByRule returns. */
+const TARGET_MEMBERS = [
+  "Id",
+  "Arn",
+  "RoleArn",
+  "Input",
+  "InputPath",
+  "InputTransformer",
+  "KinesisParameters",
+  "RunCommandParameters",
+  "EcsParameters",
+  "BatchParameters",
+  "SqsParameters",
+  "HttpParameters",
+  "RedshiftDataParameters",
+  "SageMakerPipelineParameters",
+  "DeadLetterConfig",
+  "RetryPolicy",
+  "AppSyncParameters",
+];
+
 function targetDocument(target: Target): Json {
   const document: Json = {};
-  for (const [key, value] of Object.entries(target)) if (value !== undefined) document[key] = value;
+  const source = target as unknown as Json;
+  for (const key of TARGET_MEMBERS) if (source[key] !== undefined) document[key] = source[key];
   return document;
 }
 
@@ -644,7 +666,7 @@ function checkTarget(raw: unknown): Target {
   const group = isObject(raw.SqsParameters) ? raw.SqsParameters.MessageGroupId : undefined;
   if (parsed.service === "sqs" && arn.endsWith(".fifo") && typeof group !== "string")
     throw validation(`Parameter(s) SqsParameters must be specified for target: ${id}.`);
-  return raw as unknown as Target;
+  return targetDocument(raw as unknown as Target) as unknown as Target;
 }
 
 function invalidArgument(message: string): Json {

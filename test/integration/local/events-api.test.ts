@@ -483,6 +483,37 @@ describe("hostile requests", () => {
     expect(result.Entries?.[1]?.EventId).toMatch(uuid);
   });
 
+  it("a web page cannot reach EventBridge (its targets run code): another origin is refused", async () => {
+    const response = await fetch(stack.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSEvents.PutTargets",
+        origin: "http://evil.example",
+      },
+      body: JSON.stringify({
+        Rule: "x",
+        Targets: [{ Id: "a", Arn: "arn:aws:lambda:us-east-1:000000000000:function:f" }],
+      }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("keeps only the Target members of the API model", async () => {
+    await events.send(new PutRuleCommand({ Name: "members", EventPattern: '{"source":["m"]}' }));
+    const response = await fetch(stack.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.PutTargets" },
+      body: JSON.stringify({
+        Rule: "members",
+        Targets: [{ Id: "a", Arn: "arn:aws:sqs:us-east-1:000000000000:q", Extra: "\u001b[31m" }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const listed = await events.send(new ListTargetsByRuleCommand({ Rule: "members" }));
+    expect(listed.Targets).toEqual([{ Id: "a", Arn: "arn:aws:sqs:us-east-1:000000000000:q" }]);
+  });
+
   it("a body that is not JSON, or an operation that is not emulated, gets an error the SDK reads", async () => {
     const response = await fetch(stack.endpoint, {
       method: "POST",
