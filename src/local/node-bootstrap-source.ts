@@ -79,8 +79,11 @@ function publicText(text) {
 }
 
 // V8 builds every stack trace through this hook: the frames name the public paths, and the trace ends at the
-// runtime's frame that called the handler, as the managed runtime's traces do.
-Error.prepareStackTrace = (error, callSites) => {
+// runtime's frame that called the handler, as the managed runtime's traces do. With source maps on
+// (NODE_OPTIONS=--enable-source-maps) Node's own hook stays, for the mapped positions; the runtime's reports
+// are then rewritten afterwards (stackLines).
+const handlerCallFrame = "    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:";
+if (!process.sourceMapsEnabled) Error.prepareStackTrace = (error, callSites) => {
   let header;
   try {
     header = Error.prototype.toString.call(error);
@@ -157,7 +160,10 @@ function stackLines(error) {
   try {
     stack = error.stack;
   } catch {}
-  return typeof stack === "string" ? publicText(stack).split("\n") : [];
+  if (typeof stack !== "string") return [];
+  const lines = publicText(stack).split("\n");
+  const last = lines.findIndex((line) => line.startsWith(handlerCallFrame));
+  return last < 0 ? lines : lines.slice(0, last + 1);
 }
 
 // What the runtime posts for a failed invocation: {errorType, errorMessage, trace} (the managed runtime's

@@ -31,6 +31,7 @@
  *   time-out; in the new format the log has no line of its own for the crash.
  */
 import { CreateFunctionCommand, InvokeCommand, type Runtime } from "@aws-sdk/client-lambda";
+import { transformSync } from "esbuild";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
@@ -52,7 +53,12 @@ afterAll(async () => {
 async function deploy(
   name: string,
   files: Record<string, string>,
-  options: { runtime?: Runtime; handler?: string; timeout?: number } = {},
+  options: {
+    runtime?: Runtime;
+    handler?: string;
+    timeout?: number;
+    environment?: Record<string, string>;
+  } = {},
 ): Promise<void> {
   const zip = zipSync(Object.fromEntries(Object.entries(files).map(([file, text]) => [file, strToU8(text)])));
   await clients.lambda.send(
@@ -63,6 +69,7 @@ async function deploy(
       Role: "arn:aws:iam::000000000000:role/lambda-role",
       Code: { ZipFile: zip },
       Timeout: options.timeout,
+      Environment: options.environment ? { Variables: options.environment } : undefined,
     }),
   );
 }
@@ -158,6 +165,34 @@ describe("Node.js stack traces", () => {
     expect(log).toMatch(
       /\tINFO\tError: printed\n {4}at Runtime\.handler \(file:\/\/\/var\/task\/index\.mjs:4:15\)\n/,
     );
+  });
+});
+
+describe("Node.js stack traces with source maps", () => {
+  it("keep the mapped positions and still show public paths (NODE_OPTIONS=--enable-source-maps)", async () => {
+    // A TypeScript handler compiled with an inline source map, as bundlers ship them; Node shows a mapped frame
+    // with the original file's path.
+    const compiled = transformSync(
+      [
+        "interface Event { n: number }",
+        "export const handler = async (event: Event): Promise<number> => {",
+        '  throw new Error("mapped " + event.n);',
+        "};",
+      ].join("\n"),
+      { loader: "ts", format: "esm", sourcemap: "inline", sourcefile: "handler.ts" },
+    ).code;
+    await deploy(
+      "node-sourcemaps",
+      { "index.mjs": compiled },
+      { environment: { NODE_OPTIONS: "--enable-source-maps" } },
+    );
+    const { payload, log } = await invoke("node-sourcemaps", { n: 1 });
+    expect(payload.trace[0]).toBe("Error: mapped 1");
+    expect(payload.trace[1]).toMatch(/^ {4}at Runtime\.handler \(\/var\/task\/handler\.ts:3:9\)$/);
+    expect(payload.trace[payload.trace.length - 1]).toMatch(
+      /^ {4}at Runtime\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/,
+    );
+    expect(log).not.toMatch(/\/tmp\//);
   });
 });
 
