@@ -3,7 +3,7 @@
  * `--help`, `validate` and `show` never load the AWS SDK.
  */
 import { readFileSync } from "node:fs";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import type { GenerateCommandOptions } from "./commands/generate.js";
 import { parseDuration } from "./duration.js";
 import { UsageError } from "./errors.js";
@@ -11,6 +11,7 @@ import type { AwsOptions, CommandContext, Io, OutputOptions } from "./io.js";
 import * as accepted from "./option-values.js";
 import { printable } from "./printable.js";
 import { createColors } from "./render/colors.js";
+import { outputWidth } from "./render/wrap.js";
 
 /**
  * The version of the package this copy was installed from. src/cli.ts, dist/cli.js and the bundled
@@ -122,6 +123,7 @@ async function makeContext(io: Io, flags: GlobalFlags): Promise<CommandContext> 
     aws,
     colors: await createColors({ isTTY: io.stdout.isTTY, env: io.env, colorFlag }),
     errorColors: await createColors({ isTTY: io.stderr.isTTY, env: io.env, colorFlag }),
+    width: outputWidth(io.stdout.isTTY ? io.columns?.() : undefined),
   };
 }
 
@@ -190,6 +192,7 @@ Examples:
   $ lambda-dest invoke my-fn '{"a":1}' --wait   invoke async and wait for the destination record
   $ lambda-dest tail function:my-fn             watch a function's destinations
   $ lambda-dest generate invocation-record      a realistic record to test a consumer with
+  $ source <(lambda-dest completion bash)       tab completion in this shell
 ${EXIT_CODES}`,
     );
 
@@ -274,6 +277,8 @@ interface LocalFlags {
 interface DemoFlags {
   python?: boolean;
 }
+
+const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 
 interface CleanupFlags {
   olderThan?: number;
@@ -672,12 +677,12 @@ const REGISTRATIONS = {
       .addHelpText(
         "after",
         `
+  A running tail refreshes the tag lambda-dest:heartbeat on its temporary queue every minute; a queue
+  refreshed (or created) in the last 5 minutes is kept, and said so, unless --force.
+
   Examples:
     $ lambda-dest cleanup --dry-run
-    $ lambda-dest cleanup --older-than 1h
-
-  A running tail refreshes the tag lambda-dest:heartbeat on its temporary queue every minute; a queue
-  refreshed (or created) in the last 5 minutes is kept, and said so, unless --force.`,
+    $ lambda-dest cleanup --older-than 1h`,
       )
       .action(
         run(async (context, _args: [], flags: CleanupFlags) => {
@@ -690,6 +695,31 @@ const REGISTRATIONS = {
             },
             context,
           );
+        }),
+      );
+  },
+
+  completion: (command, run) => {
+    command
+      .description("print a shell completion script for commands, options and kind names")
+      .addArgument(new Argument("<shell>", "the shell to complete in").choices(COMPLETION_SHELLS))
+      .addHelpText(
+        "after",
+        `
+  Load it in the running shell, or put that line in the shell's start-up file:
+    bash  ~/.bashrc                  zsh  ~/.zshrc (after compinit)      fish  ~/.config/fish/config.fish
+
+  Examples:
+    $ source <(lambda-dest completion bash)
+    $ source <(lambda-dest completion zsh)
+    $ lambda-dest completion fish > ~/.config/fish/completions/lambda-dest.fish`,
+      )
+      .action(
+        run(async (context, [shell]: [(typeof COMPLETION_SHELLS)[number]]) => {
+          const { runCompletion, describeProgram } = await import("./commands/completion.js");
+          // Every command's registration, not only this one's: the script is generated from them.
+          const everything = buildProgram(context.io, { exitCode: 0 });
+          return runCompletion({ shell, program: describeProgram(everything) }, context);
         }),
       );
   },

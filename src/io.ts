@@ -26,6 +26,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   now(): Date;
+  /** stdout's width in columns while it is a terminal (undefined otherwise, or when unknown). */
+  columns?(): number | undefined;
   /** Waits (a retry's back-off); a test puts in one that records the waits instead. Default: a real timer. */
   sleep?(milliseconds: number): Promise<void>;
   /**
@@ -65,6 +67,8 @@ export interface CommandContext {
   errorColors: ChalkInstance;
   output: OutputOptions;
   aws: AwsOptions;
+  /** Columns that text output is laid out in: the terminal's, or 100 when stdout is not one. */
+  width?: number;
 }
 
 /** Writes one line to stderr unless --quiet. */

@@ -32,6 +32,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
+    columns: () => (process.stdout.isTTY ? process.stdout.columns : undefined),
     watchInterrupts: () => {
       // Long-running commands also stop when the reader of their output goes away while they are idle.
       stdout.watchReader();

@@ -130,7 +130,7 @@ export async function invoke(
     }
     const { prettyJson } = await import("../render/json.js");
     context.io.stdout.write(
-      `${typeof result === "string" ? printableLines(result) : prettyJson(result, context.colors)}\n`,
+      `${typeof result === "string" ? printableLines(result) : prettyJson(result, context.colors, "", undefined, "", { width: context.width })}\n`,
     );
   }
   if (outcome.functionError) {
@@ -343,7 +343,13 @@ async function invokeAndWait(
       const waited = match.receivedAt.getTime() - started;
       const origin = `${facts.source}${facts.messageId ? `, message ${facts.messageId}` : ""}, after ${formatDuration(waited)}`;
       context.io.stdout.write(
-        renderEnvelope(match.envelope, { colors: context.colors, origin, detailed: true }),
+        renderEnvelope(match.envelope, {
+          colors: context.colors,
+          origin,
+          detailed: true,
+          width: context.width,
+          verbose: context.output.verbose,
+        }),
       );
     }
     return match.envelope.summary.outcome === "success" ? 0 : 1;

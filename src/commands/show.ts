@@ -101,7 +101,13 @@ function jsonLine(result: ItemResult, item: SourceItem): string {
 
 function renderResult(result: ItemResult, item: SourceItem, context: CommandContext): string {
   const render = (shown: ItemResult) =>
-    renderEnvelope(shown, { colors: context.colors, origin: itemLabel(shown), detailed: true });
+    renderEnvelope(shown, {
+      colors: context.colors,
+      origin: itemLabel(shown),
+      detailed: true,
+      width: context.width,
+      verbose: context.output.verbose,
+    });
   try {
     return render(result);
   } catch (error) {

@@ -53,26 +53,32 @@ export function tailText(
   facts: ArrivalFacts,
   colors: ChalkInstance,
   detailed: boolean,
+  width?: number,
 ): string {
   try {
-    return renderArrival(envelope, facts, colors, detailed);
+    return renderArrival(envelope, facts, colors, detailed, width);
   } catch (error) {
     const failed = unprocessableEnvelope(`could not be shown: ${describeFailure(error)}`, undefined);
-    return renderArrival(failed, facts, colors, detailed);
+    return renderArrival(failed, facts, colors, detailed, width);
   }
 }
 
+/** The record's time is given with its age as of its arrival: tail shows records as they arrive. */
 function renderArrival(
   envelope: AnalyzedEnvelope,
   facts: ArrivalFacts,
   colors: ChalkInstance,
   detailed: boolean,
+  width: number | undefined,
 ): string {
   const time = facts.receivedAt.toISOString().slice(11, 19);
-  const head = `${colors.dim(time)} ${colors.dim(printable(facts.source))}  `;
-  if (!detailed) return `${head}${summaryLine(envelope, colors)}\n`;
+  const lead = `${colors.dim(time)} ${colors.dim(printable(facts.source))}  `;
+  const receivedAt = facts.receivedAt;
+  if (!detailed) return `${summaryLine(envelope, colors, { width, lead, receivedAt })}\n`;
   const origin = `${facts.source}${facts.messageId ? `, message ${facts.messageId}` : ""}`;
-  return `${head}${renderEnvelope(envelope, { colors, origin, detailed: true })}\n`;
+  // -v: every detail, the runtime's stack frames included.
+  const options = { colors, origin, detailed: true, width, lead, receivedAt, verbose: true };
+  return `${renderEnvelope(envelope, options)}\n`;
 }
 
 /** Counts per function and condition, for the table printed on exit. */

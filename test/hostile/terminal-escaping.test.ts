@@ -28,6 +28,14 @@ const COLORS = { NO_COLOR: undefined, FORCE_COLOR: "1" };
 /** What `printable` shows for HOSTILE's first sequences, so that the test sees them kept, escaped. */
 const SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\x1b[31m\\u009b5m";
 
+/**
+ * Text output wraps at 100 columns when piped, breaking at a space: every indented line joined to the one
+ * before it by that space, so that a message reads whole again (what is next to it is joined too).
+ */
+function unwrapped(text: string): string {
+  return text.replace(/\n +/g, " ");
+}
+
 describe("#8 terminal control sequences from envelopes and files are shown escaped", () => {
   it("#8 show: the error line, stack trace, condition and payload of a hostile record", async () => {
     const path = write("hostile-record.json", JSON.stringify(hostileFailureRecord(), null, 2));
@@ -36,7 +44,7 @@ describe("#8 terminal control sequences from envelopes and files are shown escap
     expect(controlsIn(plain.stdout)).toEqual([]);
     expect(controlsIn(plain.stderr)).toEqual([]);
     expect(plain.stdout).toContain(`error    Order${SHOWN}`);
-    expect(plain.stdout).toContain(`at handler (${SHOWN}`);
+    expect(unwrapped(plain.stdout)).toContain(`at handler (${SHOWN}`);
     // The payload block: JSON.stringify escapes C0 itself; C1 and bidi are escaped the same way.
     expect(plain.stdout).toContain('"key\\u001b]0;owned\\u0007');
     expect(plain.stdout).toContain("\\u009b5m\\u0085\\u007f\\u202eevil\\u2066");
@@ -285,7 +293,7 @@ describe("#8 tail and invoke against the local stack", () => {
     expect(controlsIn(failed.stderr)).toEqual([]);
     const waited = await runRaw(["invoke", "escaping", failing, "--wait", "--timeout", "20s", ...endpoint()]);
     expect(waited.code, waited.stderr).toBe(1);
-    expect(waited.stdout).toContain(`OrderError: failed ${SHOWN}`);
+    expect(unwrapped(waited.stdout)).toContain(`OrderError: failed ${SHOWN}`);
     expect(controlsIn(waited.stdout)).toEqual([]);
     expect(controlsIn(waited.stderr)).toEqual([]);
     const asJson = await runRaw(["invoke", "escaping", failing, "--wait", "--json", ...endpoint()]);
