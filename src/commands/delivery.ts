@@ -1,5 +1,5 @@
 /**
- * What `send` and `publish` share once the messages are prepared: batches in flight, one MessageId per line on
+ * What `send` and `publish` share: the FIFO rules, the deduplication ids, and once the messages are prepared, batches in flight, one MessageId per line on
  * stdout (or one JSON document), each failure named on stderr, progress on a terminal, exit 1 on any failure.
  */
 
@@ -10,6 +10,7 @@ import {
   sendInBatches,
 } from "../aws/batch-send.js";
 import type { BatchLimits } from "../aws/batches.js";
+import { UsageError } from "../errors.js";
 import { type CommandContext, note } from "../io.js";
 import { printable, printableJson } from "../printable.js";
 import { Progress } from "../render/progress.js";
@@ -29,6 +30,27 @@ export interface DeliveryOptions {
   limits: BatchLimits;
   concurrency: number;
   sendBatch(batch: OutgoingMessage[]): Promise<EntryResult[]>;
+}
+
+/** The options of a message that send and publish both take. */
+export interface FifoOptions {
+  lines: boolean;
+  groupId?: string;
+  dedupId?: string;
+}
+
+/** A FIFO queue or topic needs a message group id for every message. */
+export function requireGroupId(name: string, noun: "queue" | "topic", options: FifoOptions): void {
+  if (options.groupId !== undefined) return;
+  throw new UsageError(
+    `${name} is a FIFO ${noun}: give --group-id (and --dedup-id unless the ${noun} deduplicates by content)`,
+  );
+}
+
+/** --dedup-id as given for one message; with --lines, one id per line (ID-LINE), so lines are not merged. */
+export function deduplicationId(options: FifoOptions, message: OutgoingMessage): string | undefined {
+  if (options.dedupId === undefined) return undefined;
+  return options.lines ? `${options.dedupId}-${message.line}` : options.dedupId;
 }
 
 export async function deliver(context: CommandContext, options: DeliveryOptions): Promise<number> {

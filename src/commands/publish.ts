@@ -8,6 +8,7 @@ import { toSdkAttributes } from "../input/attributes.js";
 import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
 import { snsSubject } from "../option-values.js";
+import { deduplicationId, requireGroupId } from "./delivery.js";
 
 export interface PublishOptions {
   topic: string;
@@ -34,11 +35,7 @@ export async function publishMessages(
 ): Promise<number> {
   const reference = parseTopicReference(options.topic);
   const fifo = isFifoName(reference.name);
-  if (fifo && options.groupId === undefined) {
-    throw new UsageError(
-      `${reference.name} is a FIFO topic: give --group-id (and --dedup-id unless the topic deduplicates by content)`,
-    );
-  }
+  if (fifo) requireGroupId(reference.name, "topic", options);
   if (options.subject !== undefined) {
     try {
       snsSubject(options.subject);
@@ -71,12 +68,7 @@ export async function publishMessages(
     Subject: options.subject,
     MessageAttributes: sdkAttributes,
     MessageGroupId: options.groupId,
-    MessageDeduplicationId:
-      options.dedupId === undefined
-        ? undefined
-        : options.lines
-          ? `${options.dedupId}-${message.line}`
-          : options.dedupId,
+    MessageDeduplicationId: deduplicationId(options, message),
   });
   return deliver(context, {
     target: { type: "topic", name: topic.name, arn: topic.arn },

@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { toSdkAttributes } from "../input/attributes.js";
 import { prepareOutgoing } from "../input/outgoing.js";
 import type { CommandContext } from "../io.js";
+import { deduplicationId, requireGroupId } from "./delivery.js";
 
 export interface SendOptions {
   queue: string;
@@ -34,11 +35,7 @@ export async function sendMessages(
 ): Promise<number> {
   const reference = parseQueueReference(options.queue);
   const fifo = isFifoName(reference.name);
-  if (fifo && options.groupId === undefined) {
-    throw new UsageError(
-      `${reference.name} is a FIFO queue: give --group-id (and --dedup-id unless the queue deduplicates by content)`,
-    );
-  }
+  if (fifo) requireGroupId(reference.name, "queue", options);
   if (fifo && options.delaySeconds) {
     throw new UsageError(
       "--delay cannot be set per message on a FIFO queue (set the queue's DelaySeconds instead)",
@@ -69,12 +66,7 @@ export async function sendMessages(
     MessageAttributes: sdkAttributes,
     DelaySeconds: options.delaySeconds,
     MessageGroupId: options.groupId,
-    MessageDeduplicationId:
-      options.dedupId === undefined
-        ? undefined
-        : options.lines
-          ? `${options.dedupId}-${message.line}`
-          : options.dedupId,
+    MessageDeduplicationId: deduplicationId(options, message),
   });
   return deliver(context, {
     target: { type: "queue", name: queue.name, url: queue.url },
