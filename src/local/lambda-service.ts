@@ -769,14 +769,18 @@ export class LambdaService {
     if (body.DestinationConfig !== undefined) {
       throw invalidParameter("Unsupported DestinationConfig parameter for given event source mapping type.");
     }
-    const fn = this.find(requiredString(body.FunctionName, "functionName"));
+    const target = this.mappingTarget(requiredString(body.FunctionName, "functionName"));
+    const fn = target.fn;
     try {
       await this.options.aws.queueUrl(sourceArn);
     } catch {
       throw invalidParameter(MISSING_QUEUE_MESSAGE);
     }
     for (const existing of this.mappings.values()) {
-      if (existing.settings.eventSourceArn === sourceArn && existing.settings.functionName === fn.name) {
+      if (
+        existing.settings.eventSourceArn === sourceArn &&
+        existing.settings.functionArn === target.functionArn
+      ) {
         throw new LambdaServiceError(
           "ResourceConflictException",
           `An event source mapping with SQS arn (" ${sourceArn} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${existing.settings.uuid}`,
@@ -787,8 +791,8 @@ export class LambdaService {
     const settings = {
       uuid: randomUUID(),
       eventSourceArn: sourceArn,
-      functionName: fn.name,
-      functionArn: functionArn(this.region, fn.name),
+      functionName: target.functionName,
+      functionArn: target.functionArn,
       batchSize: 10,
       maximumBatchingWindowInSeconds: 0,
       reportBatchItemFailures: false,
@@ -822,7 +826,7 @@ export class LambdaService {
         .filter(
           (mapping) => eventSourceArn === undefined || mapping.settings.eventSourceArn === eventSourceArn,
         )
-        .filter((mapping) => name === undefined || mapping.settings.functionName === name)
+        .filter((mapping) => name === undefined || mapping.settings.functionName.split(":")[0] === name)
         .map(mappingResponse),
     };
   }
@@ -831,9 +835,9 @@ export class LambdaService {
     const mapping = this.findMapping(uuid);
     const next = { ...mapping.settings };
     if (typeof body.FunctionName === "string") {
-      const fn = this.find(body.FunctionName);
-      next.functionName = fn.name;
-      next.functionArn = functionArn(this.region, fn.name);
+      const target = this.mappingTarget(body.FunctionName);
+      next.functionName = target.functionName;
+      next.functionArn = target.functionArn;
     }
     if (typeof body.Enabled === "boolean") next.enabled = body.Enabled;
     applyMappingSettings(next, body, next.eventSourceArn.endsWith(".fifo"));
@@ -864,6 +868,20 @@ export class LambdaService {
   }
 
   // ---- internals ----------------------------------------------------------------------------------------
+
+  /**
+   * An event source mapping's function: a function, version or alias (which must exist); the poller invokes
+   * `functionName` (NAME or NAME:QUALIFIER) and the mapping shows the ARN as given, qualified or not.
+   */
+  private mappingTarget(reference: string): { fn: LocalFunction; functionName: string; functionArn: string } {
+    const found = this.lookup(reference, undefined);
+    if (found.qualifier !== undefined) this.versionOf(found);
+    return {
+      fn: found.fn,
+      functionName: found.qualifier === undefined ? found.fn.name : `${found.fn.name}:${found.qualifier}`,
+      functionArn: functionArn(this.region, found.fn.name, found.qualifier),
+    };
+  }
 
   /** The function a reference names, whatever its qualifier (concurrency, recursion config, mappings). */
   private find(reference: string): LocalFunction {

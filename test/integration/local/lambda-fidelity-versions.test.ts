@@ -1,7 +1,9 @@
 import {
   CreateAliasCommand,
+  CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   DeleteAliasCommand,
+  DeleteEventSourceMappingCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -16,9 +18,10 @@ import {
   ResourceNotFoundException,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { zipDirectory } from "../../../src/local/zip-directory.js";
@@ -324,6 +327,38 @@ describe("event invoke configs and records per qualifier", () => {
     expect(byEvent.get(1).responseContext.executedVersion).toBe("1");
     expect(byEvent.get(2).requestContext.functionArn).toBe(`${ARN}:fid-rec:prod`);
     expect(byEvent.get(2).responseContext.executedVersion).toBe("1");
+  });
+});
+
+describe("event source mappings on an alias", () => {
+  it("the mapping shows the alias ARN and the poller runs the alias's version", async () => {
+    // CreateEventSourceMapping takes a version or alias ARN as FunctionName (Lambda API reference,
+    // CreateEventSourceMapping: "Version or Alias ARN"), and FunctionArn echoes it.
+    const old = await createQueue(clients, "fid-esm-v1");
+    const current = await createQueue(clients, "fid-esm-latest");
+    const source = await createQueue(clients, "fid-esm-source");
+    await deployFixture(clients, "fid-esm", "node-forwarder", {
+      environment: { FORWARD_QUEUE: "fid-esm-v1" },
+    });
+    await clients.lambda.send(new PublishVersionCommand({ FunctionName: "fid-esm" }));
+    await clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "fid-esm",
+        Environment: { Variables: { FORWARD_QUEUE: "fid-esm-latest" } },
+      }),
+    );
+    await clients.lambda.send(
+      new CreateAliasCommand({ FunctionName: "fid-esm", Name: "stable", FunctionVersion: "1" }),
+    );
+    const mapping = await clients.lambda.send(
+      new CreateEventSourceMappingCommand({ EventSourceArn: source.arn, FunctionName: "fid-esm:stable" }),
+    );
+    expect(mapping.FunctionArn).toBe(`${ARN}:fid-esm:stable`);
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: "via alias" }));
+    const [forwarded] = await receiveBodies(clients, old.url, 1);
+    expect(JSON.parse(forwarded!).Records[0].body).toBe("via alias");
+    expect(await receiveBodies(clients, current.url, 1, 1500)).toEqual([]);
+    await clients.lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
   });
 });
 
