@@ -23,7 +23,8 @@ export function notFound(message: string): EventsServiceError {
 
 /** AWS's wording for a member that breaks the API model's constraints. */
 export function constraint(value: unknown, member: string, rule: string): EventsServiceError {
+  const shown = value === undefined || value === null ? "null" : `'${String(value)}'`;
   return validation(
-    `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${rule}`,
+    `1 validation error detected: Value ${shown} at '${member}' failed to satisfy constraint: ${rule}`,
   );
 }

@@ -152,6 +152,7 @@ export class EventsService {
     if (input.EventSourceName !== undefined)
       throw validation("Partner event sources are not emulated by the local stack.");
     const description = optionalString(input, "Description");
+    checkTags(input.Tags);
     const bus = this.newBus(name, description);
     this.buses.set(name, bus);
     this.applyTags(bus.arn, input.Tags);
@@ -226,6 +227,7 @@ export class EventsService {
         "Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
       );
     const pattern = compilePattern(eventPattern!);
+    checkTags(input.Tags);
     const existing = bus.rules.get(name);
     const rule: Rule = {
       name,
@@ -404,7 +406,8 @@ export class EventsService {
   }
 
   /** Every enabled rule of the bus whose pattern matches sends the event to each of its targets. */
-  private route(bus: Bus, event: Json): void {
+  /** `forwarded`: the event came from another bus's rule, and goes no further to a bus (one hop, as on AWS). */
+  private route(bus: Bus, event: Json, forwarded = false): void {
     const ingestionTime = this.now()
       .toISOString()
       .replace(/\.\d{3}Z$/, "Z");
@@ -416,7 +419,7 @@ export class EventsService {
           ruleName: rule.name,
           ingestionTime,
         });
-        this.deliver(rule, target, payload, String(event.id)).catch((error: unknown) => {
+        this.deliver(rule, target, payload, String(event.id), forwarded).catch((error: unknown) => {
           this.options.logger.error(
             `EventBridge: event ${String(event.id)} not delivered by rule ${rule.name} to ${target.Arn}: ${error instanceof Error ? error.message : String(error)}`,
           );
@@ -425,7 +428,13 @@ export class EventsService {
     }
   }
 
-  private async deliver(rule: Rule, target: Target, payload: string, eventId: string): Promise<void> {
+  private async deliver(
+    rule: Rule,
+    target: Target,
+    payload: string,
+    eventId: string,
+    forwarded: boolean,
+  ): Promise<void> {
     const arn = parseValidArn(target.Arn);
     switch (arn?.service) {
       case "sqs": {
@@ -455,7 +464,17 @@ export class EventsService {
         const name = arn.resource.replace(/^event-bus\//, "");
         const bus = this.buses.get(name);
         if (!bus) throw new Error(`event bus ${name} does not exist`);
-        if (bus.name !== rule.bus) this.route(bus, JSON.parse(payload) as Json);
+        if (forwarded) throw new Error("an event that came from another bus is not sent on to a further bus");
+        if (bus.name === rule.bus) throw new Error("a bus is not a target of its own rules");
+        let forwardedEvent: unknown;
+        try {
+          forwardedEvent = JSON.parse(payload);
+        } catch {
+          forwardedEvent = undefined;
+        }
+        if (typeof forwardedEvent !== "object" || forwardedEvent === null || Array.isArray(forwardedEvent))
+          throw new Error("what the target input made of the event is not an event");
+        this.route(bus, forwardedEvent as Json, true);
         break;
       }
       default:
@@ -495,16 +514,13 @@ export class EventsService {
     throw notFound(`Resource ${arn} not found.`);
   }
 
+  /** Checks every tag first, so that a bad list changes nothing. */
   private applyTags(arn: string, tags: unknown): void {
-    if (tags === undefined) return;
-    if (!Array.isArray(tags)) throw constraint("tags", "tags", "Member must be a list of Tag");
-    const map = this.tags.get(arn) ?? new Map<string, string>();
-    for (const tag of tags) {
-      if (!isObject(tag) || typeof tag.Key !== "string" || typeof tag.Value !== "string")
-        throw validation("A tag needs a Key and a Value.");
-      map.set(tag.Key, tag.Value);
+    for (const [key, value] of checkTags(tags)) {
+      const map = this.tags.get(arn) ?? new Map<string, string>();
+      map.set(key, value);
+      this.tags.set(arn, map);
     }
-    this.tags.set(arn, map);
   }
 
   private tagResource(input: Json): Json {
@@ -534,14 +550,28 @@ export class EventsService {
   }
 }
 
+/** Tags as [{Key, Value}] (1-128 and 0-256 characters in the API model); undefined is none. */
+function checkTags(tags: unknown): Array<[string, string]> {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw validation("Tags must be a list of {Key, Value}.");
+  return tags.map((tag) => {
+    if (!isObject(tag) || typeof tag.Key !== "string" || typeof tag.Value !== "string")
+      throw validation("Every tag needs a Key and a Value.");
+    if (tag.Key.length < 1 || tag.Key.length > 128)
+      throw constraint(tag.Key, "tags.member.key", "Member must have length between 1 and 128");
+    if (tag.Value.length > 256)
+      throw constraint(tag.Value, "tags.member.value", "Member must have length less than or equal to 256");
+    return [tag.Key, tag.Value];
+  });
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function requiredString(input: Json, member: string, wireName: string): string {
   const value = input[member];
-  if (typeof value !== "string" || value === "")
-    throw constraint(value ?? "null", wireName, "Member must not be null");
+  if (typeof value !== "string" || value === "") throw constraint(value, wireName, "Member must not be null");
   return value;
 }
 
@@ -627,7 +657,7 @@ function checkTarget(raw: unknown): Target {
   const id = raw.Id;
   if (typeof id !== "string" || id.length === 0 || id.length > 64 || !NAME_PATTERN.test(id))
     throw constraint(
-      id ?? "null",
+      id,
       "targets.member.id",
       "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
     );
@@ -651,7 +681,7 @@ function checkTarget(raw: unknown): Target {
   if (raw.InputTransformer !== undefined) {
     const transformer = raw.InputTransformer;
     if (!isObject(transformer) || typeof transformer.InputTemplate !== "string")
-      throw constraint("null", "targets.member.inputTransformer.inputTemplate", "Member must not be null");
+      throw constraint(undefined, "targets.member.inputTransformer.inputTemplate", "Member must not be null");
     const paths = transformer.InputPathsMap ?? {};
     if (!isObject(paths)) throw validation(`InputPathsMap for target ${id} is invalid.`);
     if (Object.keys(paths).length > 100) throw validation("InputPathsMap can have at most 100 entries.");

@@ -399,6 +399,41 @@ describe("targets and PutEvents", () => {
     });
   });
 
+  it("a bus as target passes the event on once: rules on the receiving bus route it, and it goes no further", async () => {
+    // EventBridge user guide (event buses as targets): "EventBridge can't route events received from a sender
+    // event bus to a third event bus."
+    const queue = await createQueue(clients, "eb-second-bus");
+    const first = await events.send(new CreateEventBusCommand({ Name: "first" }));
+    const second = await events.send(new CreateEventBusCommand({ Name: "second" }));
+    const pattern = '{"source":["hop"]}';
+    await events.send(new PutRuleCommand({ Name: "on", EventBusName: "first", EventPattern: pattern }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "on",
+        EventBusName: "first",
+        Targets: [{ Id: "b", Arn: second.EventBusArn }],
+      }),
+    );
+    await events.send(new PutRuleCommand({ Name: "back", EventBusName: "second", EventPattern: pattern }));
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "back",
+        EventBusName: "second",
+        Targets: [
+          { Id: "q", Arn: queue.arn },
+          { Id: "b", Arn: first.EventBusArn },
+        ],
+      }),
+    );
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: "first", Source: "hop", DetailType: "t", Detail: "{}" }],
+      }),
+    );
+    const bodies = await receiveBodies(clients, queue.url, 2, 2000);
+    expect(bodies.map((body) => JSON.parse(body).id)).toEqual([put.Entries![0]!.EventId]);
+  });
+
   it("reports per-entry failures as AWS does, and refuses more than 10 entries or 256 KB", async () => {
     const result = await events.send(
       new PutEventsCommand({
