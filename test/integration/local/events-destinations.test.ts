@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyzeValue } from "../../../src/envelopes/analyze.js";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import {
   type Clients,
@@ -148,6 +149,13 @@ describe("EventBridge destinations", () => {
       requestId: okId,
     });
     expect(success.detail.requestPayload).toEqual({ order: 1 });
+    // lambda-dest's own reading: an invocation record behind an EventBridge event, valid against the schemas.
+    const [analyzed] = analyzeValue(success);
+    expect(analyzed).toMatchObject({
+      kind: "invocation-record",
+      layers: ["eventbridge-event", "invocation-record"],
+      valid: true,
+    });
 
     const failId = await invokeAsync("eb-dest", '{"fail":"stock"}');
     const [failureText] = await receiveBodies(clients, failures.url, 1, 15_000);
