@@ -82,7 +82,15 @@ export interface PollOptions {
   /** A delete or release that failed: reported, not fatal. */
   onProblem?(text: string): void;
   budget?: ReceiveBudget;
+  /**
+   * A peek's long poll, in seconds (default 1). 0 polls briefly, every SHORT_POLL_INTERVAL_MS: a watch that ends
+   * the moment its record arrives (invoke --wait) is then never held by a long poll it may not cut short.
+   */
+  peekWaitSeconds?: number;
 }
+
+/** Between two short polls (peekWaitSeconds 0) that found nothing. */
+export const SHORT_POLL_INTERVAL_MS = 200;
 
 /** A signal that aborts `graceMs` after `stop` does. */
 function afterGrace(stop: AbortSignal, graceMs: number): { signal: AbortSignal; dispose(): void } {
@@ -129,7 +137,9 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       }
       // A round that brought back only messages already handled (a peeked backlog, messages filtered out of a
       // consume) backs off instead of spinning on them: each receive counts towards a redrive policy.
-      if (round === "stale") {
+      if (round === "empty" && peek && options.peekWaitSeconds === 0) {
+        await sleep(SHORT_POLL_INTERVAL_MS, stop);
+      } else if (round === "stale") {
         idleRounds += 1;
         await sleep(Math.min(2_000, 100 * 2 ** idleRounds), stop);
       } else if (round === "fresh") {
@@ -153,7 +163,7 @@ async function receiveOnce(
   const { watched, stop } = options;
   const { sqs } = watched;
   const peek = watched.mode === "peek";
-  const waitSeconds = peek ? 1 : 5;
+  const waitSeconds = peek ? (options.peekWaitSeconds ?? 1) : 5;
   // On a user's queue a long poll is not cut off when we stop: SQS would still hand messages to the
   // abandoned request, hiding them for the visibility timeout. It is let finish (it returns within
   // waitSeconds) and what it brought is released below; only an endpoint that stopped answering is cut.

@@ -346,6 +346,7 @@ export class WatchSession {
     stopAll: () => void,
     concurrency: number,
     budget?: ReceiveBudget,
+    peekWaitSeconds?: number,
   ): Promise<void> {
     let failure: unknown;
     await Promise.all(
@@ -358,6 +359,7 @@ export class WatchSession {
               handle,
               concurrency,
               budget,
+              peekWaitSeconds,
               onProblem: (text) => this.#events.warn(text),
             })
         ).catch((error) => {

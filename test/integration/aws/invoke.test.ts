@@ -169,12 +169,12 @@ describe("invoke", () => {
     const queue = await createQueue(clients, "mixed-success");
     await deployFunction(clients, "mixed", {
       onSuccess: queue.arn,
-      onFailure: "arn:aws:events:us-east-1:000000000000:event-bus/default",
+      onFailure: "arn:aws:lambda:us-east-1:000000000000:function:bare",
     });
     const mixed = await runCli(stack, ["tail", "function:mixed", "--timeout", "300ms"]);
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(mixed.stderr).toContain(
-      "warning: the on-failure destination arn:aws:events:us-east-1:000000000000:event-bus/default is an EventBridge bus, which lambda-dest cannot tail yet",
+      "warning: the on-failure destination arn:aws:lambda:us-east-1:000000000000:function:bare is a Lambda function: its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:bare)",
     );
     expect(mixed.stderr).toContain("listening on sqs:mixed-success");
 
