@@ -216,11 +216,23 @@ def load_handler():
     return handler
 
 
+# What the managed runtime logs (as a warning) before an init error (awslambdaric/lambda_literals.py).
+UNHANDLED_EXCEPTION_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, in "
+    "rare cases, a Lambda runtime update can cause unexpected function behavior. For functions using managed "
+    "runtimes, runtime updates can be triggered by a function change, or can be applied automatically. To "
+    "determine if the runtime has been updated, check the runtime version in the INIT_START log entry. If this "
+    "error correlates with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
+)
+
 setup_logging()
 try:
     handler = load_handler()
 except RuntimeError as failure:
     error = failure.args[0]
+    logging.warning(UNHANDLED_EXCEPTION_WARNING)
     log_error(error)
     post_error("/init/error", error)
     sys.exit(1)

@@ -284,6 +284,27 @@ describe("Python tracebacks and logging", () => {
     expect(log).not.toMatch(/\/tmp\//);
   });
 
+  it("logs an init error after the runtime's LAMBDA_WARNING, as the managed runtime does", async () => {
+    // awslambdaric/bootstrap.py: on an init error, logging.warning(lambda_unhandled_exception_warning_message)
+    // ("LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. ...",
+    // awslambdaric/lambda_literals.py), with no request id yet, then log_error(...).
+    await deploy(
+      "py-import",
+      { "app.py": "import nope_mod\ndef handler(event, context):\n    return 1\n" },
+      { runtime: "python3.12", handler: "app.handler" },
+    );
+    const { payload, log } = await invoke("py-import");
+    expect(payload).toEqual({
+      errorMessage: "Unable to import module 'app': No module named 'nope_mod'",
+      errorType: "Runtime.ImportModuleError",
+      requestId: "",
+      stackTrace: [],
+    });
+    expect(log).toMatch(
+      /\n\[WARNING\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\tLAMBDA_WARNING: Unhandled exception\. The most likely cause is an issue in the function code\. .* For more information, see https:\/\/docs\.aws\.amazon\.com\/lambda\/latest\/dg\/runtimes-update\.html\n\[ERROR\] Runtime\.ImportModuleError: Unable to import module 'app': No module named 'nope_mod'\nTraceback \(most recent call last\):\nEND RequestId: /,
+    );
+  });
+
   it("shows the standard library's frames under /var/lang and the message's paths under /var/task", async () => {
     await deploy(
       "py-paths",
