@@ -243,6 +243,12 @@ class UserCodeSyntaxError extends Error {}
 UserCodeSyntaxError.prototype.name = "Runtime.UserCodeSyntaxError";
 class HandlerNotFound extends Error {}
 HandlerNotFound.prototype.name = "Runtime.HandlerNotFound";
+class CallbackHandlerDeprecated extends Error {}
+CallbackHandlerDeprecated.prototype.name = "Runtime.CallbackHandlerDeprecated";
+const runtimeMajor = Number(/^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV ?? "")?.[1] ?? 0);
+const nodejs24OrLater = runtimeMajor >= 24;
+const CALLBACK_HANDLER_REMOVED =
+  "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.";
 
 async function _loadUserApp(file, moduleRelative) {
   // Suspended once, like the managed runtime's loader is before it reports a module it cannot find, so that
@@ -275,6 +281,9 @@ async function load() {
   }
   if (handler === undefined) throw new HandlerNotFound(handlerSpec + " is undefined or not exported");
   if (typeof handler !== "function") throw new HandlerNotFound(handlerSpec + " is not a function");
+  // Node.js 24's runtime refuses a callback handler (three parameters) at init
+  // (aws-lambda-nodejs-runtime-interface-client, src/function/callback-deprecation.ts).
+  if (nodejs24OrLater && handler.length >= 3) throw new CallbackHandlerDeprecated(CALLBACK_HANDLER_REMOVED);
   return handler;
 }
 
@@ -283,7 +292,8 @@ async function start() {
     return await load();
   } catch (error) {
     const object = toErrorObject(error);
-    console.error("Uncaught Exception", formattedError(isError(error) ? error : new Error(error)));
+    // Node.js 24's runtime labels the entry "Init Error", the earlier ones "Uncaught Exception".
+    console.error(nodejs24OrLater ? "Init Error" : "Uncaught Exception", formattedError(isError(error) ? error : new Error(error)));
     await postError("/init/error", object).catch(() => {});
     process.exit(1);
   }

@@ -243,6 +243,31 @@ describe("Node.js init errors", () => {
   });
 });
 
+describe("Node.js 24", () => {
+  it("refuses a callback handler at init, as its runtime does, where Node.js 22 runs it", async () => {
+    // aws-lambda-nodejs-runtime-interface-client (the runtime of nodejs24.x and later): a handler with three
+    // or more parameters fails init with CallbackHandlerDeprecatedError (name "Runtime.CallbackHandlerDeprecated",
+    // message CALLBACK_ERROR_NODEJS24_ABOVE), logged as "Init Error" (src/context/constants.ts,
+    // src/utils/errors.ts, src/function/callback-deprecation.ts).
+    const files = {
+      "index.js": "exports.handler = (event, context, callback) => callback(null, 'called back');\n",
+    };
+    await deploy("node22-callback", files, { runtime: "nodejs22.x" });
+    expect((await invoke("node22-callback")).payload).toBe("called back");
+    await deploy("node24-callback", files, { runtime: "nodejs24.x" });
+    const { functionError, payload, log } = await invoke("node24-callback");
+    expect(functionError).toBe("Unhandled");
+    expect(payload.errorType).toBe("Runtime.CallbackHandlerDeprecated");
+    expect(payload.errorMessage).toBe(
+      "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.",
+    );
+    expect(payload.trace[0]).toBe(`Runtime.CallbackHandlerDeprecated: ${payload.errorMessage}`);
+    expect(log).toMatch(
+      /\tundefined\tERROR\tInit Error \t\{"errorType":"Runtime\.CallbackHandlerDeprecated"/,
+    );
+  });
+});
+
 describe("Python tracebacks and logging", () => {
   it("shows /var/task paths, no caret lines, and logs the traceback as the managed runtime does", async () => {
     await deploy(
