@@ -261,6 +261,8 @@ interface TailFlags {
   consume?: boolean;
   out?: string;
   since?: string;
+  pattern?: string;
+  concurrency?: number;
 }
 
 /** generate takes its options as commander gives them and checks them itself. */
@@ -487,11 +489,11 @@ const REGISTRATIONS = {
   tail: (command, run) => {
     command
       .description(
-        "stream destination envelopes from a topic, a queue, a bucket, or a function's destinations and dead-letter queue",
+        "stream destination envelopes from a topic, a queue, a bucket, or a function's destinations",
       )
       .argument(
         "<target>",
-        "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one), s3://BUCKET[/PREFIX], or function:NAME",
+        "topic or queue (name, URL or ARN; sns:NAME / sqs:NAME force one), events:BUS, s3://BUCKET[/PREFIX], or function:NAME",
       )
       .option("--max <n>", "exit after n envelopes", wholeNumber(1, Number.MAX_SAFE_INTEGER))
       .option(
@@ -508,8 +510,17 @@ const REGISTRATIONS = {
       )
       .option("--out <file>", "also append NDJSON to this file", checked(accepted.filePath))
       .option(
+        "--concurrency <n>",
+        "--consume: receive loops per queue (default 3; more for a busy queue, as AWS advises)",
+        wholeNumber(1, 50),
+      )
+      .option(
         "--since <duration|time>",
         "s3:// only: also show objects written since then (10m, 2h, or an ISO time); default: only new ones",
+      )
+      .option(
+        "--pattern <json>",
+        "events: only: the event pattern of the temporary rule (default: Lambda's destination events)",
       )
       .addHelpText(
         "after",
@@ -519,6 +530,10 @@ const REGISTRATIONS = {
     $ lambda-dest tail order-results --until failure --timeout 5m
     $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson
     $ lambda-dest tail s3://order-failures/aws/lambda/async/order-processor/ --since 1h
+    $ lambda-dest tail events:orders --pattern '{"detail-type":[{"prefix":"Lambda Function"}]}'
+
+  events:BUS: a rule of lambda-dest's own (tagged, removed on exit) sends what --pattern matches to a
+  temporary queue; a user's rules are never touched.
 
   s3://BUCKET[/PREFIX]: the prefix is listed every 2 s (ListObjectsV2, one request per 1,000 keys; under a
   function's folder aws/lambda/async/NAME/, where Lambda's keys sort by time, only the last few minutes are
@@ -546,6 +561,8 @@ const REGISTRATIONS = {
               consume: flags.consume === true,
               out: flags.out,
               since: flags.since,
+              pattern: flags.pattern,
+              concurrency: flags.concurrency,
             },
             context,
           );

@@ -281,7 +281,8 @@ async function invokeAndWait(
         if (stop.aborted) throw stop.reason;
 
         // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
-        polling = session.run(handle, () => finish("error"), 1);
+        // Short polls on a user's queue: the wait ends when the record arrives, not when a long poll does.
+        polling = session.run(handle, () => finish("error"), 1, undefined, 0);
         // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
         // still thrown by the await below.
         polling.catch(() => undefined);

@@ -25,6 +25,8 @@ export interface TailOptions {
   since?: string;
   /** events: only: the event pattern of the temporary rule (JSON), instead of Lambda's destination events. */
   pattern?: string;
+  /** Receive loops per consumed queue (default CONSUME_CONCURRENCY); a peek always runs one. */
+  concurrency?: number;
 }
 
 type StopReason = "max" | "until";
@@ -58,6 +60,11 @@ export async function tail(
   }
   const since =
     options.since === undefined ? undefined : parseSince(options.since, "--since", context.io.now());
+  if (options.concurrency !== undefined && !options.consume) {
+    throw new UsageError(
+      "--concurrency applies with --consume: a peek runs one receive loop, so that each message is shown once",
+    );
+  }
   if (options.pattern !== undefined && target.type !== "bus") {
     throw new UsageError("--pattern applies to events:BUS targets only");
   }
@@ -163,7 +170,12 @@ export async function tail(
           context.io.stderr.write(`${context.errorColors.dim("Ctrl-C to stop")}\n`);
         const budget =
           options.max === undefined ? undefined : new ReceiveBudget(() => options.max! - statistics.shown);
-        await session.run(handlerFor(watch), () => finish("error"), CONSUME_CONCURRENCY, budget);
+        await session.run(
+          handlerFor(watch),
+          () => finish("error"),
+          options.concurrency ?? CONSUME_CONCURRENCY,
+          budget,
+        );
       } finally {
         await out?.close();
       }
