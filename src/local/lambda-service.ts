@@ -739,8 +739,7 @@ export class LambdaService {
     const fn = this.functions.get(parsed.name);
     if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, parsed.name, LATEST)}`);
     fn.reservedConcurrency = value;
-    const size = value === 0 ? 1 : Math.min(value, this.options.maxConcurrencyPerFunction);
-    for (const version of this.allVersions(fn)) version.pool.setMaxSize(size);
+    for (const version of this.allVersions(fn)) version.pool.setMaxSize(this.poolSize(value));
     return { ReservedConcurrentExecutions: value };
   }
 
@@ -754,8 +753,7 @@ export class LambdaService {
   deleteFunctionConcurrency(reference: string): void {
     const fn = this.find(reference);
     fn.reservedConcurrency = undefined;
-    for (const version of this.allVersions(fn))
-      version.pool.setMaxSize(this.options.maxConcurrencyPerFunction);
+    for (const version of this.allVersions(fn)) version.pool.setMaxSize(this.poolSize(undefined));
   }
 
   // ---- event source mappings ----------------------------------------------------------------------------
@@ -992,16 +990,15 @@ export class LambdaService {
     const created: FunctionVersion = {
       version,
       config,
-      pool: new SandboxPool(
-        () => this.startSandbox(fn, created),
-        fn.reservedConcurrency === undefined || fn.reservedConcurrency === 0
-          ? fn.reservedConcurrency === 0
-            ? 1
-            : this.options.maxConcurrencyPerFunction
-          : Math.min(fn.reservedConcurrency, this.options.maxConcurrencyPerFunction),
-      ),
+      pool: new SandboxPool(() => this.startSandbox(fn, created), this.poolSize(fn.reservedConcurrency)),
     };
     return created;
+  }
+
+  /** Execution environments a version may run at once under the function's reserved concurrency. */
+  private poolSize(reserved: number | undefined): number {
+    if (reserved === undefined) return this.options.maxConcurrencyPerFunction;
+    return reserved === 0 ? 1 : Math.min(reserved, this.options.maxConcurrencyPerFunction);
   }
 
   /** Freezes $LATEST as the next version, unless it has not changed since the last one. */
