@@ -70,8 +70,8 @@ const ARGUMENT_VALUES: Record<string, readonly string[]> = {
   "generate kind": GENERATE_KINDS,
 };
 
-/** An option's value is a path when its placeholder says so (<path>, <file>, <kind|path>). */
-const PATH_PLACEHOLDER = /<[^>]*\b(?:path|file)\b[^>]*>/;
+/** An option's value is a path when its placeholder says so: <path>, <file>, <kind|path> (not <json|@file>). */
+const PATH_PLACEHOLDER = /<(?:[^>]*\|)?(?:path|file)(?:\|[^>]*)?>/;
 
 function describeOption(option: Option): CompletionOption | undefined {
   if (!option.long || option.hidden) return undefined;
@@ -176,8 +176,10 @@ function bashScript(program: ProgramDescription): string {
       if (option.values) valueCases.unshift(`      ${key}) ${fn}_reply "${words(option.values)}" ;;`);
       else if (option.path) valueCases.unshift(`      ${key}) ${fn}_files ;;`);
     }
+    // The program's options go after a command too, but --version only before one.
+    const shared = program.options.filter((option) => option.long !== "--version");
     commandOptionCases.push(
-      `      ${command.name}) ${fn}_reply "${words([...optionWords(command.options), ...optionWords(program.options)])}" ;;`,
+      `      ${command.name}) ${fn}_reply "${words([...optionWords(command.options), ...optionWords(shared)])}" ;;`,
     );
     command.arguments.forEach((argument, position) => {
       const at = argument.variadic ? `"${command.name} "*` : `"${command.name} ${position}"`;
@@ -197,7 +199,7 @@ ${fn}_takes_value() {
 # Candidates among the words given, or among file names (one a line: a name may hold spaces).
 ${fn}_reply() { COMPREPLY=($(compgen -W "$1" -- "$cur")); }
 ${fn}_files() {
-  local IFS=$'\n'
+  local IFS=$'\\n'
   COMPREPLY=($(compgen -f -- "$cur"))
 }
 

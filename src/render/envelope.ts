@@ -260,7 +260,7 @@ export interface StackTrace {
  * runtime calling the handler; Go's are the aws-lambda-go library and the Go runtime's panic machinery.
  */
 const RUNTIME_FRAME =
-  /\/var\/runtime\/|[\\/]awslambdaric[\\/]|[\\/]bootstrap\.(?:mjs|py)\b|\bnode:internal\/|\(node:[a-z_]+:\d|\blambdainternal\.|\b(?:sun|jdk\.internal)\.reflect\.|\bjava\.lang\.reflect\.Method\.invoke\b|\/aws-lambda-go\/lambda\/|\/go\/src\/runtime\/|\/go\/src\/reflect\//;
+  /\/var\/runtime\/|[\\/]awslambdaric[\\/]|[\\/]bootstrap\.(?:mjs|py)\b|\bnode:internal\/|\(node:[a-z_]+:\d|\blambdainternal\.|\b(?:sun|jdk\.internal)\.reflect\.|\bjava\.lang\.reflect\.Method\.invoke\b|\/aws-lambda-go(?:@[^/\s]+)?\/lambda\/|[\s/](?:runtime|reflect)\/\w+\.go:\d/;
 
 /** The stack frames of a runtime's error object, whichever runtime wrote it. */
 export function stackTrace(envelope: AnalyzedEnvelope): StackTrace {
@@ -317,9 +317,9 @@ function traceLines(trace: StackTrace, colors: ChalkInstance, width: number, ver
   const add = (text: string) => {
     const leading = /^ */.exec(text)![0];
     const body = text.slice(leading.length);
-    lines.push(
-      wrap(`${TEXT_INDENT}${leading}`, colors.dim(printable(body)), width, `${TEXT_INDENT}${leading}  `),
-    );
+    // Continuation lines go in further than a Python frame's line of code, which is indented by 2.
+    const indent = `${TEXT_INDENT}${leading}    `;
+    lines.push(wrap(`${TEXT_INDENT}${leading}`, colors.dim(printable(body)), width, indent));
   };
   for (const frame of own) for (const line of frame.lines) add(line);
   if (folded > 0) {
