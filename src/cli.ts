@@ -525,13 +525,6 @@ const REGISTRATIONS = {
       .addHelpText(
         "after",
         `
-  Examples:
-    $ lambda-dest tail function:order-processor
-    $ lambda-dest tail order-results --until failure --timeout 5m
-    $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson
-    $ lambda-dest tail s3://order-failures/aws/lambda/async/order-processor/ --since 1h
-    $ lambda-dest tail events:orders --pattern '{"detail-type":[{"prefix":"Lambda Function"}]}'
-
   events:BUS: a rule of lambda-dest's own (tagged, removed on exit) sends what --pattern matches to a
   temporary queue; a user's rules are never touched.
 
@@ -545,7 +538,14 @@ const REGISTRATIONS = {
   still there shortly after it was written: a reader that stops deletes nothing more (at least once; the
   messages it did not take come back after their visibility timeout). A reader that stays, then exits
   later without reading what it had buffered, can still lose that part: use --max N to take exactly N,
-  or --out FILE for a copy on disk.`,
+  or --out FILE for a copy on disk.
+
+  Examples:
+    $ lambda-dest tail function:order-processor
+    $ lambda-dest tail order-results --until failure --timeout 5m
+    $ lambda-dest tail sqs:order-failures --consume --json --max 100 > failures.ndjson
+    $ lambda-dest tail s3://order-failures/aws/lambda/async/order-processor/ --since 1h
+    $ lambda-dest tail events:orders --pattern '{"detail-type":[{"prefix":"Lambda Function"}]}'`,
       )
       .action(
         run(async (context, [target]: [string], flags: TailFlags) => {
