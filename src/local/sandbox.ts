@@ -212,24 +212,30 @@ export class Sandbox {
   /** Output of one pipe, split in lines: end marks are taken out, the rest goes to the invocation's log. */
   private onOutput(name: "stdout" | "stderr", text: string): void {
     const stream = this.streams[name];
-    stream.pending += text;
-    for (let newline = stream.pending.indexOf("\n"); newline >= 0; newline = stream.pending.indexOf("\n")) {
-      const line = stream.pending.slice(0, newline);
-      stream.pending = stream.pending.slice(newline + 1);
-      const mark = line.lastIndexOf(this.markPrefix);
-      if (mark < 0) {
-        this.appendOutput(`${line}\n`);
-        continue;
-      }
+    const pending = stream.pending + text;
+    stream.pending = "";
+    // One pass with a cursor, and one append per run of ordinary lines: a chunk of many short lines costs
+    // its own length, not its length times its number of lines.
+    let from = 0;
+    let kept = 0;
+    let mark = pending.indexOf(this.markPrefix);
+    for (let newline = pending.indexOf("\n"); newline >= 0; newline = pending.indexOf("\n", from)) {
+      const lineStart = from;
+      from = newline + 1;
+      if (mark < 0 || mark > newline) continue;
       // A line the function left unended when it returned comes before the mark.
-      if (mark > 0) this.appendOutput(`${line.slice(0, mark)}\n`);
+      this.appendOutput(pending.slice(kept, mark) + (mark > lineStart ? "\n" : ""));
+      kept = from;
       // The marks usually come before the answer they announce, sometimes after it.
       const invocation = this.current ?? this.finishing?.invocation;
-      if (line.slice(mark + this.markPrefix.length) === invocation?.request.requestId) {
+      if (pending.slice(mark + this.markPrefix.length, newline) === invocation?.request.requestId) {
         stream.marked = true;
         if (this.streams.stdout.marked && this.streams.stderr.marked) this.finishing?.complete();
       }
+      mark = pending.indexOf(this.markPrefix, from);
     }
+    this.appendOutput(pending.slice(kept, from));
+    stream.pending = pending.slice(from);
     // A line that never ends is still kept, in pieces.
     if (stream.pending.length > MAX_LOG_CHARS) {
       this.appendOutput(stream.pending);
@@ -246,6 +252,7 @@ export class Sandbox {
   }
 
   private appendOutput(text: string): void {
+    if (text === "") return;
     for (const line of text.split("\n")) {
       if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
     }
@@ -357,12 +364,13 @@ export class Sandbox {
     const coldStart = this.invocations === 1;
     const durationMs = performance.now() - current.startedAt;
     this.samplePeakMemory();
-    const complete = () => {
+    // Without both end marks, a line left unended is the invocation's; after them, it is a later write's.
+    const complete = (flush: boolean) => {
       if (this.finishing?.invocation === current) {
         clearTimeout(this.finishing.timer);
         this.finishing = undefined;
       }
-      this.flushPendingOutput();
+      if (flush) this.flushPendingOutput();
       current.resolve({
         requestId: current.request.requestId,
         payload,
@@ -374,17 +382,21 @@ export class Sandbox {
     };
     const marked = this.streams.stdout.marked && this.streams.stderr.marked;
     if (!options.waitForOutput || marked || this.dead) {
-      complete();
+      complete(!marked);
       return;
     }
     let completed = false;
-    const once = () => {
+    const once = (flush: boolean) => {
       if (!completed) {
         completed = true;
-        complete();
+        complete(flush);
       }
     };
-    this.finishing = { invocation: current, complete: once, timer: setTimeout(once, OUTPUT_DRAIN_MS) };
+    this.finishing = {
+      invocation: current,
+      complete: () => once(false),
+      timer: setTimeout(() => once(true), OUTPUT_DRAIN_MS),
+    };
   }
 
   /**
