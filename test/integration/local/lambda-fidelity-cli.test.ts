@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { zipDirectory } from "../../../src/local/zip-directory.js";
-import { parseLines, runCli } from "../aws/support.js";
+import { CliProcess, parseLines, runCli } from "../aws/support.js";
 import { type Clients, clientsFor, createQueue, deployFixture, destroyClients } from "./helpers.js";
 
 // `invoke --qualifier` against the local stack's versions and aliases (the built binary, as a user runs it).
@@ -79,6 +79,35 @@ describe("invoke --qualifier", () => {
         requestPayload: { orderId: 9 },
         responseContext: { statusCode: 200, executedVersion: "1" },
         responsePayload: { ok: true },
+      },
+    });
+  });
+
+  it("tail function:NAME:ALIAS follows that alias's destinations", async () => {
+    const queue = await createQueue(clients, "fid-cli-tailed");
+    await clients.lambda.send(
+      new CreateAliasCommand({ FunctionName: "fid-cli", Name: "tailed", FunctionVersion: "1" }),
+    );
+    await clients.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "fid-cli",
+        Qualifier: "tailed",
+        DestinationConfig: { OnSuccess: { Destination: queue.arn } },
+      }),
+    );
+    const tail = new CliProcess(stack, ["tail", "function:fid-cli:tailed", "--json", "--max", "1"]);
+    await tail.waitFor("listening");
+    const invoked = await runCli(stack, ["invoke", "fid-cli", '{"tailed":true}', "--qualifier", "tailed"]);
+    expect(invoked.code, invoked.stderr).toBe(0);
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    const [record] = parseLines(result.stdout);
+    expect(record).toMatchObject({
+      summary: { condition: "Success", qualifier: "tailed" },
+      payload: {
+        requestContext: { functionArn: `${ARN}:fid-cli:tailed` },
+        requestPayload: { tailed: true },
+        responseContext: { executedVersion: "1" },
       },
     });
   });
