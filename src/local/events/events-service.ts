@@ -74,6 +74,8 @@ export interface EventsServiceOptions {
 export class EventsService {
   private readonly buses = new Map<string, Bus>();
   private readonly tags = new Map<string, Map<string, string>>();
+  /** The last delivery queued for each rule's target. */
+  private readonly deliveries = new Map<string, Promise<void>>();
   private readonly now: () => Date;
 
   constructor(private readonly options: EventsServiceOptions) {
@@ -419,11 +421,20 @@ export class EventsService {
           ruleName: rule.name,
           ingestionTime,
         });
-        this.deliver(rule, target, payload, String(event.id), forwarded).catch((error: unknown) => {
-          this.options.logger.error(
-            `EventBridge: event ${String(event.id)} not delivered by rule ${rule.name} to ${target.Arn}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        });
+        // One target's deliveries go one after another, in the order the events came (a FIFO queue keeps it).
+        const key = `${rule.arn} ${target.Id}`;
+        const previous = this.deliveries.get(key) ?? Promise.resolve();
+        const next = previous
+          .then(() => this.deliver(rule, target, payload, String(event.id), forwarded))
+          .catch((error: unknown) => {
+            this.options.logger.error(
+              `EventBridge: event ${String(event.id)} not delivered by rule ${rule.name} to ${target.Arn}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          })
+          .finally(() => {
+            if (this.deliveries.get(key) === next) this.deliveries.delete(key);
+          });
+        this.deliveries.set(key, next);
       }
     }
   }

@@ -312,11 +312,14 @@ describe("targets and PutEvents", () => {
         Targets: [{ Id: "q", Arn: queue.arn, SqsParameters: { MessageGroupId: "g1" } }],
       }),
     );
+    // One PutEvents of ten entries, then another: the queue gets them in that order, in the one group.
+    const entry = (n: number) => ({ Source: "fifo", DetailType: "t", Detail: JSON.stringify({ n }) });
     await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "fifo", DetailType: "t", Detail: '{"n":1}' }] }),
+      new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, index) => entry(index + 1)) }),
     );
-    const bodies = await receiveBodies(clients, queue.url, 1, 5000);
-    expect(JSON.parse(bodies[0]!).detail).toEqual({ n: 1 });
+    await events.send(new PutEventsCommand({ Entries: [entry(11)] }));
+    const bodies = await receiveBodies(clients, queue.url, 11, 5000);
+    expect(bodies.map((body) => JSON.parse(body).detail.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it("Input, InputPath and InputTransformer shape what a target receives", async () => {
