@@ -2,6 +2,7 @@
 // stack started in this process. Needs a build (npm run build). Prints a table with ratios; one run each.
 //
 //   drain:  `tail --consume --json --max 10000`   vs a bare SDK ReceiveMessage + DeleteMessageBatch loop
+//           (and with --concurrency 8 receive loops, AWS's advice for a busy queue)
 //   send:   `send --lines` of 10,000 lines         vs a bare SDK SendMessageBatch loop (batches of 10)
 //   single: one `send`                             vs `aws sqs send-message` (median of 5 runs)
 //
@@ -181,6 +182,27 @@ try {
     baseline: bare.seconds,
     peer: "bare SDK loop",
     goal: 1.5,
+  });
+  await fill(drainQueue, COUNT);
+  const concurrent = await timed(process.execPath, [
+    bin,
+    "tail",
+    "sqs:bench-drain",
+    "--consume",
+    "--concurrency",
+    "8",
+    "--json",
+    "--max",
+    String(COUNT),
+    ...endpointArgs,
+  ]);
+  if ((await depth(drainQueue)) !== 0) throw new Error("tail --consume --concurrency 8 left messages behind");
+  rows.push({
+    task: `drain ${COUNT} (tail --consume --concurrency 8 --json)`,
+    ours: concurrent.seconds,
+    baseline: bare.seconds,
+    peer: "bare SDK loop",
+    goal: 0.6,
   });
 
   // 2. Send 10,000 lines.
