@@ -172,6 +172,25 @@ describe("EventBridge destinations", () => {
     expect(await receiveBodies(clients, successes.url, 1, 1000)).toEqual([]);
   });
 
+  it("a record over PutEvents' 256 KB is a logged delivery failure (AWS counts it in DestinationDeliveryFailures)", async () => {
+    await deployFixture(clients, "eb-dest-big", "node-esm");
+    await clients.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "eb-dest-big",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: {
+          OnSuccess: { Destination: `arn:aws:events:${stack.region}:${ACCOUNT}:event-bus/default` },
+        },
+      }),
+    );
+    // The function echoes its event, so the record holds the 150 KB twice.
+    const id = await invokeAsync("eb-dest-big", JSON.stringify({ pad: "x".repeat(150 * 1024) }));
+    const deadline = Date.now() + 10_000;
+    const find = () => logged.find((line) => line.startsWith("delivery failed") && line.includes(id));
+    while (!find() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(find()).toContain("Total size of the entries in the request is over the limit.");
+  });
+
   // AWS's PutEvents accepts an event for a bus that does not exist and drops it (FailedEntryCount 0: the AWS CLI
   // issue aws/aws-cli#9186, and LocalStack's AWS-validated test_put_events_nonexistent_event_bus); the local
   // stack does the same and says so in its log.
