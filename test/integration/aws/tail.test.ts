@@ -231,6 +231,36 @@ describe("tail", () => {
     for (const message of Messages ?? []) expect(writtenIds.has(message.MessageId)).toBe(false);
   });
 
+  it("--consume --concurrency 6 drains with six receive loops, each message written once; a peek refuses it", async () => {
+    const queue = await createQueue(clients, "tail-concurrent");
+    await fill(
+      queue.url,
+      Array.from({ length: 60 }, (_, index) =>
+        invocationRecord({ requestId: uuid(100 + index), success: true }),
+      ),
+    );
+    const result = await runCli(stack, [
+      "tail",
+      "sqs:tail-concurrent",
+      "--consume",
+      "--concurrency",
+      "6",
+      "--json",
+      "--max",
+      "60",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const ids = parseLines(result.stdout).map((line) => line.summary.requestId);
+    expect(new Set(ids).size).toBe(60);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 0, inFlight: 0 });
+
+    const peek = await runCli(stack, ["tail", "sqs:tail-concurrent", "--concurrency", "6"]);
+    expect(peek.code).toBe(2);
+    expect(peek.stderr).toBe(
+      "lambda-dest: --concurrency applies with --consume: a peek runs one receive loop, so that each message is shown once\n",
+    );
+  });
+
   it("--consume stops, and deletes nothing more, when the reader of stdout goes away (| head)", async () => {
     const queue = await createQueue(clients, "tail-reader-gone");
     await fill(queue.url, [invocationRecord({ requestId: uuid(100), success: true })]);
