@@ -73,6 +73,7 @@ export async function applyLocalStackInit(
     );
   }
   for (const bucket of init.buckets ?? []) await step(`bucket ${bucket}`, () => aws.createBucket(bucket));
+  // Every function first, then their settings: a destination may be a function listed further down.
   for (const fn of init.functions ?? []) {
     await step(`function ${fn.name}`, async () => {
       const definition = await resolveLocalFunction({
@@ -80,6 +81,10 @@ export async function applyLocalStackInit(
         path: path.resolve(context.baseDirectory, fn.path),
       });
       service.register(definition);
+    });
+  }
+  for (const fn of init.functions ?? []) {
+    await step(`function ${fn.name}`, async () => {
       if (
         fn.destinations ||
         fn.maximumRetryAttempts !== undefined ||
