@@ -631,7 +631,7 @@ export class LambdaService {
     this.checkDestinations(fn, input);
     const config = replaceEventInvokeConfig(input, new Date());
     fn.eventInvokeConfigs.set(key, config);
-    this.logEventBridge(fn, config);
+    this.warnFifoDestinations(fn, config);
     return eventInvokeConfigResponse(config, functionArn(this.region, fn.name, key));
   }
 
@@ -650,7 +650,7 @@ export class LambdaService {
     this.checkDestinations(fn, input);
     const config = mergeEventInvokeConfig(existing, input, new Date());
     fn.eventInvokeConfigs.set(key, config);
-    this.logEventBridge(fn, config);
+    this.warnFifoDestinations(fn, config);
     return eventInvokeConfigResponse(config, functionArn(this.region, fn.name, key));
   }
 
@@ -1164,14 +1164,10 @@ export class LambdaService {
     return directory;
   }
 
-  private logEventBridge(fn: LocalFunction, config: EventInvokeConfig): void {
+  /** A FIFO destination is accepted, as AWS accepts it; the log says what becomes of its records. */
+  private warnFifoDestinations(fn: LocalFunction, config: EventInvokeConfig): void {
     for (const destination of [config.onSuccess, config.onFailure]) {
       const arn = destination ? parseValidArn(destination) : undefined;
-      if (arn?.service === "events") {
-        this.options.logger.warn(
-          `${fn.name}: EventBridge destination ${destination} accepted, but EventBridge is not emulated: its records will be logged and dropped`,
-        );
-      }
       if ((arn?.service === "sqs" || arn?.service === "sns") && arn.resource.endsWith(".fifo")) {
         this.options.logger.warn(
           `${fn.name}: destination ${destination} is FIFO: AWS accepts it and then fails every delivery to it, and so does the local stack`,
