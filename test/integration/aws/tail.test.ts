@@ -322,7 +322,8 @@ describe("tail", () => {
 
     const until = await runCli(stack, ["tail", "tail-filters", "--function", "alpha", "--until", "failure"]);
     expect(until.code).toBe(0);
-    const shown = until.stdout.trim().split("\n");
+    // One record a time-stamped line (its summary goes on, indented, past 100 columns when piped).
+    const shown = until.stdout.split("\n").filter((line) => /^\d\d:\d\d:\d\d /.test(line));
     expect(shown.at(-1)).toContain("✗ FAILURE");
     expect(until.stderr).toMatch(/function\s+condition\s+count/);
     expect(until.stderr).toMatch(/alpha:\$LATEST\s+RetriesExhausted\s+1/);
@@ -334,14 +335,18 @@ describe("tail", () => {
     const verbose = await runCli(stack, ["tail", "tail-verbose", "--max", "1", "-v"]);
     expect(verbose.code).toBe(0);
     expect(verbose.stdout).toMatch(/✗ FAILURE {2}invocation-record/);
-    expect(verbose.stdout).toMatch(
+    // A line wider than 100 columns goes on under its label: joined back here.
+    expect(verbose.stdout.replace(/\n {11}/g, " ")).toMatch(
       /from {5}sqs:tail-verbose, message [0-9a-f-]{36} \(sqs-message › invocation-record\)/,
     );
     expect(verbose.stdout).toContain("OrderError: failing on purpose");
     const quiet = await runCli(stack, ["tail", "tail-verbose", "--max", "1", "--quiet"]);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
-    expect(quiet.stdout.trim().split("\n")).toHaveLength(1);
+    // One record: its time-stamped summary line, and the lines it goes on over (indented).
+    const lines = quiet.stdout.trim().split("\n");
+    expect(lines.filter((line) => !line.startsWith(" "))).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d sqs:tail-verbose {2}✗ FAILURE/);
   });
 
   it("--timeout with --until exits 3 after cleaning up", async () => {
