@@ -263,6 +263,7 @@ interface TailFlags {
   since?: string;
   pattern?: string;
   concurrency?: number;
+  qualifier?: string;
 }
 
 /** generate takes its options as commander gives them and checks them itself. */
@@ -510,6 +511,11 @@ const REGISTRATIONS = {
       )
       .option("--out <file>", "also append NDJSON to this file", checked(accepted.filePath))
       .option(
+        "--qualifier <qualifier>",
+        "function: only: the version or alias whose destinations to follow (default: unqualified)",
+        checked(accepted.qualifier),
+      )
+      .option(
         "--concurrency <n>",
         "--consume: receive loops per queue (default 3; more for a busy queue, as AWS advises)",
         wholeNumber(1, 50),
@@ -563,6 +569,7 @@ const REGISTRATIONS = {
               since: flags.since,
               pattern: flags.pattern,
               concurrency: flags.concurrency,
+              qualifier: flags.qualifier,
             },
             context,
           );

@@ -27,6 +27,8 @@ export interface TailOptions {
   pattern?: string;
   /** Receive loops per consumed queue (default CONSUME_CONCURRENCY); a peek always runs one. */
   concurrency?: number;
+  /** function: only: the version or alias whose destinations are followed (as function:NAME:QUALIFIER). */
+  qualifier?: string;
 }
 
 type StopReason = "max" | "until";
@@ -64,6 +66,16 @@ export async function tail(
     throw new UsageError(
       "--concurrency applies with --consume: a peek runs one receive loop, so that each message is shown once",
     );
+  }
+  if (options.qualifier !== undefined && target.type !== "function") {
+    throw new UsageError("--qualifier applies to function:NAME targets only");
+  }
+  if (options.qualifier !== undefined && target.type === "function" && target.qualifier !== undefined) {
+    if (target.qualifier !== options.qualifier) {
+      throw new UsageError(
+        `function:${target.name}:${target.qualifier} and --qualifier ${options.qualifier} name different qualifiers: give one`,
+      );
+    }
   }
   if (options.pattern !== undefined && target.type !== "bus") {
     throw new UsageError("--pattern applies to events:BUS targets only");
@@ -162,7 +174,7 @@ export async function tail(
       try {
         if (target.type === "bucket") await session.addBucket(target, since);
         else if (target.type === "bus") await session.addBus(target, pattern);
-        else await session.add(target);
+        else await session.add(target, options.qualifier);
         if (watch.stop.aborted) return;
         listening = true;
         for (const watched of session.watched) note(context, listeningLine(watched));

@@ -13,7 +13,12 @@ import {
   ListRulesCommand,
   PutEventsCommand,
 } from "@aws-sdk/client-eventbridge";
-import { UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateAliasCommand,
+  PublishVersionCommand,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
@@ -209,4 +214,46 @@ describe("dead-letter queues", () => {
     expect(line.summary).toMatchObject({ outcome: "failure", requestId });
     expect(line.summary.errorMessage).toContain("failing on purpose: no stock");
   }, 60_000);
+});
+
+describe("tail function:NAME --qualifier", () => {
+  it("follows the destinations configured on an alias (destinations are per version or alias)", async () => {
+    // Lambda developer guide, "Configuring destinations for asynchronous invocation": the event invoke config
+    // is set per function, version or alias (PutFunctionEventInvokeConfig's Qualifier).
+    const queue = await createQueue(clients, "aliased-success");
+    await deployFunction(clients, "aliased");
+    const { Version } = await clients.lambda.send(new PublishVersionCommand({ FunctionName: "aliased" }));
+    await clients.lambda.send(
+      new CreateAliasCommand({ FunctionName: "aliased", Name: "live", FunctionVersion: Version }),
+    );
+    await clients.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "aliased",
+        Qualifier: "live",
+        DestinationConfig: { OnSuccess: { Destination: queue.arn } },
+      }),
+    );
+    const unqualified = await runCli(stack, ["tail", "function:aliased", "--timeout", "2s"]);
+    expect(unqualified.code).toBe(1);
+    expect(unqualified.stderr).toContain("it has no destinations configured");
+
+    const tail = new CliProcess(stack, [
+      "tail",
+      "function:aliased",
+      "--qualifier",
+      "live",
+      "--json",
+      "--max",
+      "1",
+    ]);
+    await tail.waitFor("listening on sqs:aliased-success");
+    await runCli(stack, ["invoke", "aliased", '{"orderId":3}', "--qualifier", "live"]);
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    const [line] = parseLines(result.stdout);
+    expect(line.payload.requestContext.functionArn).toMatch(/:function:aliased:live$/);
+
+    const clash = await runCli(stack, ["tail", "function:aliased:live", "--qualifier", "1"]);
+    expect(clash.code).toBe(2);
+  }, 30_000);
 });
