@@ -361,13 +361,31 @@ process.on("uncaughtException", async (error) => {
   }
   process.exit(129);
 });
-process.on("unhandledRejection", async (reason) => {
-  const inner = publicText(isError(reason) ? reason.name + ": " + reason.message : String(reason));
-  const object = { errorType: "Runtime.UnhandledPromiseRejection", errorMessage: inner, trace: ["Runtime.UnhandledPromiseRejection: " + inner] };
-  console.error("Unhandled Promise Rejection", formattedErrorObject(object));
+// As the managed runtime: the rejection becomes a Runtime.UnhandledPromiseRejection whose message is the
+// reason as a string, with the reason and the promise as its own properties (Errors.js), which the log shows:
+// "Unhandled Promise Rejection \t{"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"TypeError:
+// ...","reason":{"errorType":"TypeError",...,"stack":[...]},"promise":{},"stack":[...]}".
+class UnhandledPromiseRejection extends Error {
+  constructor(message, reason, promise) {
+    super(message);
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+UnhandledPromiseRejection.prototype.name = "Runtime.UnhandledPromiseRejection";
+
+process.on("unhandledRejection", async (reason, promise) => {
+  let text;
+  try {
+    text = reason?.toString();
+  } catch {
+    text = "";
+  }
+  const error = new UnhandledPromiseRejection(publicText(text), reason, promise);
+  console.error("Unhandled Promise Rejection", formattedError(error));
   if (currentRequestId) {
     await writeEndMarks(currentRequestId);
-    await postError("/invocation/" + currentRequestId + "/error", object).catch(() => {});
+    await postError("/invocation/" + currentRequestId + "/error", toErrorObject(error)).catch(() => {});
   }
   process.exit(128);
 });

@@ -41,6 +41,8 @@ export interface InvocationOutcome {
 interface CurrentInvocation {
   request: InvocationRequest;
   delivered: boolean;
+  /** Whether the runtime was started again for this invocation (it may be, once). */
+  restarted?: boolean;
   startedAt: number;
   output: string;
   timer?: NodeJS.Timeout;
@@ -132,6 +134,7 @@ export class Sandbox {
   private readonly spawnedAt = performance.now();
   private initDurationMs?: number;
   private initTimer?: NodeJS.Timeout;
+  private runtimeApiPort = 0;
   private readonly secret = Buffer.from(randomBytes(16).toString("base64url"));
 
   private constructor(
@@ -184,6 +187,7 @@ export class Sandbox {
   }
 
   private spawn(runtimeApiPort: number): void {
+    this.runtimeApiPort = runtimeApiPort;
     const { command, args } = this.spec.command;
     const child = spawn(command, args, {
       cwd: this.spec.codeDirectory,
@@ -205,7 +209,7 @@ export class Sandbox {
     // "close" rather than "exit": it fires once stdout and stderr are drained, so the logs are complete.
     child.on("close", (code, signal) => this.onExit(code, signal));
     this.initTimer = setTimeout(() => {
-      if (this.initDurationMs === undefined) this.timeOut();
+      if (!this.current?.delivered) this.timeOut();
     }, INIT_TIMEOUT_MS);
   }
 
@@ -286,9 +290,29 @@ export class Sandbox {
    * REPORT line ("Status: error Error Type: Runtime.ExitError").
    */
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.finishing?.complete();
+    const waiting = this.current;
+    if (
+      !this.dead &&
+      waiting &&
+      !waiting.delivered &&
+      !waiting.restarted &&
+      this.initDurationMs !== undefined &&
+      this.initError === undefined
+    ) {
+      // The runtime ended after its last answer and before it asked for this invocation (a process.exit just
+      // after posting an error, as the Node.js runtime does after an uncaught exception): as Lambda does, the
+      // environment is initialized again for the waiting invocation, not failed with it.
+      waiting.restarted = true;
+      clearTimeout(this.initTimer);
+      this.waitingNext = undefined;
+      this.streams.stdout = { pending: "", marked: false };
+      this.streams.stderr = { pending: "", marked: false };
+      this.spawn(this.runtimeApiPort);
+      return;
+    }
     const wasAlive = !this.dead;
     this.dispose();
-    this.finishing?.complete();
     if (!wasAlive && !this.current) return;
     if (this.current) {
       const requestId = this.current.request.requestId;
@@ -327,10 +351,8 @@ export class Sandbox {
     this.streams.stdout.marked = false;
     this.streams.stderr.marked = false;
     this.samplePeakMemory();
-    if (this.initDurationMs === undefined) {
-      this.initDurationMs = performance.now() - this.spawnedAt;
-      clearTimeout(this.initTimer);
-    }
+    clearTimeout(this.initTimer);
+    if (this.initDurationMs === undefined) this.initDurationMs = performance.now() - this.spawnedAt;
     current.startedAt = performance.now();
     const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
     current.timer = setTimeout(() => this.timeOut(), this.spec.timeoutSeconds * 1000);

@@ -196,6 +196,60 @@ describe("Node.js stack traces with source maps", () => {
   });
 });
 
+describe("Node.js unhandled rejections", () => {
+  it("end the invocation as Runtime.UnhandledPromiseRejection, logged with the reason and the promise", async () => {
+    // Recorded on AWS (a CloudWatch entry): "Unhandled Promise Rejection \t{"errorType":"Runtime.
+    // UnhandledPromiseRejection","errorMessage":"TypeError: Cannot read properties of undefined (reading
+    // 'forEach')","reason":{"errorType":"TypeError","errorMessage":"Cannot read properties of undefined
+    // (reading 'forEach')","stack":["TypeError: ...","    at /var/task/index.js:223:23",...]},"promise":{},
+    // "stack":["Runtime.UnhandledPromiseRejection: TypeError: Cannot read properties of undefined (reading
+    // 'forEach')","    at process.<anonymous> (file:///var/runtime/index.mjs:1276:17)","    at process.emit
+    // (node:ev..."; a rejection with a string: {"errorType":"Runtime.UnhandledPromiseRejection","errorMessage":
+    // "from reject"}.
+    await deploy("node-rejects", {
+      "index.mjs": [
+        "export const handler = async (event) => {",
+        '  if (event.ok) return "fine";',
+        '  Promise.reject(event.text ? "from reject" : new TypeError("lost"));',
+        "  await new Promise((resolve) => setTimeout(resolve, 200));",
+        "};",
+      ].join("\n"),
+    });
+    const { requestId, functionError, payload, log } = await invoke("node-rejects");
+    expect(functionError).toBe("Unhandled");
+    expect(payload.errorType).toBe("Runtime.UnhandledPromiseRejection");
+    expect(payload.errorMessage).toBe("TypeError: lost");
+    expect(payload.trace[0]).toBe("Runtime.UnhandledPromiseRejection: TypeError: lost");
+    expect(payload.trace[1]).toMatch(
+      /^ {4}at process\.<anonymous> \(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/,
+    );
+    expect(payload.trace[2]).toMatch(/^ {4}at process\.emit \(node:events:\d+:\d+\)$/);
+    const entry = log.split("\n").find((line) => line.includes("Unhandled Promise Rejection"));
+    expect(entry?.split("\t").slice(1, 4)).toEqual([requestId, "ERROR", "Unhandled Promise Rejection "]);
+    const logged = JSON.parse(entry!.slice(entry!.indexOf("\t{") + 1));
+    expect(logged).toEqual({
+      errorType: "Runtime.UnhandledPromiseRejection",
+      errorMessage: "TypeError: lost",
+      reason: {
+        errorType: "TypeError",
+        errorMessage: "lost",
+        stack: [
+          "TypeError: lost",
+          "    at Runtime.handler (file:///var/task/index.mjs:3:47)",
+          expect.any(String),
+        ],
+      },
+      promise: {},
+      stack: payload.trace,
+    });
+    // The runtime exits (status 128) right after it posts the error; the next invocation, sent at once, gets
+    // a freshly started runtime, as on Lambda, rather than a Runtime.ExitError of the exit it did not cause.
+    const text = await invoke("node-rejects", { text: true });
+    expect(text.payload.errorMessage).toBe("from reject");
+    expect((await invoke("node-rejects", { ok: true })).payload).toBe("fine");
+  });
+});
+
 describe("Node.js init errors", () => {
   it("trace through the runtime's loader, as /var/runtime/index.mjs, and are logged as Uncaught Exception", async () => {
     await deploy(
