@@ -330,10 +330,17 @@ export class Sandbox {
     }
   }
 
+  /**
+   * The invocation (or the init) ran out of time: the runtime is killed, and the log is closed once its pipes
+   * are drained (what it wrote up to the deadline is in), or after OUTPUT_DRAIN_MS if something it started
+   * keeps them open.
+   */
   private timeOut(): void {
     const current = this.current;
-    this.dispose();
-    if (!current) return;
+    if (!current) {
+      this.dispose();
+      return;
+    }
     const seconds = this.spec.timeoutSeconds.toFixed(2);
     this.finish(
       JSON.stringify({
@@ -341,8 +348,9 @@ export class Sandbox {
         errorMessage: `RequestId: ${current.request.requestId} Error: Task timed out after ${seconds} seconds`,
       }),
       true,
-      { waitForOutput: false, end: { status: "timeout" } },
+      { waitForOutput: "close", end: { status: "timeout" } },
     );
+    this.dispose();
   }
 
   private deliver(response: http.ServerResponse): void {
@@ -376,7 +384,7 @@ export class Sandbox {
   private finish(
     payload: string,
     failed: boolean,
-    options: { waitForOutput: boolean; end?: EndStatus } = { waitForOutput: true },
+    options: { waitForOutput: boolean | "close"; end?: EndStatus } = { waitForOutput: true },
   ): void {
     const current = this.current;
     if (!current) return;
@@ -403,7 +411,7 @@ export class Sandbox {
       });
     };
     const marked = this.streams.stdout.marked && this.streams.stderr.marked;
-    if (!options.waitForOutput || marked || this.dead) {
+    if (!options.waitForOutput || (options.waitForOutput === true && marked) || this.dead) {
       complete(!marked);
       return;
     }
@@ -414,9 +422,12 @@ export class Sandbox {
         complete(flush);
       }
     };
+    // Waiting for the end marks (an answer) or for the pipes to close (a killed runtime): in the second case
+    // a line left unended is the invocation's too.
+    const flushAtEnd = options.waitForOutput === "close";
     this.finishing = {
       invocation: current,
-      complete: () => once(false),
+      complete: () => once(flushAtEnd),
       timer: setTimeout(() => once(true), OUTPUT_DRAIN_MS),
     };
   }

@@ -450,6 +450,8 @@ describe("START, END and REPORT", () => {
 
     const timedOut = await invoke("node-ends", {});
     expect(timedOut.payload.errorType).toBe("Sandbox.Timedout");
+    // What the function wrote before the deadline is in the log: the killed runtime's pipes are read to the end.
+    expect(timedOut.log).toMatch(/\tINFO\tbefore the end\nEND RequestId: /);
     expect(timedOut.log).toMatch(
       new RegExp(`\\nREPORT RequestId: ${timedOut.requestId}\\t${REPORT_FIELDS}\\t.*Status: timeout\\t\\n$`),
     );
