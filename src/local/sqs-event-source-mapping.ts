@@ -146,7 +146,9 @@ export class SqsEventSourceMapping {
   /**
    * One ReceiveMessage. On a FIFO queue, the groups of the messages this batch already holds are unlocked for
    * the time of the call (and locked again after it, counting what it added): this poller holds them, so the
-   * next messages of those groups may join its batch, in order, as they would on SQS.
+   * next messages of those groups may join its batch, in order, as they would on SQS. (While the call is in
+   * flight, another consumer of the same queue could be handed a message of those groups too: the locks are
+   * fauxqs's, and the call goes through its request handling.)
    */
   private async receive(
     queueUrl: string,
