@@ -57,7 +57,7 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
             out.write(`${first ? "" : ","}${validateResultLine(result)}`);
             first = false;
           } else if (!(output.quiet && result.valid)) {
-            out.write(renderValidateResult(result, context.colors));
+            out.write(renderValidateResult(result, context.colors, context.width));
           }
         }
       },

@@ -2,6 +2,7 @@ import type { ChalkInstance } from "chalk";
 import type { ItemResult } from "../envelopes/item-result.js";
 import { printable } from "../printable.js";
 import { describeFinding } from "./envelope.js";
+import { PIPED_WIDTH, wrap } from "./wrap.js";
 
 /**
  * Where an item is, for people: "file.json", "file.ndjson:12", "file.json[3]", with the record number. The
@@ -15,17 +16,28 @@ export function itemLabel(result: ItemResult): string {
   return label;
 }
 
-/** The human rendering of one validation result: a ✓/✗ line, then errors, warnings and notes. */
-export function renderValidateResult(result: ItemResult, colors: ChalkInstance): string {
+/**
+ * The human rendering of one validation result: a ✓/✗ line, then errors, warnings and notes, each wrapped at
+ * the width with its continuation lines under its text.
+ */
+export function renderValidateResult(
+  result: ItemResult,
+  colors: ChalkInstance,
+  width: number = PIPED_WIDTH,
+): string {
   const mark = result.valid ? colors.green("✓") : colors.red("✗");
   const kind = printable(result.kind ?? "unknown kind");
   const layers = result.layers.length > 1 ? colors.dim(`  ${result.layers.map(printable).join(" › ")}`) : "";
-  const lines = [`${mark} ${printable(itemLabel(result))}  ${colors.bold(kind)}${layers}`];
+  const lines = [
+    wrap(`${mark} `, `${printable(itemLabel(result))}  ${colors.bold(kind)}${layers}`, width, "  "),
+  ];
+  const indent = " ".repeat(13);
   for (const finding of result.errors)
-    lines.push(`    ${colors.red("error")}    ${describeFinding(finding)}`);
+    lines.push(wrap(`    ${colors.red("error")}    `, describeFinding(finding), width, indent));
   for (const finding of result.warnings)
-    lines.push(`    ${colors.yellow("warning")}  ${describeFinding(finding)}`);
-  for (const note of result.summary.notes) lines.push(`    ${colors.cyan("note")}     ${printable(note)}`);
+    lines.push(wrap(`    ${colors.yellow("warning")}  `, describeFinding(finding), width, indent));
+  for (const note of result.summary.notes)
+    lines.push(wrap(`    ${colors.cyan("note")}     `, printable(note), width, indent));
   return `${lines.join("\n")}\n`;
 }
 
