@@ -252,7 +252,7 @@ describe("lambda-dest schemas (built binary)", () => {
   it("lists every kind, and prints one schema", async () => {
     const list = await runCli(["schemas"]);
     expect(list.code).toBe(0);
-    expect(list.stdout.trim().split("\n")).toHaveLength(9);
+    expect(list.stdout.trim().split("\n")).toHaveLength(10);
     const one = await runCli(["schemas", "invocation-record"]);
     expect(JSON.parse(one.stdout).title).toBe("Invocation record");
     const bad = await runCli(["schemas", "nope"]);

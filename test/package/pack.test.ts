@@ -194,7 +194,7 @@ describe("npm pack, then install the tarball (prepack build from a copy of the w
       failure: true,
       valid: true,
       layers: ["lambda-sqs-event", "invocation-record"],
-      kinds: 9,
+      kinds: 10,
       schema: "https://lambda-dest.dev/schemas/invocation-record.schema.json",
     });
   });
