@@ -7,7 +7,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyzeItem, type ItemResult } from "../../../src/envelopes/item-result.js";
-import { validateResultJson, validateResultLine } from "../../../src/render/validate.js";
+import { plainColors } from "../../../src/render/colors.js";
+import {
+  renderValidateResult,
+  validateResultJson,
+  validateResultLine,
+} from "../../../src/render/validate.js";
 import { forEachItem } from "../../../src/sources/read-items.js";
 import { repoRoot } from "../../support/run-cli.js";
 
@@ -87,5 +92,38 @@ describe("validate --json: the fast path", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("validate's text: laid out at the width", () => {
+  it("a finding longer than the line goes on under its text; the ✓ line under the file name", () => {
+    const result: ItemResult = {
+      source: "captures/masked-account-record.json",
+      index: 0,
+      form: "document",
+      line: 1,
+      kind: "invocation-record",
+      layers: ["sqs-message", "sns-notification", "invocation-record"],
+      valid: true,
+      errors: [],
+      warnings: [
+        {
+          path: "/requestContext/functionArn",
+          line: 1,
+          column: 140,
+          message: "the ARN's account is not a 12-digit id (masked?)",
+        },
+      ],
+      payload: {},
+      summary: { outcome: "success", kind: "invocation-record", notes: [] },
+    };
+    expect(renderValidateResult(result, plainColors(), 60).split("\n")).toEqual([
+      "✓ captures/masked-account-record.json  invocation-record",
+      "  sqs-message › sns-notification › invocation-record",
+      "    warning  /requestContext/functionArn (line 1, column",
+      "             140): the ARN's account is not a 12-digit id",
+      "             (masked?)",
+      "",
+    ]);
   });
 });
