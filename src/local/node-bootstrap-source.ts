@@ -111,10 +111,31 @@ if (!process.sourceMapsEnabled) Error.prepareStackTrace = (error, callSites) => 
 /** Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. */
 function writeEndMarks(requestId) {
   const mark = endMarkPrefix + requestId + "\n";
-  return Promise.all([
-    new Promise((resolve) => writeStdout(mark, () => resolve())),
-    new Promise((resolve) => writeStderr(mark, () => resolve())),
-  ]);
+  return Promise.all([writeMark(process.stdout, writeStdout, 1, mark), writeMark(process.stderr, writeStderr, 2, mark)]);
+}
+
+// Through the stream, after what the function wrote to it; straight to the descriptor if the function ended
+// the stream; and never waiting more than half a second for a stream that does not call back.
+function writeMark(stream, write, descriptor, mark) {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableEnded) {
+      try {
+        fs.writeSync(descriptor, mark);
+      } catch {}
+      resolve();
+      return;
+    }
+    const timer = setTimeout(resolve, 500);
+    try {
+      write(mark, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 function request(method, urlPath, body, headers) {

@@ -492,6 +492,16 @@ describe("process exits", () => {
 });
 
 describe("the last line before the answer", () => {
+  it("does not hold up the answer of a function that ended its own stdout", async () => {
+    await deploy("node-ends-stdout", {
+      "index.mjs":
+        'export const handler = async () => {\n  console.log("still here");\n  process.stdout.end();\n  return 5;\n};\n',
+    });
+    const first = await invoke("node-ends-stdout");
+    expect(first.payload).toBe(5);
+    expect(first.log).toContain("\tINFO\tstill here\n");
+  });
+
   it("is in the log of every invocation, Node.js and Python, stdout and stderr, ended or not", async () => {
     await deploy("node-last", {
       "index.mjs": [
