@@ -198,31 +198,38 @@ export function wrap(prefix: string, text: string, width: number, indent: string
       available = room(indentWidth);
     };
 
-    for (const unit of units(line)) {
+    const all = units(line);
+    /** Units taken back from a line that broke at a space, to be laid out again on the next one. */
+    const replay: Unit[] = [];
+    let next = 0;
+    const startNewLine = (taken: Unit[]) => {
+      emit(taken);
+      current = [];
+      currentWidth = 0;
+      lastSpace = -1;
+    };
+    while (replay.length > 0 || next < all.length) {
+      const unit = replay.length > 0 ? replay.shift()! : all[next++]!;
       if (unit.sgr || currentWidth + unit.width <= available) {
         if (unit.space && current.some((kept) => !kept.space && !kept.sgr)) lastSpace = current.length;
         current.push(unit);
         currentWidth += unit.width;
-        continue;
-      }
-      if (unit.space) {
-        emit(current);
-        current = [];
-        currentWidth = 0;
-        lastSpace = -1;
-        continue;
-      }
-      if (lastSpace >= 0) {
+      } else if (unit.space) {
+        startNewLine(current);
+      } else if (lastSpace >= 0) {
+        // Break at the last space; the word begun after it goes to the next line, where it may need cutting.
         const rest = current.slice(lastSpace + 1);
-        emit(current.slice(0, lastSpace));
-        current = rest;
+        startNewLine(current.slice(0, lastSpace));
+        replay.unshift(...rest, unit);
       } else if (current.some((kept) => !kept.sgr)) {
-        emit(current);
-        current = [];
+        // A word longer than the line: cut before this unit, and lay it out on the next line.
+        startNewLine(current);
+        replay.unshift(unit);
+      } else {
+        // A unit wider than a whole line: alone on it.
+        current.push(unit);
+        currentWidth += unit.width;
       }
-      current.push(unit);
-      currentWidth = current.reduce((sum, kept) => sum + kept.width, 0);
-      lastSpace = -1;
     }
     let text = opening;
     for (const unit of current) text += unit.text;

@@ -1,6 +1,7 @@
 /** Wrapping at the terminal's width: where lines break, how they go on, and what is never split. */
 import { stripVTControlCharacters } from "node:util";
 import { Chalk } from "chalk";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { displayWidth, outputWidth, wrap } from "../../../src/render/wrap.js";
 
@@ -89,5 +90,46 @@ describe("wrap", () => {
   it("keeps the prefix whole and keeps what follows a newline on lines of its own", () => {
     expect(wrap("a-long-unbreakable-prefix ", "x y", 20, "  ")).toBe("a-long-unbreakable-prefix x y");
     expect(wrap("> ", "one\ntwo", 40, "  ")).toBe("> one\n  two");
+  });
+});
+
+describe("wrap: properties", () => {
+  /** Words of letters, CJK, emoji, accented letters and the escapes printable.ts writes. */
+  const unit = fc.constantFrom(
+    "a",
+    "b",
+    "Z",
+    "注",
+    "📦",
+    "👩‍💻",
+    "e\u0301",
+    "\\x1b",
+    "\\u202e",
+    "\\n",
+    "-",
+    "/",
+  );
+  const word = fc.array(unit, { minLength: 1, maxLength: 30 }).map((units) => units.join(""));
+  const text = fc.array(word, { minLength: 1, maxLength: 40 }).map((words) => words.join(" "));
+
+  it("no line is wider than the width, nothing is lost but the spaces broken at, no escape is cut", () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 20, max: 140 }), fc.boolean(), (input, width, colored) => {
+        const painted = colored ? colors.red(input) : input;
+        const out = wrap("  label  ", painted, width, "         ");
+        const lines = out.split("\n");
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        const plain = stripVTControlCharacters(out);
+        expect(plain.replace(/^ {2}label {2}/, "").replace(/\s+/g, "")).toBe(input.replace(/\s+/g, ""));
+        for (const line of lines) {
+          expect(stripVTControlCharacters(line)).not.toMatch(/\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$/);
+        }
+        if (colored) {
+          // Every line is painted as a whole: it opens red (after its indentation) and closes it.
+          for (const line of lines) expect(line.endsWith("\u001b[39m")).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
