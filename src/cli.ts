@@ -525,7 +525,7 @@ const REGISTRATIONS = {
         "s3:// only: also show objects written since then (10m, 2h, or an ISO time); default: only new ones",
       )
       .option(
-        "--pattern <json>",
+        "--pattern <json|@file>",
         "events: only: the event pattern of the temporary rule (default: Lambda's destination events)",
       )
       .addHelpText(

@@ -59,7 +59,7 @@ export type TargetReference =
   | BusReference
   | EitherReference;
 
-/** `events:NAME` or arn:aws:events:REGION:ACCOUNT:event-bus/NAME. */
+/** `events:NAME` (or `eventbridge:NAME`), or arn:aws:events:REGION:ACCOUNT:event-bus/NAME. */
 export function parseBusReference(text: string): BusReference {
   const given = text.trim();
   if (given.startsWith("arn:")) {
@@ -69,7 +69,7 @@ export function parseBusReference(text: string): BusReference {
     }
     return { type: "bus", name: given, region: arn.region || undefined };
   }
-  const name = given.startsWith("events:") ? given.slice("events:".length) : given;
+  const name = given.replace(/^(events|eventbridge):/, "");
   if (!/^[A-Za-z0-9._\-/]{1,256}$/.test(name)) {
     throw new UsageError(
       `"${given}" is not an event bus name (events:NAME; default is the account's default bus)`,
@@ -205,7 +205,7 @@ export function parseTailTarget(text: string): TargetReference {
   if (given.startsWith("function:")) return parseFunctionReference(given.slice("function:".length));
   if (given.startsWith("sqs:") || /^https?:\/\//i.test(given)) return parseQueueReference(given);
   if (/^s3:\/\//i.test(given)) return parseBucketReference(given);
-  if (given.startsWith("events:")) return parseBusReference(given);
+  if (/^(events|eventbridge):/.test(given)) return parseBusReference(given);
   if (given.startsWith("sns:")) return parseTopicReference(given);
   if (given.startsWith("arn:")) {
     const arn = parseArn(given);

@@ -80,7 +80,8 @@ export async function tail(
   if (options.pattern !== undefined && target.type !== "bus") {
     throw new UsageError("--pattern applies to events:BUS targets only");
   }
-  const pattern = options.pattern === undefined ? undefined : checkedPattern(options.pattern);
+  const pattern =
+    options.pattern === undefined ? undefined : checkedPattern(await patternText(options.pattern, context));
   const functionFilter = options.functionName ? functionFilterName(options.functionName) : undefined;
   const out = options.out ? await openOut(resolve(context.io.cwd, options.out)) : undefined;
 
@@ -209,6 +210,20 @@ export async function tail(
   }
   if (leftovers.length > 0) return 1;
   return statistics.invalid > 0 ? 1 : 0;
+}
+
+/** --pattern JSON, or @FILE (relative to the working directory). */
+async function patternText(given: string, context: CommandContext): Promise<string> {
+  if (!given.startsWith("@")) return given;
+  const file = resolve(context.io.cwd, given.slice(1));
+  try {
+    const { readFile } = await import("node:fs/promises");
+    return await readFile(file, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `--pattern: cannot read ${given.slice(1)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
 }
 
 /** An event pattern is a JSON object; EventBridge checks the rest of its grammar when the rule is put. */

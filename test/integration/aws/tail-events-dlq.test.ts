@@ -7,6 +7,10 @@
  * invocation record as detail. A dead-letter message (Lambda developer guide, "Adding a dead-letter queue"):
  * the event as the body, with the message attributes RequestID, ErrorCode and ErrorMessage.
  */
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -36,6 +40,7 @@ import {
 let stack: LocalStack;
 let clients: StackClients;
 let events: EventBridgeClient;
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-events-"));
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
@@ -157,6 +162,23 @@ describe("tail events:BUS", () => {
     expect(await leftovers()).toEqual({ rules: [], queues: [] });
   });
 
+  it("removes its rule and queue on SIGINT and SIGTERM too; eventbridge:BUS and --pattern @file are accepted", async () => {
+    const file = join(scratch, "pattern.json");
+    writeFileSync(file, '{"source":["shop"]}');
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const tail = new CliProcess(stack, ["tail", "eventbridge:orders", "--pattern", `@${file}`]);
+      await tail.waitFor("listening on events:orders");
+      expect((await leftovers()).rules).toHaveLength(1);
+      tail.child.kill(signal);
+      const result = await tail.done;
+      expect(result.signal, result.stderr).toBeNull();
+      expect(await leftovers()).toEqual({ rules: [], queues: [] });
+    }
+    const missing = await runCli(stack, ["tail", "events:orders", "--pattern", "@/no/such/file.json"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("lambda-dest: --pattern: cannot read /no/such/file.json (ENOENT)\n");
+  });
+
   it("tail function:NAME follows an EventBridge destination: only that function's records", async () => {
     const busArn = `arn:aws:events:${stack.region}:000000000000:event-bus/orders`;
     await deployFunction(clients, "bus-dest", { onSuccess: busArn, onFailure: busArn, retries: 0 });
@@ -175,6 +197,27 @@ describe("tail events:BUS", () => {
     ]);
     expect(await leftovers()).toEqual({ rules: [], queues: [] });
   }, 30_000);
+});
+
+describe("invoke --wait with EventBridge destinations", () => {
+  it("exits 0 on the success event and 1 on the failure event, and leaves no rule behind", async () => {
+    const busArn = `arn:aws:events:${stack.region}:000000000000:event-bus/orders`;
+    await deployFunction(clients, "bus-wait", { onSuccess: busArn, onFailure: busArn, retries: 0 });
+    const ok = await runCli(stack, ["invoke", "bus-wait", '{"orderId":1}', "--wait", "--timeout", "30s"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("SUCCESS");
+    const failed = await runCli(stack, [
+      "invoke",
+      "bus-wait",
+      '{"fail":"no stock"}',
+      "--wait",
+      "--timeout",
+      "30s",
+    ]);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stdout).toContain("OrderError: failing on purpose: no stock");
+    expect(await leftovers()).toEqual({ rules: [], queues: [] });
+  }, 60_000);
 });
 
 describe("dead-letter queues", () => {
