@@ -103,8 +103,12 @@ function joinParts(lead: string, parts: string[], width: number, indent: string)
     const partWidth = displayWidth(part);
     if (!empty && lineWidth + 2 + partWidth > width) {
       lines.push(line);
-      line = indent + part;
-      lineWidth = indent.length + partWidth;
+      // A part wider than a line by itself (a request id in a narrow terminal) is wrapped in its turn.
+      const laid =
+        indent.length + partWidth > width ? wrap(indent, part, width, indent).split("\n") : [indent + part];
+      line = laid.pop()!;
+      lines.push(...laid);
+      lineWidth = displayWidth(line);
     } else {
       line += empty ? part : `  ${part}`;
       lineWidth += (empty ? 0 : 2) + partWidth;
@@ -324,7 +328,7 @@ function traceLines(trace: StackTrace, colors: ChalkInstance, width: number, ver
   for (const frame of own) for (const line of frame.lines) add(line);
   if (folded > 0) {
     const count = `${folded} runtime frame${folded === 1 ? "" : "s"}`;
-    lines.push(`${TEXT_INDENT}${colors.dim(`… ${count} (-v shows them)`)}`);
+    lines.push(wrap(TEXT_INDENT, colors.dim(`… ${count} (-v shows them)`), width, TEXT_INDENT));
   }
   for (const cause of trace.causes) add(cause);
   return lines;

@@ -9,6 +9,10 @@ import { stripVTControlCharacters } from "node:util";
 
 /** The width used when stdout is not a terminal (a pipe, a file). */
 export const PIPED_WIDTH = 100;
+/** The fewest columns a line leaves for its text, however long its prefix or indent. */
+const MIN_ROOM = 10;
+/** A prefix that leaves fewer columns than this, when the text does not fit after it, stands on its own line. */
+const FIRST_LINE_ROOM = 20;
 /** Narrower terminals are laid out as if they were this wide: below it, wrapping costs more than it gives. */
 export const MIN_WIDTH = 40;
 
@@ -177,12 +181,18 @@ export function wrap(prefix: string, text: string, width: number, indent: string
     const styles = new ActiveStyles();
     for (const match of start.matchAll(new RegExp(SGR, "g"))) styles.apply(match[0]);
     // Never less than a few columns for the text, however long the prefix or indent.
-    const room = (used: number) => Math.max(width - used, 10);
+    const room = (used: number) => Math.max(width - used, MIN_ROOM);
     const out: string[] = [];
     let current: Unit[] = [];
     let currentWidth = 0;
     let lineStart = start;
     let available = room(startWidth);
+    if (width - startWidth < FIRST_LINE_ROOM) {
+      // The prefix leaves next to no room (a long key in a narrow terminal): the text starts on the next line.
+      out.push(start.replace(/ +$/, ""));
+      lineStart = indent;
+      available = room(indentWidth);
+    }
     // Styles in force where the current line begins.
     let opening = "";
     /** Where the last space of the current line is (a break there drops it), or -1. */

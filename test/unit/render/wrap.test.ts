@@ -87,8 +87,10 @@ describe("wrap", () => {
     for (const line of lines) expect(line.replace(/\u001b\[[0-9;]*m/g, "")).not.toContain("\u001b");
   });
 
-  it("keeps the prefix whole and keeps what follows a newline on lines of its own", () => {
-    expect(wrap("a-long-unbreakable-prefix ", "x y", 20, "  ")).toBe("a-long-unbreakable-prefix x y");
+  it("keeps the prefix whole, and what follows a newline on lines of its own", () => {
+    // A prefix that leaves the text too little room stands alone; the text starts on the next line.
+    expect(wrap("a-long-unbreakable-prefix ", "x y", 20, "  ")).toBe("a-long-unbreakable-prefix\n  x y");
+    expect(wrap("a-long-unbreakable-prefix ", "x y", 60, "  ")).toBe("a-long-unbreakable-prefix x y");
     expect(wrap("> ", "one\ntwo", 40, "  ")).toBe("> one\n  two");
   });
 });
@@ -120,13 +122,14 @@ describe("wrap: properties", () => {
         const lines = out.split("\n");
         for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
         const plain = stripVTControlCharacters(out);
-        expect(plain.replace(/^ {2}label {2}/, "").replace(/\s+/g, "")).toBe(input.replace(/\s+/g, ""));
+        expect(plain.replace(/^ {2}label/, "").replace(/\s+/g, "")).toBe(input.replace(/\s+/g, ""));
         for (const line of lines) {
           expect(stripVTControlCharacters(line)).not.toMatch(/\\(?:x[0-9a-f]?|u[0-9a-f]{0,3})?$/);
         }
         if (colored) {
-          // Every line is painted as a whole: it opens red (after its indentation) and closes it.
-          for (const line of lines) expect(line.endsWith("\u001b[39m")).toBe(true);
+          // Every line of text is painted as a whole: it opens red (after its indentation) and closes it.
+          const textLines = lines.filter((line) => stripVTControlCharacters(line).trim() !== "label");
+          for (const line of textLines) expect(line.endsWith("\u001b[39m")).toBe(true);
         }
       }),
       { numRuns: 300 },
