@@ -9,6 +9,7 @@ import { functionDestinationPattern, LAMBDA_DESTINATION_PATTERN, tapBus } from "
 import type { AwsClients } from "./clients.js";
 import { EventsOperations } from "./events.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
+import { pollLocalDestination, type WatchedInvocations, watchLocalDestination } from "./local-invocations.js";
 import { pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
 import { S3Operations } from "./s3.js";
 import { SnsOperations } from "./sns.js";
@@ -37,7 +38,7 @@ import { tapTopic } from "./topic-tap.js";
 import type { Handle } from "./watched.js";
 
 /** Every kind of watched source: a queue (a topic is watched through its tap, a queue) or a bucket. */
-export type Watched = WatchedQueue | WatchedBucket;
+export type Watched = WatchedQueue | WatchedBucket | WatchedInvocations;
 
 /** How a function's record reaches what is watched. */
 export type DestinationRole = "on-success" | "on-failure" | "dead-letter";
@@ -325,6 +326,14 @@ export class WatchSession {
           ? functionDestinationPattern(functionArn)
           : LAMBDA_DESTINATION_PATTERN;
         watched = await this.addBus(parseBusReference(arn), JSON.stringify(pattern));
+      } else if (type === "lambda") {
+        // Only the local stack can say what it sent to a destination function.
+        const endpoint = this.#clients.settings("lambda").endpoint;
+        const name = parseArn(arn)?.resource.split(":")[1];
+        if (endpoint && name) {
+          watched = await watchLocalDestination(endpoint, name, this.#stop, this.#clients.requestTimeoutMs);
+          if (watched) this.watched.push(watched);
+        }
       } else if (type === "s3") {
         // Lambda writes a function's records under aws/lambda/async/<function-name>/.
         const { bucket } = parseBucketReference(arn);
@@ -353,15 +362,22 @@ export class WatchSession {
       this.watched.map((watched) =>
         (watched.kind === "bucket"
           ? pollBucket({ watched, stop: this.#stop, handle, now: this.#now })
-          : pollQueue({
-              watched,
-              stop: this.#stop,
-              handle,
-              concurrency,
-              budget,
-              peekWaitSeconds,
-              onProblem: (text) => this.#events.warn(text),
-            })
+          : watched.kind === "invocations"
+            ? pollLocalDestination({
+                watched,
+                stop: this.#stop,
+                handle,
+                timeoutMs: this.#clients.requestTimeoutMs,
+              })
+            : pollQueue({
+                watched,
+                stop: this.#stop,
+                handle,
+                concurrency,
+                budget,
+                peekWaitSeconds,
+                onProblem: (text) => this.#events.warn(text),
+              })
         ).catch((error) => {
           failure ??= error;
           stopAll();
@@ -390,7 +406,7 @@ function unwatchableReason(
 ): string {
   switch (type) {
     case "lambda":
-      return `the ${role} destination ${arn} is a Lambda function: its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:${parseArn(arn)?.resource.split(":")[1] ?? "NAME"})`;
+      return `the ${role} destination ${arn} is a Lambda function: outside the local stack its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:${parseArn(arn)?.resource.split(":")[1] ?? "NAME"})`;
     default:
       return `the ${role} destination ${arn} is of a type lambda-dest cannot tail (it tails SQS queues, SNS topics, EventBridge buses and S3 buckets)`;
   }

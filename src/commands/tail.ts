@@ -243,6 +243,9 @@ function checkedPattern(text: string): string {
 }
 
 function listeningLine(watched: Watched): string {
+  if (watched.kind === "invocations") {
+    return `listening on ${watched.label}: the records the local stack sends to that destination function`;
+  }
   if (watched.kind === "bucket") {
     return `listening on ${watched.label}: objects written from now on${watched.since ? ` and since ${watched.since.toISOString()}` : ""}, listed every ${formatDuration(BUCKET_POLL_INTERVAL_MS)} (nothing is written to the bucket)`;
   }

@@ -5,7 +5,13 @@ import { LambdaServiceError, requestTooLarge } from "./lambda-service-error.js";
 import type { LocalLogger } from "./local-logger.js";
 
 type Params = { name: string; uuid: string; alias: string };
-type Query = { Qualifier?: string; EventSourceArn?: string; FunctionName?: string; FunctionVersion?: string };
+type Query = {
+  Qualifier?: string;
+  EventSourceArn?: string;
+  FunctionName?: string;
+  FunctionVersion?: string;
+  After?: string;
+};
 type Handler = (request: FastifyRequest<{ Params: Params; Querystring: Query }>) => Promise<Answer> | Answer;
 
 /** A JSON document with a status code, or a raw invoke result. */
@@ -47,6 +53,9 @@ const LAMBDA_PATH_PREFIXES = [
   "2025-12-01",
   "2026-07-09",
 ];
+
+/** The local stack's own route (not AWS's): records sent to a function as its Lambda destination. */
+export const LOCAL_DESTINATION_INVOCATIONS_PATH = "/_lambda-dest/functions/:name/destination-invocations";
 
 /** CreateFunction and UpdateFunctionCode: 50 MB of zip, base64 in a JSON body (AWS's own figure). */
 export const CODE_REQUEST_LIMIT = 69_905_067;
@@ -154,6 +163,13 @@ function routes(app: FastifyInstance, service: LambdaService, defaultLimit: numb
       });
     }
   };
+
+  // Not an AWS API: what the stack sent to a function as its Lambda destination (tail function:NAME reads it).
+  route("GET", [LOCAL_DESTINATION_INVOCATIONS_PATH], "ListDestinationInvocations", (request) => ({
+    json: {
+      Invocations: service.destinationInvocations(request.params.name, Number(request.query.After ?? 0) || 0),
+    },
+  }));
 
   const functions = "/2015-03-31/functions";
   const fn = `${functions}/:name`;

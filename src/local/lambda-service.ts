@@ -159,18 +159,61 @@ const UNQUALIFIED_ONLY =
  * layer parsed and return the API's response documents; they throw LambdaServiceError for anything AWS would
  * refuse, with AWS's error type and message (from its recorded responses, LocalStack's AWS-validated snapshots).
  */
+/** One record the stack sent to a function as its Lambda destination. */
+export interface DestinationInvocation {
+  sequence: number;
+  requestId: string;
+  receivedAt: string;
+  /** The record, as text. */
+  payload: string;
+}
+
+const DESTINATION_LOG_SIZE = 1_000;
+
 export class LambdaService {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly mappings = new Map<string, SqsEventSourceMapping>();
   private readonly delivery: DestinationDelivery;
   private codeCounter = 0;
 
+  /** Records sent to each function as a Lambda destination, newest last, at most DESTINATION_LOG_SIZE each. */
+  private readonly destinationLog = new Map<string, DestinationInvocation[]>();
+  private destinationSequence = 0;
+
   constructor(private readonly options: LambdaServiceOptions) {
     this.delivery = new DestinationDelivery(
       options.aws,
-      (arn, payload, lineage) => this.invokeAsyncByArn(arn, payload, lineage),
+      (arn, payload, lineage) => {
+        const requestId = this.invokeAsyncByArn(arn, payload, lineage);
+        this.logDestinationInvocation(arn, requestId, payload);
+        return requestId;
+      },
       options.logger,
     );
+  }
+
+  /**
+   * What the stack sent to a function as its Lambda destination, after a sequence number: AWS offers no way to
+   * read another function's input, but the local stack knows it (`tail function:NAME` reads it here).
+   */
+  destinationInvocations(name: string, after: number): DestinationInvocation[] {
+    const fn = this.functions.get(name);
+    if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, name)}`);
+    return (this.destinationLog.get(fn.name) ?? []).filter((entry) => entry.sequence > after);
+  }
+
+  private logDestinationInvocation(arn: string, requestId: string, payload: string): void {
+    const name = parseFunctionReference(arn).name;
+    const log = this.destinationLog.get(name) ?? [];
+    this.destinationSequence += 1;
+    log.push({
+      sequence: this.destinationSequence,
+      requestId,
+      receivedAt: new Date().toISOString(),
+      payload,
+    });
+    if (log.length > DESTINATION_LOG_SIZE) log.shift();
+    this.destinationLog.set(name, log);
   }
 
   get region(): string {

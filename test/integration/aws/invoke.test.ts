@@ -165,18 +165,34 @@ describe("invoke", () => {
     expect(result.stderr).toContain("lambda-dest: nothing to wait for");
   });
 
-  it("tail function:NAME says which destinations it cannot tail", async () => {
+  it("tail function:NAME follows a Lambda destination on the local stack (the stack knows what it sent)", async () => {
     const queue = await createQueue(clients, "mixed-success");
     await deployFunction(clients, "mixed", {
       onSuccess: queue.arn,
       onFailure: "arn:aws:lambda:us-east-1:000000000000:function:bare",
+      retries: 0,
     });
-    const mixed = await runCli(stack, ["tail", "function:mixed", "--timeout", "300ms"]);
+    const tail = new CliProcess(stack, [
+      "tail",
+      "function:mixed",
+      "--json",
+      "--max",
+      "1",
+      "--only",
+      "failure",
+    ]);
+    await tail.waitFor("listening on lambda:bare");
+    expect(tail.stderr).toContain("listening on sqs:mixed-success");
+    await runCli(stack, ["invoke", "mixed", '{"fail":"routed"}']);
+    const mixed = await tail.done;
     expect(mixed.code, mixed.stderr).toBe(0);
-    expect(mixed.stderr).toContain(
-      "warning: the on-failure destination arn:aws:lambda:us-east-1:000000000000:function:bare is a Lambda function: its input can be read only from its own logs; tail that function's own destinations instead (lambda-dest tail function:bare)",
-    );
-    expect(mixed.stderr).toContain("listening on sqs:mixed-success");
+    const [line] = parseLines(mixed.stdout);
+    expect([line.source, line.layers, line.summary.functionName, line.summary.outcome]).toEqual([
+      "lambda:bare",
+      ["invocation-record"],
+      "mixed",
+      "failure",
+    ]);
 
     const none = await runCli(stack, ["tail", "function:bare"]);
     expect(none.code).toBe(1);
