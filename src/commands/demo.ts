@@ -182,7 +182,7 @@ export async function runDemo(options: DemoOptions, context: CommandContext): Pr
       for (const envelope of analyzeSafely(item.value)) {
         const arrival = tracker.record(envelope, watched.label, receivedAt, item.messageId);
         if (context.output.json) context.io.stdout.write(`${JSON.stringify(arrivalRecord(arrival))}\n`);
-        else context.io.stdout.write(arrivalText(arrival, context.colors));
+        else context.io.stdout.write(arrivalText(arrival, context.colors, context.width));
       }
     }
     return { dispositions: items.map(() => "written"), fresh: items.length };

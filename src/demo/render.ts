@@ -20,12 +20,12 @@ export function arrivalRecord(arrival: Arrival): Record<string, unknown> {
 }
 
 /** The human form: a heading naming what arrived where, then the `show` rendering of the envelope. */
-export function arrivalText(arrival: Arrival, colors: ChalkInstance): string {
+export function arrivalText(arrival: Arrival, colors: ChalkInstance, width?: number): string {
   const time = arrival.receivedAt.toISOString().slice(11, 23);
   const about = arrival.expected ? `order ${arrival.expected.order.orderId}` : "unexpected";
   const heading = `${colors.dim(time)}  ${colors.bold(arrival.source)}  ${colors.dim(`(${about})`)}`;
   const origin = arrival.messageId ? `message ${arrival.messageId}` : undefined;
-  const body = renderEnvelope(arrival.envelope, { colors, origin, detailed: false });
+  const body = renderEnvelope(arrival.envelope, { colors, origin, detailed: false, width });
   const problems = arrival.problems.map((problem) => `  ${colors.red(`✗ ${problem}`)}\n`).join("");
   return `${heading}\n${body}${problems}\n`;
 }
