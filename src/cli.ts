@@ -283,6 +283,11 @@ interface DemoFlags {
 
 const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
 
+interface DoctorFlags {
+  all?: boolean;
+  qualifier?: string;
+}
+
 interface CleanupFlags {
   olderThan?: number;
   force?: boolean;
@@ -719,6 +724,35 @@ const REGISTRATIONS = {
             },
             context,
           );
+        }),
+      );
+  },
+
+  doctor: (command, run) => {
+    command
+      .description("say why destination records would not arrive: a checklist with a fix for every ✗")
+      .argument("[functions...]", "function names or ARNs")
+      .option("--all", "every function in the region")
+      .option(
+        "--qualifier <alias|version>",
+        "check only this alias or version (default: the unqualified function and every qualifier with a config)",
+        checked(accepted.qualifier),
+      )
+      .addHelpText(
+        "after",
+        `
+  Reads only. Exit 0 when nothing is ✗, 1 when something is. The execution role's permissions are asked
+  of IAM's policy simulator (iam:SimulatePrincipalPolicy); where it cannot be asked (no permission, or the
+  local stack) that check says "could not check".
+
+  Examples:
+    $ lambda-dest doctor order-processor
+    $ lambda-dest doctor --all --json`,
+      )
+      .action(
+        run(async (context, [functions]: [string[]], flags: DoctorFlags) => {
+          const { runDoctor } = await import("./commands/doctor.js");
+          return runDoctor({ functions, all: flags.all === true, qualifier: flags.qualifier }, context);
         }),
       );
   },

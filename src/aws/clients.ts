@@ -3,6 +3,7 @@
  * module costs nothing: `validate`, `show` and `--help` never load it.
  */
 import type { EventBridgeClient, EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
+import type { IAMClient, IAMClientConfig } from "@aws-sdk/client-iam";
 import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SNSClient, SNSClientConfig } from "@aws-sdk/client-sns";
@@ -16,7 +17,7 @@ export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
 export const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
-export type ServiceName = "sqs" | "sns" | "lambda" | "s3" | "events";
+export type ServiceName = "sqs" | "sns" | "lambda" | "s3" | "events" | "iam";
 
 /**
  * Time-outs for a command-line tool rather than a server. botocore (and so the AWS CLI) waits 60 s to connect
@@ -58,6 +59,7 @@ const SERVICE_ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   lambda: "AWS_ENDPOINT_URL_LAMBDA",
   s3: "AWS_ENDPOINT_URL_S3",
   events: "AWS_ENDPOINT_URL_EVENTBRIDGE",
+  iam: "AWS_ENDPOINT_URL_IAM",
 };
 
 /**
@@ -153,6 +155,7 @@ export class AwsClients {
   #lambda?: Promise<LambdaClient>;
   #s3?: Promise<S3Client>;
   #events?: Promise<EventBridgeClient>;
+  #iam?: Promise<IAMClient>;
   #answers = 0;
 
   constructor(aws: AwsOptions, env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}) {
@@ -227,6 +230,14 @@ export class AwsClients {
     return this.#events;
   }
 
+  /** IAM (doctor's policy simulation): a global service, signed for the region the other clients use. */
+  iam(): Promise<IAMClient> {
+    this.#iam ??= import("@aws-sdk/client-iam").then(({ IAMClient }) =>
+      this.#configure(new IAMClient(this.#config("iam") as IAMClientConfig), "iam"),
+    );
+    return this.#iam;
+  }
+
   /** The region the clients use (flags, environment or profile), or undefined when none is configured. */
   async region(service: ServiceName = "sqs"): Promise<string | undefined> {
     const client =
@@ -264,7 +275,7 @@ export class AwsClients {
 
   /** Closes the clients' sockets so that the process can exit promptly. */
   async destroy(): Promise<void> {
-    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3, this.#events]) {
+    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3, this.#events, this.#iam]) {
       if (pending) (await pending).destroy();
     }
     for (const regional of this.#regional.values()) await regional.destroy();
