@@ -730,7 +730,7 @@ const REGISTRATIONS = {
 
   doctor: (command, run) => {
     command
-      .description("say why destination records would not arrive: a checklist with a fix for every ✗")
+      .description("say why destination records would not arrive, with a fix for each ✗")
       .argument("[functions...]", "function names or ARNs")
       .option("--all", "every function in the region")
       .option(
