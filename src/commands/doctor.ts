@@ -8,6 +8,7 @@ import type { DoctorIamReads } from "../aws/doctor-iam.js";
 import type { DoctorLambdaReads, FunctionFacts, InvokeConfigFacts } from "../aws/doctor-lambda.js";
 import { AwsOperationError, UsageError } from "../errors.js";
 import type { CommandContext } from "../io.js";
+import { printableJson } from "../printable.js";
 import type { DoctorCheck, DoctorDocument, DoctorFunctionReport } from "../render/doctor.js";
 
 export interface DoctorOptions {
@@ -42,7 +43,7 @@ export async function doctor(
   const doctorRun = new DoctorRun(lambda, iam, clients, local);
   for (const name of names) document.functions.push(...(await doctorRun.function(name, options.qualifier)));
   if (context.output.json) {
-    context.io.stdout.write(`${JSON.stringify(document)}\n`);
+    context.io.stdout.write(`${printableJson(JSON.stringify(document))}\n`);
   } else {
     const { renderDoctor } = await import("../render/doctor.js");
     context.io.stdout.write(renderDoctor(document, context.colors));
@@ -76,7 +77,13 @@ function ageInWords(seconds: number): string {
   return plural(seconds, "second");
 }
 
-type Side = "on-success" | "on-failure";
+type Side = "on-success" | "on-failure" | "dead-letter";
+
+const SIDE_WORDS: Record<Side, string> = {
+  "on-success": "on success",
+  "on-failure": "on failure",
+  "dead-letter": "dead-letter queue",
+};
 
 interface DestinationFacts {
   kind: "queue" | "topic" | "function" | "bus" | "bucket" | "unknown";
@@ -195,7 +202,10 @@ class DoctorRun {
       if (qualifier === undefined || only !== undefined) {
         checks.push(await this.concurrency(fn));
         checks.push(...(await this.eventSources(fn)));
-        if (fn.deadLetterTarget) checks.push(this.deadLetter(fn.deadLetterTarget));
+        if (fn.deadLetterTarget) {
+          checks.push(this.deadLetter(fn.deadLetterTarget));
+          checks.push(...(await this.destination(fn, undefined, "dead-letter", fn.deadLetterTarget)));
+        }
       }
       reports.push({ name: fn.name, qualifier: qualifier ?? null, checks });
     }
@@ -395,7 +405,7 @@ class DoctorRun {
     return {
       id: "dead-letter-queue",
       status: "ok",
-      message: `dead-letter queue ${destinationFacts(target).label}: events that fail every attempt also go there, as the event alone, without Lambda's response`,
+      message: `dead-letter queue: ${destinationFacts(target).label} receives the events that fail every attempt, as the event alone, without Lambda's response`,
     };
   }
 
@@ -407,10 +417,18 @@ class DoctorRun {
   ): Promise<DoctorCheck[]> {
     const facts = destinationFacts(arn);
     const id = `${side}.destination`;
-    const words = side === "on-success" ? "on success" : "on failure";
+    const words = SIDE_WORDS[side];
     const qualifierOption = qualifier ? ` --qualifier ${shellWord(qualifier)}` : "";
     const sideKey = side === "on-success" ? "OnSuccess" : "OnFailure";
-    const replace = `aws lambda update-function-event-invoke-config --function-name ${shellWord(fn.name)}${qualifierOption} --destination-config '{"${sideKey}":{"Destination":"ARN_OF_A_STANDARD_QUEUE_OR_TOPIC"}}'${this.cli}`;
+    const replace =
+      side === "dead-letter"
+        ? `aws lambda update-function-configuration --function-name ${shellWord(fn.name)} --dead-letter-config TargetArn=ARN_OF_A_STANDARD_QUEUE_OR_TOPIC${this.cli}`
+        : `aws lambda update-function-event-invoke-config --function-name ${shellWord(fn.name)}${qualifierOption} --destination-config '{"${sideKey}":{"Destination":"ARN_OF_A_STANDARD_QUEUE_OR_TOPIC"}}'${this.cli}`;
+    if (side === "dead-letter" && facts.kind !== "queue" && facts.kind !== "topic") {
+      return [
+        { id, status: "fail", message: `${words}: ${arn} is not an SQS queue or SNS topic`, fix: replace },
+      ];
+    }
     if (facts.kind === "unknown") {
       return [
         {
@@ -440,7 +458,7 @@ class DoctorRun {
         checks.push({
           id,
           status: "fail",
-          message: `${words}: ${facts.label} is FIFO; Lambda cannot deliver records to a FIFO queue or topic, so every record is dropped`,
+          message: `${words}: ${facts.label} is FIFO; Lambda cannot deliver ${side === "dead-letter" ? "events" : "records"} to a FIFO queue or topic, so every ${side === "dead-letter" ? "event" : "record"} is dropped`,
           fix: replace,
         });
       } else {
@@ -466,13 +484,17 @@ class DoctorRun {
               },
         );
       }
+      if (side !== "dead-letter") {
+        const size = sizeLimit(facts, words);
+        if (size) checks.push({ ...size, id: `${side}.size` });
+      }
     } catch (error) {
       if (isFatal(error) || !(error instanceof AwsOperationError)) throw error;
       if (error.reason === "not-found") {
         checks.push({
           id,
           status: "fail",
-          message: `${words}: ${facts.label} does not exist, so every record is dropped`,
+          message: `${words}: ${facts.label} does not exist, so every ${side === "dead-letter" ? "event" : "record"} is dropped`,
           fix: `create it (${createCommand(facts, arn)}), or point the config at one that exists: ${replace}`,
         });
         return checks;
@@ -606,6 +628,26 @@ class DoctorRun {
 
 function awsCliOptionsFor(clients: AwsClients): string {
   return awsCliOptions(clients.settings("sqs"));
+}
+
+/** What a destination's size limit does to large records: SNS topics and event buses take 256 KB. */
+function sizeLimit(facts: DestinationFacts, words: string): Omit<DoctorCheck, "id"> | undefined {
+  const fix = "for large events and responses use an SQS queue or, on failure, an S3 bucket";
+  if (facts.kind === "topic") {
+    return {
+      status: "warn",
+      message: `${words}: ${facts.label} takes messages up to 256 KB; when the event and the response together are larger, Lambda drops them from the record`,
+      fix,
+    };
+  }
+  if (facts.kind === "bus") {
+    return {
+      status: "warn",
+      message: `${words}: ${facts.label} takes entries under 256 KB; a record with a larger event and response may not be delivered`,
+      fix,
+    };
+  }
+  return undefined;
 }
 
 function createCommand(facts: DestinationFacts, arn: string): string {

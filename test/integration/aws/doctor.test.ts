@@ -40,6 +40,7 @@ import {
   CreateEventSourceMappingCommand,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +93,21 @@ beforeAll(async () => {
     new PutFunctionConcurrencyCommand({ FunctionName: "frozen", ReservedConcurrentExecutions: 0 }),
   );
 
+  await deployFunction(clients, "with-dlq", { onFailure: okQueue.arn });
+  await clients.lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: "with-dlq",
+      DeadLetterConfig: { TargetArn: okQueue.arn },
+    }),
+  );
+  await deployFunction(clients, "lost-dlq");
+  await clients.lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: "lost-dlq",
+      DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:gone-dlq" },
+    }),
+  );
+
   await deployFunction(clients, "aliased", { onFailure: okQueue.arn });
   const { Version } = await clients.lambda.send(new PublishVersionCommand({ FunctionName: "aliased" }));
   await clients.lambda.send(
@@ -115,6 +131,16 @@ describe("doctor on the local stack", () => {
     expect(out).toContain("✓ on success: queue ok-success exists and is a standard queue");
     expect(out).toContain("✓ on failure: topic ok-failure exists and is a standard topic");
     expect(out).toContain("✓ on failure: topic ok-failure has 1 subscription");
+    // The OnSuccess/OnFailure API reference: "Amazon SNS destinations have a message size limit of 256 KB. If
+    // the combined size of the function request and response payload exceeds the limit, Lambda will drop the
+    // payload when sending OnFailure event to the destination."
+    const size = out.indexOf(
+      "⚠ on failure: topic ok-failure takes messages up to 256 KB; when the event and the response together are larger, Lambda drops them from the record",
+    );
+    expect(size).toBeGreaterThan(0);
+    expect(out[size + 1]).toBe(
+      "fix: for large events and responses use an SQS queue or, on failure, an S3 bucket",
+    );
     expect(out).toContain(
       "⚠ on success: could not check whether the execution role allows sqs:SendMessage on queue ok-success (not checked locally: the endpoint in use has no IAM policy simulator)",
     );
@@ -127,7 +153,7 @@ describe("doctor on the local stack", () => {
     expect(out).toContain("✓ no reserved concurrency: the function may run");
     expect(out).toContain("✓ no event source mappings invoke this function");
     expect(out.some((line) => line.startsWith("✗"))).toBe(false);
-    expect(out).toContain("10 checks: 8 ✓, 2 ⚠ (2 could not be checked), 0 ✗");
+    expect(out).toContain("11 checks: 8 ✓, 3 ⚠ (2 could not be checked), 0 ✗");
   });
 
   it("--json: one versioned document, IAM checks 'unknown'", async () => {
@@ -209,6 +235,27 @@ describe("doctor on the local stack", () => {
     );
   });
 
+  it("the dead-letter queue: said what it receives, checked like a destination", async () => {
+    const ok = await runCli(stack, ["doctor", "with-dlq"]);
+    expect(ok.code).toBe(0);
+    expect(lines(ok.stdout)).toContain(
+      "✓ dead-letter queue: queue ok-success receives the events that fail every attempt, as the event alone, without Lambda's response",
+    );
+    expect(lines(ok.stdout)).toContain(
+      "✓ dead-letter queue: queue ok-success exists and is a standard queue",
+    );
+    const lost = await runCli(stack, ["doctor", "lost-dlq"]);
+    expect(lost.code).toBe(1);
+    const out = lines(lost.stdout);
+    const index = out.indexOf(
+      "✗ dead-letter queue: queue gone-dlq does not exist, so every event is dropped",
+    );
+    expect(index).toBeGreaterThan(0);
+    expect(out[index + 1]).toBe(
+      `fix: create it (aws sqs create-queue --queue-name gone-dlq), or point the config at one that exists: aws lambda update-function-configuration --function-name lost-dlq --dead-letter-config TargetArn=ARN_OF_A_STANDARD_QUEUE_OR_TOPIC ${endpointOptions}`,
+    );
+  });
+
   it("an alias without its own config: ⚠ naming it", async () => {
     const result = await runCli(stack, ["doctor", "aliased"]);
     expect(result.code).toBe(0);
@@ -228,7 +275,17 @@ describe("doctor on the local stack", () => {
     expect(all.code).toBe(1);
     const names = JSON.parse(all.stdout).functions.map((report: any) => report.name);
     expect(new Set(names)).toEqual(
-      new Set(["healthy", "to-fifo", "to-missing", "to-lonely", "triggered", "frozen", "aliased"]),
+      new Set([
+        "healthy",
+        "to-fifo",
+        "to-missing",
+        "to-lonely",
+        "triggered",
+        "frozen",
+        "with-dlq",
+        "lost-dlq",
+        "aliased",
+      ]),
     );
     const missing = await runCli(stack, ["doctor", "nobody"]);
     expect(missing.code).toBe(1);
