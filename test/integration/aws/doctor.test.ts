@@ -21,6 +21,18 @@
  * - Stream sources — CreateEventSourceMapping API reference: "The following error handling options are available
  *   only for stream sources (DynamoDB and Kinesis): ... DestinationConfig – Send discarded records to an Amazon
  *   SQS queue or Amazon SNS topic."
+ * - Retry timing — "How Lambda handles errors and retries with asynchronous invocation"
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html): "If the function returns
+ *   an error, by default Lambda attempts to run it two more times, with a one-minute wait between the first two
+ *   attempts, and two minutes between the second and third attempts." and "For throttling errors (429) and
+ *   system errors (500-series), Lambda returns the event to the queue and attempts to run the function again for
+ *   up to 6 hours by default."
+ * - SQS trigger failures — "Creating and configuring an Amazon SQS event source mapping": "By default, if Lambda
+ *   encounters an error at any point while processing a batch, all messages in that batch return to the queue."
+ * - SNS and EventBridge size limits — OnSuccess/OnFailure API reference: "Amazon SNS destinations have a message
+ *   size limit of 256 KB. If the combined size of the function request and response payload exceeds the limit,
+ *   Lambda will drop the payload when sending OnFailure event to the destination."; "Calculating Amazon
+ *   EventBridge PutEvents event entry size": "The total entry size must be less than 256KB."
  * - Retries and event age — PutFunctionEventInvokeConfig API reference: "By default, Lambda retries an
  *   asynchronous invocation twice if the function returns an error. It retains events in a queue for up to six
  *   hours. When an event fails all processing attempts or stays in the asynchronous invocation queue for too
@@ -31,7 +43,10 @@
  *   permissions for an encrypted target)"); KMS — "Amazon SQS Key management"
  *   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html): "For a
  *   customer managed KMS key, you must configure the key policy to add permissions for each queue producer and
- *   consumer"; a producer is asked about kms:GenerateDataKey and kms:Decrypt.
+ *   consumer"; "Amazon SNS Key management": publishers need "the kms:GenerateDataKey* and kms:Decrypt permissions
+ *   for the AWS KMS key" — so the role is asked about kms:GenerateDataKey and kms:Decrypt on a customer key (an
+ *   alias/aws/... key is AWS managed, and its key policy admits every principal of the account allowed to use
+ *   the queue or topic, so it is not asked about).
  * - Destinations are per qualifier — PutFunctionEventInvokeConfig: "Configures options for asynchronous
  *   invocation on a function, version, or alias."
  */
@@ -77,6 +92,11 @@ beforeAll(async () => {
   });
   const lonely = await createTopic(clients, "lonely");
   await deployFunction(clients, "to-lonely", { onFailure: lonely });
+  const encrypted = await createQueue(clients, "encrypted", {
+    KmsMasterKeyId: "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  });
+  const managed = await createQueue(clients, "aws-managed-key", { KmsMasterKeyId: "alias/aws/sqs" });
+  await deployFunction(clients, "to-encrypted", { onSuccess: managed.arn, onFailure: encrypted.arn });
 
   const source = await createQueue(clients, "trigger-source");
   await deployFunction(clients, "triggered", { onFailure: okQueue.arn });
@@ -209,6 +229,19 @@ describe("doctor on the local stack", () => {
     );
   });
 
+  it("a customer managed KMS key is asked about (could not check locally); an AWS managed one is not", async () => {
+    const result = await runCli(stack, ["doctor", "to-encrypted", "--json"]);
+    expect(result.code).toBe(0);
+    const checks = JSON.parse(result.stdout).functions[0].checks;
+    expect(checks.find((check: any) => check.id === "on-failure.kms")).toEqual({
+      id: "on-failure.kms",
+      status: "unknown",
+      message:
+        "on failure: could not check whether the execution role allows kms:GenerateDataKey, kms:Decrypt on the KMS key of queue encrypted (not checked locally: the endpoint in use has no IAM policy simulator)",
+    });
+    expect(checks.find((check: any) => check.id === "on-success.kms")).toBeUndefined();
+  });
+
   it("an SQS trigger: ⚠ explaining synchronous invocation and the redrive policy", async () => {
     const result = await runCli(stack, ["doctor", "triggered"]);
     expect(result.code).toBe(0);
@@ -282,6 +315,7 @@ describe("doctor on the local stack", () => {
         "to-lonely",
         "triggered",
         "frozen",
+        "to-encrypted",
         "with-dlq",
         "lost-dlq",
         "aliased",
