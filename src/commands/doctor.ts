@@ -174,6 +174,31 @@ class DoctorRun {
         },
       ];
     }
+    if (only !== undefined && only !== "$LATEST") {
+      const missing = await this.lambda.functionConfiguration(fn.name, only).then(
+        () => false,
+        (error: unknown) => {
+          if (isFatal(error) || !(error instanceof AwsOperationError)) throw error;
+          return error.reason === "not-found";
+        },
+      );
+      if (missing) {
+        return [
+          {
+            name: fn.name,
+            qualifier: only,
+            checks: [
+              {
+                id: "qualifier",
+                status: "fail",
+                message: `${fn.name} has no version or alias ${only}: a caller invoking ${fn.name}:${only} gets an error, not a record`,
+                fix: `aws lambda list-aliases --function-name ${shellWord(fn.name)}${this.cli}`,
+              },
+            ],
+          },
+        ];
+      }
+    }
     const configs = await this.read(() => this.lambda.eventInvokeConfigs(fn.name), "destinations");
     const aliases = await this.read(() => this.lambda.aliases(fn.name), "qualifiers");
     const qualifiers: (string | undefined)[] =

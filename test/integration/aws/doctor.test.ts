@@ -296,6 +296,14 @@ describe("doctor on the local stack", () => {
     expect(out).toContain(
       "⚠ 1 alias without an event invoke config (live): a caller invoking aliased:live gets no destination records, as destinations are set per function, version or alias",
     );
+    const absent = await runCli(stack, ["doctor", "aliased", "--qualifier", "canary"]);
+    expect(absent.code).toBe(1);
+    const absentLines = lines(absent.stdout);
+    expect(absentLines[0]).toBe("aliased:canary");
+    expect(absentLines[1]).toBe(
+      "✗ aliased has no version or alias canary: a caller invoking aliased:canary gets an error, not a record",
+    );
+    expect(absentLines[2]).toBe(`fix: aws lambda list-aliases --function-name aliased ${endpointOptions}`);
     const only = await runCli(stack, ["doctor", "aliased", "--qualifier", "live"]);
     expect(only.code).toBe(1);
     expect(lines(only.stdout)).toContain(
