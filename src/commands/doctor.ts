@@ -155,6 +155,8 @@ class DoctorRun {
     } catch (error) {
       if (isFatal(error) || !(error instanceof AwsOperationError)) throw error;
       const missing = error.reason === "not-found";
+      // Denied or throttled: the function may be fine. Anything else (an invalid name) is a failure.
+      const unknown = error.reason === "access-denied" || error.reason === "throttled";
       return [
         {
           name,
@@ -162,10 +164,12 @@ class DoctorRun {
           checks: [
             {
               id: "function",
-              status: missing ? "fail" : "unknown",
+              status: unknown ? "unknown" : "fail",
               message: missing
                 ? `function ${name} does not exist${this.lambda.region ? ` in ${this.lambda.region}` : ""}`
-                : `could not check: ${error.message}`,
+                : unknown
+                  ? `could not check: ${error.message}`
+                  : error.message,
               fix: missing
                 ? `check the name, --region and --profile (aws lambda list-functions${this.cli})`
                 : undefined,

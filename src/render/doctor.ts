@@ -55,6 +55,6 @@ export function renderDoctor(document: DoctorDocument, colors: ChalkInstance): s
   }
   const all = document.functions.flatMap((report) => report.checks);
   const count = (status: CheckStatus) => all.filter((check) => check.status === status).length;
-  out += `${all.length} checks: ${count("ok")} ✓, ${count("warn") + count("unknown")} ⚠ (${count("unknown")} could not be checked), ${count("fail")} ✗\n`;
+  out += `${all.length} ${all.length === 1 ? "check" : "checks"}: ${count("ok")} ✓, ${count("warn") + count("unknown")} ⚠ (${count("unknown")} could not be checked), ${count("fail")} ✗\n`;
   return out;
 }

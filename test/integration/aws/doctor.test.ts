@@ -332,6 +332,13 @@ describe("doctor on the local stack", () => {
     const missing = await runCli(stack, ["doctor", "nobody"]);
     expect(missing.code).toBe(1);
     expect(lines(missing.stdout)).toContain("✗ function nobody does not exist in us-east-1");
+    // A name that holds a terminal escape is shown escaped, never raw.
+    const hostile = await runCli(stack, ["doctor", "bad\u001b[2Jname"]);
+    expect(hostile.code).toBe(1);
+    expect(hostile.stdout).toContain(
+      "✗ lambda:GetFunctionConfiguration failed on function bad\\x1b[2Jname: ValidationException",
+    );
+    expect(hostile.stdout).toContain("1 check: 0 ✓, 0 ⚠ (0 could not be checked), 1 ✗");
     const none = await runCli(stack, ["doctor"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("name at least one function, or pass --all");
