@@ -50,13 +50,17 @@
  * - Destinations are per qualifier — PutFunctionEventInvokeConfig: "Configures options for asynchronous
  *   invocation on a function, version, or alias."
  */
+
+import { CreateEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
+  DeleteFunctionCommand,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
@@ -127,6 +131,32 @@ beforeAll(async () => {
       DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:gone-dlq" },
     }),
   );
+
+  const config = {
+    endpoint: stack.endpoint,
+    region: stack.region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  };
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: "doctor-failures" }));
+  s3.destroy();
+  const events = new EventBridgeClient(config);
+  const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: "doctor-bus" }));
+  events.destroy();
+  const healthyArn = "arn:aws:lambda:us-east-1:000000000000:function:healthy";
+  await deployFunction(clients, "to-others", {
+    onSuccess: EventBusArn!,
+    onFailure: "arn:aws:s3:::doctor-failures",
+  });
+  // The local stack refuses a function destination that does not exist when the config is set
+  // (InvalidParameterValueException "The destination ARN ... is invalid."): this one is deleted afterwards.
+  const doomed = await deployFunction(clients, "gone-function");
+  await deployFunction(clients, "to-gone", {
+    onSuccess: "arn:aws:events:us-east-1:000000000000:event-bus/gone-bus",
+    onFailure: doomed,
+  });
+  await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: "gone-function" }));
+  await deployFunction(clients, "to-function", { onSuccess: healthyArn });
 
   await deployFunction(clients, "aliased", { onFailure: okQueue.arn });
   const { Version } = await clients.lambda.send(new PublishVersionCommand({ FunctionName: "aliased" }));
@@ -242,6 +272,25 @@ describe("doctor on the local stack", () => {
     expect(checks.find((check: any) => check.id === "on-success.kms")).toBeUndefined();
   });
 
+  it("function, event bus and bucket destinations: found, or ✗ with the command that creates them", async () => {
+    const ok = lines((await runCli(stack, ["doctor", "to-others", "to-function"])).stdout);
+    expect(ok).toContain("✓ on success: event bus doctor-bus exists");
+    expect(ok).toContain(
+      "⚠ on success: event bus doctor-bus takes entries under 256 KB; a record with a larger event and response may not be delivered",
+    );
+    expect(ok).toContain("✓ on failure: bucket doctor-failures exists");
+    expect(ok).toContain(
+      "⚠ on failure: could not check whether the execution role allows s3:PutObject on bucket doctor-failures (not checked locally: the endpoint in use has no IAM policy simulator)",
+    );
+    expect(ok).toContain("✓ on success: function healthy exists");
+    const gone = await runCli(stack, ["doctor", "to-gone"]);
+    expect(gone.code).toBe(1);
+    const out = lines(gone.stdout);
+    expect(out).toContain("✗ on success: event bus gone-bus does not exist, so every record is dropped");
+    expect(out).toContain("✗ on failure: function gone-function does not exist, so every record is dropped");
+    expect(gone.stdout).toContain("fix: create it (aws events create-event-bus --name gone-bus), or point");
+  });
+
   it("an SQS trigger: ⚠ explaining synchronous invocation and the redrive policy", async () => {
     const result = await runCli(stack, ["doctor", "triggered"]);
     expect(result.code).toBe(0);
@@ -324,6 +373,9 @@ describe("doctor on the local stack", () => {
         "triggered",
         "frozen",
         "to-encrypted",
+        "to-others",
+        "to-gone",
+        "to-function",
         "with-dlq",
         "lost-dlq",
         "aliased",
