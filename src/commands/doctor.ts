@@ -630,28 +630,15 @@ class DoctorRun {
         message: `${words}: could not check whether the execution role allows ${listed} on ${facts.label} (${why})`,
       };
     }
-    const denied = actions.filter((action) => outcome.decisions.get(action) !== "allowed");
-    if (denied.length === 0) {
-      return {
-        id,
-        status: "ok",
-        message: `${words}: the execution role's policies allow ${listed} on ${facts.label}`,
-      };
-    }
-    const roleName = fn.role.split("/").pop() ?? fn.role;
-    const decision = denied
-      .map((action) => `${action}: ${outcome.decisions.get(action) ?? "no answer"}`)
-      .join(", ");
-    const policy = JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: denied, Resource: resources }],
-    });
-    return {
+    return permissionVerdict({
       id,
-      status: "fail",
-      message: `${words}: the execution role ${roleName} may not call ${denied.join(", ")} on ${facts.label} (${decision}), so Lambda cannot deliver the record`,
-      fix: `aws iam put-role-policy --role-name ${shellWord(roleName)} --policy-name lambda-destinations --policy-document '${policy}'`,
-    };
+      words,
+      label: facts.label,
+      role: fn.role,
+      actions,
+      resources,
+      decisions: outcome.decisions,
+    });
   }
 }
 
@@ -677,6 +664,53 @@ function sizeLimit(facts: DestinationFacts, words: string): Omit<DoctorCheck, "i
     };
   }
   return undefined;
+}
+
+/**
+ * What IAM's decisions ("allowed", "explicitDeny" or "implicitDeny" for each action) mean for delivery: ✓ when
+ * every action is allowed, else ✗ with the fix: a policy granting what no statement allows, or, for an explicit
+ * deny (which no Allow overrides), the deny to remove.
+ */
+export function permissionVerdict(input: {
+  id: string;
+  words: string;
+  label: string;
+  role: string;
+  actions: string[];
+  resources: string[];
+  decisions: ReadonlyMap<string, string>;
+}): DoctorCheck {
+  const { id, words, label, role, actions, resources, decisions } = input;
+  const denied = actions.filter((action) => decisions.get(action) !== "allowed");
+  if (denied.length === 0) {
+    return {
+      id,
+      status: "ok",
+      message: `${words}: the execution role's policies allow ${actions.join(", ")} on ${label}`,
+    };
+  }
+  const roleName = role.split("/").pop() || role;
+  const decision = denied.map((action) => `${action}: ${decisions.get(action) ?? "no answer"}`).join(", ");
+  const message = `${words}: the execution role ${roleName} may not call ${denied.join(", ")} on ${label} (${decision}), so Lambda cannot deliver there`;
+  const explicit = denied.filter((action) => decisions.get(action) === "explicitDeny");
+  if (explicit.length > 0) {
+    return {
+      id,
+      status: "fail",
+      message,
+      fix: `remove the statement that denies ${explicit.join(", ")} on ${resources.join(", ")} from role ${roleName}'s policies (or its permissions boundary): an explicit deny overrides any allow`,
+    };
+  }
+  const policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: denied, Resource: resources }],
+  });
+  return {
+    id,
+    status: "fail",
+    message,
+    fix: `aws iam put-role-policy --role-name ${shellWord(roleName)} --policy-name lambda-destinations --policy-document ${shellWord(policy)}`,
+  };
 }
 
 function createCommand(facts: DestinationFacts, arn: string): string {
