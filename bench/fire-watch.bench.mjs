@@ -5,6 +5,7 @@
 //           (and with --concurrency 8 receive loops, AWS's advice for a busy queue)
 //   send:   `send --lines` of 10,000 lines         vs a bare SDK SendMessageBatch loop (batches of 10)
 //   single: one `send`                             vs `aws sqs send-message` (median of 5 runs)
+//   wait:   `invoke --wait` (record ~200 ms later)  vs a bare SDK invoke + long poll of the destination queue
 //
 // Each side runs as its own Node (or Python) process, so start-up and SDK loading count on both sides.
 import { spawn, spawnSync } from "node:child_process";
@@ -154,6 +155,22 @@ for (let start = 0; start < lines.length; start += 10) {
 sqs.destroy();
 `;
 
+const bareWait = `
+import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+import { SQSClient, ReceiveMessageCommand, DeleteMessageBatchCommand } from "@aws-sdk/client-sqs";
+const [endpoint, url] = process.argv.slice(1);
+const lambda = new LambdaClient({ endpoint, region: "us-east-1" });
+const sqs = new SQSClient({ endpoint, region: "us-east-1" });
+const { $metadata } = await lambda.send(new InvokeCommand({ FunctionName: "bench-wait", InvocationType: "Event", Payload: '{"orderId":1}' }));
+for (;;) {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+  if (Messages.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+  if (Messages.some((m) => m.Body.includes($metadata.requestId))) break;
+}
+lambda.destroy();
+sqs.destroy();
+`;
+
 const nodeScript = (source, ...args) => ["--input-type=module", "-e", source, ...args.map(String)];
 const rows = [];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -263,6 +280,71 @@ try {
       goal: 0.5,
     });
   }
+
+  // 4. invoke --wait: a function that answers after 200 ms, its Success record on an SQS destination, against
+  //    a bare SDK script that invokes and long-polls that queue for the record (each the median of 5).
+  const { LambdaClient, CreateFunctionCommand, PutFunctionEventInvokeConfigCommand } = await import(
+    "@aws-sdk/client-lambda"
+  );
+  const { zipSync, strToU8 } = await import("fflate");
+  const lambda = new LambdaClient({
+    endpoint: stack.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const recordQueue = await createQueue("bench-wait-records");
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: recordQueue, AttributeNames: ["QueueArn"] }),
+  );
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "bench-wait",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: "arn:aws:iam::000000000000:role/bench",
+      Code: {
+        ZipFile: zipSync({
+          "index.mjs": strToU8(
+            "export const handler = async (event) => { await new Promise((r) => setTimeout(r, 200)); return { ok: true, event }; };",
+          ),
+        }),
+      },
+    }),
+  );
+  await lambda.send(
+    new PutFunctionEventInvokeConfigCommand({
+      FunctionName: "bench-wait",
+      DestinationConfig: { OnSuccess: { Destination: Attributes.QueueArn } },
+    }),
+  );
+  lambda.destroy();
+  const waits = [];
+  const bareWaits = [];
+  for (let run = 0; run < 5; run += 1) {
+    waits.push(
+      (
+        await timed(process.execPath, [
+          bin,
+          "invoke",
+          "bench-wait",
+          '{"orderId":1}',
+          "--wait",
+          "-q",
+          ...endpointArgs,
+        ])
+      ).seconds,
+    );
+    bareWaits.push(
+      (await timed(process.execPath, nodeScript(bareWait, stack.endpoint, recordQueue))).seconds,
+    );
+  }
+  rows.push({
+    task: "invoke --wait, record ~200 ms after (median of 5)",
+    ours: median(waits),
+    baseline: median(bareWaits),
+    peer: "bare SDK invoke + poll",
+    goal: 1.5,
+  });
 } finally {
   sqs.destroy();
   await stack.stop();
