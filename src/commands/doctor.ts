@@ -7,7 +7,7 @@ import { type AwsClients, awsCliOptions, withClients } from "../aws/clients.js";
 import type { DoctorIamReads } from "../aws/doctor-iam.js";
 import type { DoctorLambdaReads, FunctionFacts, InvokeConfigFacts } from "../aws/doctor-lambda.js";
 import { AwsOperationError, UsageError } from "../errors.js";
-import type { CommandContext } from "../io.js";
+import { type CommandContext, note } from "../io.js";
 import { printableJson } from "../printable.js";
 import type { DoctorCheck, DoctorDocument, DoctorFunctionReport } from "../render/doctor.js";
 
@@ -38,6 +38,8 @@ export async function doctor(
   const lambda = await DoctorLambdaReads.create(clients);
   const iam = new DoctorIamReads(clients);
   const names = options.all ? await lambda.functionNames() : options.functions;
+  if (names.length === 0)
+    note(context, `no functions${lambda.region ? ` in ${lambda.region}` : ""}: nothing to check`);
   const document: DoctorDocument = { version: 1, functions: [] };
   const local = context.aws.local === true || context.aws.endpointUrl !== undefined;
   const doctorRun = new DoctorRun(lambda, iam, clients, local);

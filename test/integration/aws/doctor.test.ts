@@ -360,6 +360,18 @@ describe("doctor on the local stack", () => {
     );
   });
 
+  it("--all where there is no function: said so on stderr, an empty document, exit 0", async () => {
+    const empty = await startLocalStack({ port: 0 });
+    try {
+      const result = await runCli(empty, ["doctor", "--all", "--json"]);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ version: 1, functions: [] });
+      expect(result.stderr).toBe("no functions in us-east-1: nothing to check\n");
+    } finally {
+      await empty.stop();
+    }
+  });
+
   it("--all covers every function; a missing function is ✗; bad usage exits 2", async () => {
     const all = await runCli(stack, ["doctor", "--all", "--json"]);
     expect(all.code).toBe(1);
