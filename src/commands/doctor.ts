@@ -537,13 +537,12 @@ class DoctorRun {
       });
     }
     checks.push(
-      await this.permission(fn, side, words, facts, [facts.resource], facts.actions, `${side}.permission`),
+      await this.permission(fn, words, facts, [facts.resource], facts.actions, `${side}.permission`),
     );
     if (kmsKey) {
       checks.push(
         await this.permission(
           fn,
-          side,
           words,
           { ...facts, label: `the KMS key of ${facts.label}` },
           [kmsKey],
@@ -605,7 +604,6 @@ class DoctorRun {
 
   async permission(
     fn: FunctionFacts,
-    _side: Side,
     words: string,
     facts: DestinationFacts,
     resources: string[],

@@ -112,6 +112,19 @@ beforeAll(async () => {
     }),
   );
 
+  const dlq = await createQueue(clients, "source-dlq");
+  const redriven = await createQueue(clients, "redriven-source", {
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: "3" }),
+  });
+  await deployFunction(clients, "triggered-redriven");
+  await clients.lambda.send(
+    new CreateEventSourceMappingCommand({
+      FunctionName: "triggered-redriven",
+      EventSourceArn: redriven.arn,
+      Enabled: false,
+    }),
+  );
+
   await deployFunction(clients, "frozen", { onFailure: okQueue.arn });
   await clients.lambda.send(
     new PutFunctionConcurrencyCommand({ FunctionName: "frozen", ReservedConcurrentExecutions: 0 }),
@@ -304,6 +317,19 @@ describe("doctor on the local stack", () => {
     );
   });
 
+  it("an SQS trigger whose queue has a redrive policy: ⚠ naming its dead-letter queue, no fix", async () => {
+    const result = await runCli(stack, ["doctor", "triggered-redriven", "--json"]);
+    const checks = JSON.parse(result.stdout).functions[0].checks;
+    const trigger = checks.find((check: any) => check.id.startsWith("event-source."));
+    expect(trigger).toEqual({
+      id: trigger.id,
+      status: "warn",
+      message:
+        "queue redriven-source triggers triggered-redriven: Lambda invokes synchronously for its messages, so destinations never fire for them; failed messages go back to the queue and then to its redrive policy's dead-letter queue (queue source-dlq here)",
+    });
+    expect(trigger.id).toMatch(/^event-source\.[0-9a-f-]{36}$/);
+  });
+
   it("reserved concurrency 0: ✗ with delete-function-concurrency, exit 1", async () => {
     const result = await runCli(stack, ["doctor", "frozen"]);
     expect(result.code).toBe(1);
@@ -383,6 +409,7 @@ describe("doctor on the local stack", () => {
         "to-missing",
         "to-lonely",
         "triggered",
+        "triggered-redriven",
         "frozen",
         "to-encrypted",
         "to-others",
