@@ -1,0 +1,437 @@
+/**
+ * `replay <source>`: sends failed events back to their function, byte for byte. The source is read first
+ * (a queue's messages are held, never deleted unless --delete), a plan is shown and confirmed, then each
+ * payload is invoked at the pace asked for, and the report says what happened to each value.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArn } from "../arn.js";
+import type { AwsClients } from "../aws/clients.js";
+import { withClients } from "../aws/clients.js";
+import type { LambdaOperations } from "../aws/lambda.js";
+import type { HeldQueue } from "../aws/replay-sources.js";
+import {
+  type BucketReference,
+  parseBucketReference,
+  parseFunctionReference,
+  parseQueueReference,
+  type QueueReference,
+} from "../aws/targets.js";
+import { sleep } from "../aws/watched.js";
+import { UsageError } from "../errors.js";
+import { type CommandContext, note, warn } from "../io.js";
+import { printable, printableJson } from "../printable.js";
+import { planLines, type ReplayResult, resultLine, resultRecord, summaryLine } from "../render/replay.js";
+import { isGlob } from "../sources/glob.js";
+import { type PlanOptions, planValue, type ReplayItem } from "./replay-plan.js";
+
+export interface ReplayOptions {
+  sources: string[];
+  functionName?: string;
+  qualifier?: string;
+  sync: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  delete: boolean;
+  includeSuccess: boolean;
+  /** Read (and so replay) at most this many values. */
+  max?: number;
+  /** Invocations started per second, at most. */
+  rate?: number;
+  concurrency?: number;
+}
+
+/** Payload limits of the Invoke API: 1 MB for an asynchronous invocation, 6 MB for a synchronous one. */
+const ASYNC_PAYLOAD_LIMIT = 1_048_576;
+const SYNC_PAYLOAD_LIMIT = 6_291_456;
+const DEFAULT_MAX = 1000;
+const DEFAULT_CONCURRENCY = 4;
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
+
+type Source =
+  | { type: "queue"; reference: QueueReference; label: string }
+  | { type: "bucket"; reference: BucketReference; label: string }
+  | { type: "files"; files: string[]; label: string };
+
+/** Which kind of source the arguments name. A bare name is a file when one exists, else a queue. */
+export function classifySource(sources: string[], cwd: string): Source {
+  if (sources.length === 1) {
+    const given = sources[0]!.trim();
+    const arn = given.startsWith("arn:") ? parseArn(given) : undefined;
+    if (/^s3:\/\//i.test(given) || arn?.service === "s3") {
+      const reference = parseBucketReference(given);
+      return { type: "bucket", reference, label: `s3://${reference.bucket}/${reference.prefix}` };
+    }
+    const bareQueue =
+      given !== "-" && !isGlob(given) && QUEUE_NAME.test(given) && !existsSync(resolve(cwd, given));
+    if (given.startsWith("sqs:") || /^https?:\/\//i.test(given) || arn?.service === "sqs" || bareQueue) {
+      const reference = parseQueueReference(given);
+      return { type: "queue", reference, label: `sqs:${reference.name}` };
+    }
+    if (arn)
+      throw new UsageError(`cannot replay from "${given}": give a queue, s3://BUCKET/PREFIX, or files`);
+  }
+  for (const given of sources) {
+    if (/^(s3|sqs):/i.test(given) || /^https?:\/\//i.test(given) || given.startsWith("arn:")) {
+      throw new UsageError(`"${given}": replay reads one queue or one S3 prefix at a time, or files`);
+    }
+  }
+  return { type: "files", files: sources, label: sources.length === 0 ? "stdin" : sources.join(" ") };
+}
+
+export async function runReplay(options: ReplayOptions, context: CommandContext): Promise<number> {
+  const source = classifySource(options.sources, context.io.cwd);
+  if (options.delete && source.type !== "queue") {
+    throw new UsageError("--delete works with a queue source only: files and S3 objects are never deleted");
+  }
+  const readsStdin = source.type === "files" && (source.files.length === 0 || source.files.includes("-"));
+  if (!options.dryRun && !options.yes) {
+    const canAsk = context.io.stdin.isTTY === true && context.io.stderr.isTTY && !readsStdin;
+    if (!canAsk) {
+      throw new UsageError(
+        readsStdin
+          ? "replay asks before it invokes anything, and stdin holds the records: pass --yes (or --dry-run to see the plan)"
+          : "replay asks before it invokes anything and there is no terminal to ask on: pass --yes (or --dry-run to see the plan)",
+      );
+    }
+  }
+  return withClients(context, (clients) => replay(options, source, context, clients));
+}
+
+async function replay(
+  options: ReplayOptions,
+  source: Source,
+  context: CommandContext,
+  clients: AwsClients,
+): Promise<number> {
+  const stop = context.io.watchInterrupts();
+  const planOptions: PlanOptions = {
+    functionName: options.functionName,
+    qualifier: options.qualifier,
+    includeSuccess: options.includeSuccess,
+  };
+  const max = options.max ?? DEFAULT_MAX;
+  let held: HeldQueue | undefined;
+  try {
+    let items: ReplayItem[];
+    if (source.type === "queue") {
+      const { HeldQueue } = await import("../aws/replay-sources.js");
+      held = await HeldQueue.open(clients, source.reference, stop);
+      const messages = await held.receiveAll(max, stop);
+      items = messages.flatMap((message) =>
+        planValue(
+          message,
+          undefined,
+          {
+            label: `${source.label} message ${message.MessageId ?? "?"}`,
+            messageId: message.MessageId,
+            receiptHandle: message.ReceiptHandle,
+          },
+          planOptions,
+        ),
+      );
+    } else if (source.type === "bucket") {
+      const { readBucketPrefix } = await import("../aws/replay-sources.js");
+      const objects = await readBucketPrefix(clients, source.reference, max, stop);
+      items = objects.flatMap((object) => {
+        const origin = { label: `s3://${source.reference.bucket}/${object.key}` };
+        if (object.text === undefined)
+          return [{ origin, kind: "other" as const, skip: object.problem ?? "" }];
+        let value: unknown;
+        try {
+          value = JSON.parse(object.text);
+        } catch {
+          return [{ origin, kind: "other" as const, skip: "the object is not JSON" }];
+        }
+        return planValue(value, object.text, origin, planOptions);
+      });
+    } else {
+      items = await readFileItems(source.files, max, context, planOptions);
+    }
+
+    const deadLetters = items.filter((item) => item.kind === "dead-letter").length;
+    if (deadLetters > 0 && !options.functionName) {
+      throw new UsageError(
+        `${deadLetters} dead-letter message${deadLetters === 1 ? "" : "s"}: a dead-letter message does not name its function, give --function (nothing was replayed)`,
+      );
+    }
+
+    const lines = planLines(
+      source.label,
+      items,
+      { sync: options.sync, deleting: options.delete, queue: source.type === "queue" },
+      options.dryRun ? context.colors : context.errorColors,
+    );
+    if (options.dryRun) {
+      if (context.output.json) {
+        const planned = items.map((item) =>
+          resultRecord({ item, outcome: item.skip ? "skipped" : "planned", reason: item.skip }),
+        );
+        context.io.stdout.write(
+          `${printableJson(JSON.stringify({ version: 1, source: source.label, dryRun: true, items: planned }))}\n`,
+        );
+      } else {
+        context.io.stdout.write(`${lines.join("\n")}\n(dry run: nothing was invoked)\n`);
+      }
+      return 0;
+    }
+    if (!context.output.quiet) context.io.stderr.write(`${lines.join("\n")}\n`);
+    const toReplay = items.filter((item) => item.skip === undefined).length;
+    if (toReplay > 0 && !options.yes) {
+      const answer = await ask(context, `Replay ${toReplay} event${toReplay === 1 ? "" : "s"}? [y/N] `);
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        note(context, "nothing was replayed");
+        return 0;
+      }
+    }
+
+    await checkConcurrency(items, clients, stop);
+    const results = await invokeAll(items, options, context, clients, held, stop);
+    const interrupted = results.some((result) => result.outcome === "not-run");
+    if (context.output.json) {
+      context.io.stdout.write(
+        `${printableJson(
+          JSON.stringify({
+            version: 1,
+            source: source.label,
+            dryRun: false,
+            interrupted,
+            items: results.map(resultRecord),
+          }),
+        )}\n`,
+      );
+    }
+    if (interrupted) {
+      const first = results.find((result) => result.outcome === "not-run");
+      warn(
+        context,
+        `interrupted: stopped before ${first?.item.origin.label ?? "?"}; what was not replayed was not deleted`,
+      );
+    }
+    note(context, summaryLine(results, interrupted));
+    return results.some((result) => result.outcome === "failed" || result.outcome === "not-run") ? 1 : 0;
+  } finally {
+    if (held) {
+      const problems = await held.releaseAll().catch((error: Error) => [error.message]);
+      for (const problem of problems) {
+        warn(context, `could not give a held message back (it reappears by itself later): ${problem}`);
+      }
+    }
+  }
+}
+
+async function readFileItems(
+  files: string[],
+  max: number,
+  context: CommandContext,
+  planOptions: PlanOptions,
+): Promise<ReplayItem[]> {
+  const { expandSources, forEachItem, rawItemText } = await import("../sources/read-items.js");
+  const expanded = await expandSources(files, {
+    cwd: context.io.cwd,
+    stdinIsTTY: context.io.stdin.isTTY === true,
+  });
+  for (const problem of expanded.unreadable) {
+    throw new UsageError(`${problem.source}: ${problem.message}`);
+  }
+  const items: ReplayItem[] = [];
+  let values = 0;
+  await forEachItem(
+    expanded.sources,
+    { cwd: context.io.cwd, stdin: context.io.stdin },
+    (item) => {
+      if (values >= max) return;
+      values++;
+      const where =
+        item.form === "line"
+          ? ` line ${item.lineOffset + 1}`
+          : item.form === "element"
+            ? ` [${item.index}]`
+            : "";
+      const origin = { label: `${item.source}${where}` };
+      if (item.syntaxError || item.value === undefined) {
+        items.push({ origin, kind: "other", skip: "not JSON" });
+        return;
+      }
+      if (item.unprocessable) {
+        items.push({ origin, kind: "other", skip: item.unprocessable.message });
+        return;
+      }
+      items.push(...planValue(item.value, rawItemText(item), origin, planOptions));
+    },
+    (problem) => {
+      throw new UsageError(`${problem.source}: ${problem.message}`);
+    },
+  );
+  return items;
+}
+
+/** Reads one line from the terminal after printing the question on stderr. */
+function ask(context: CommandContext, question: string): Promise<string> {
+  context.io.stderr.write(question);
+  return new Promise((resolveAnswer) => {
+    const lines = createInterface({ input: context.io.stdin, terminal: false });
+    let answered = false;
+    lines.once("line", (line) => {
+      answered = true;
+      lines.close();
+      resolveAnswer(line);
+    });
+    lines.once("close", () => {
+      if (!answered) resolveAnswer("");
+    });
+  });
+}
+
+/**
+ * ZeroReservedConcurrency records are replayed only to a function that can run now: one whose reserved
+ * concurrency is no longer 0. The others are skipped, saying why.
+ */
+async function checkConcurrency(items: ReplayItem[], clients: AwsClients, stop: AbortSignal): Promise<void> {
+  const waiting = items.filter((item) => item.skip === undefined && item.needsConcurrency);
+  if (waiting.length === 0) return;
+  const { reservedConcurrency } = await import("../aws/replay-sources.js");
+  const verdicts = new Map<string, string | undefined>();
+  for (const item of waiting) {
+    const name = item.functionName!;
+    if (!verdicts.has(name)) {
+      try {
+        const regional = await clients.forResourceRegion(parseArn(name)?.region, "lambda");
+        const reserved = await reservedConcurrency(regional, name, stop);
+        verdicts.set(
+          name,
+          reserved === 0
+            ? "ZeroReservedConcurrency: the function's reserved concurrency is still 0, so it would be throttled again (raise it with put-function-concurrency, or remove it with delete-function-concurrency)"
+            : undefined,
+        );
+      } catch (error) {
+        verdicts.set(
+          name,
+          `ZeroReservedConcurrency: could not check the function's concurrency: ${(error as Error).message}`,
+        );
+      }
+    }
+    const reason = verdicts.get(name);
+    if (reason) item.skip = reason;
+  }
+}
+
+async function invokeAll(
+  items: ReplayItem[],
+  options: ReplayOptions,
+  context: CommandContext,
+  clients: AwsClients,
+  held: HeldQueue | undefined,
+  stop: AbortSignal,
+): Promise<ReplayResult[]> {
+  const { LambdaOperations } = await import("../aws/lambda.js");
+  const lambdas = new Map<string, Promise<LambdaOperations>>();
+  const lambdaFor = (functionName: string) => {
+    const region = parseArn(functionName)?.region ?? "";
+    let lambda = lambdas.get(region);
+    if (!lambda) {
+      lambda = clients
+        .forResourceRegion(region || undefined, "lambda")
+        .then((c) => LambdaOperations.create(c));
+      lambdas.set(region, lambda);
+    }
+    return lambda;
+  };
+  const results: ReplayResult[] = items.map((item) =>
+    item.skip === undefined ? { item, outcome: "not-run" } : { item, outcome: "skipped", reason: item.skip },
+  );
+  const queue = results.filter((result) => result.outcome === "not-run");
+  const interval = options.rate ? 1000 / options.rate : 0;
+  const started = Date.now();
+  let nextIndex = 0;
+  let launched = 0;
+  const show = (result: ReplayResult) => {
+    if (!context.output.json) context.io.stdout.write(`${resultLine(result, context.colors)}\n`);
+  };
+  for (const result of results) if (result.outcome === "skipped" && context.output.verbose) show(result);
+
+  const worker = async () => {
+    while (!stop.aborted && nextIndex < queue.length) {
+      const result = queue[nextIndex++]!;
+      if (interval > 0) {
+        const slot = started + launched * interval;
+        launched++;
+        const wait = slot - Date.now();
+        if (wait > 0) await sleep(wait, stop);
+        if (stop.aborted) {
+          // Not started: it stays "not-run", and its message is not deleted.
+          return;
+        }
+      }
+      await invokeOne(result, options, lambdaFor, held);
+      show(result);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, queue.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+async function invokeOne(
+  result: ReplayResult,
+  options: ReplayOptions,
+  lambdaFor: (functionName: string) => Promise<LambdaOperations>,
+  held: HeldQueue | undefined,
+): Promise<void> {
+  const item = result.item;
+  const bytes = Buffer.from(item.payload ?? "", "utf8");
+  const limit = options.sync ? SYNC_PAYLOAD_LIMIT : ASYNC_PAYLOAD_LIMIT;
+  if (bytes.length > limit) {
+    result.outcome = "failed";
+    result.reason = `the payload (${bytes.length} bytes) is larger than the ${limit} bytes ${options.sync ? "a synchronous" : "an asynchronous"} invoke takes`;
+    return;
+  }
+  try {
+    const lambda = await lambdaFor(item.functionName!);
+    const target = parseFunctionReference(item.functionName!);
+    // The invocation itself is not cut short by an interrupt: once started, it is seen through, so that the
+    // report (and --delete) knows whether it was accepted.
+    const outcome = await lambda.invoke(
+      target,
+      item.qualifier,
+      bytes,
+      options.sync ? "RequestResponse" : "Event",
+    );
+    result.newRequestId = outcome.requestId;
+    result.statusCode = outcome.statusCode;
+    if (options.sync) {
+      result.result = outcome.payload ? Buffer.from(outcome.payload).toString("utf8") : "";
+      if (outcome.functionError) {
+        result.outcome = "failed";
+        result.reason = `function error (${outcome.functionError}): ${functionErrorText(result.result)}`;
+        return;
+      }
+    }
+    result.outcome = "accepted";
+  } catch (error) {
+    result.outcome = "failed";
+    result.reason = (error as Error).message;
+    return;
+  }
+  if (options.delete && held && item.origin.messageId) {
+    try {
+      const problem = await held.delete(item.origin.messageId);
+      if (problem) result.reason = `accepted, but the message could not be deleted: ${problem}`;
+      else result.deleted = true;
+    } catch (error) {
+      result.reason = `accepted, but the message could not be deleted: ${(error as Error).message}`;
+    }
+  }
+}
+
+function functionErrorText(text: string): string {
+  try {
+    const error = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
+    const parts = [error.errorType, error.errorMessage].filter((part) => typeof part === "string");
+    if (parts.length > 0) return printable(parts.join(": "));
+  } catch {
+    // not JSON: shown as it is
+  }
+  return printable(text.slice(0, 200));
+}
