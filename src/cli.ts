@@ -288,6 +288,29 @@ interface DoctorFlags {
   qualifier?: string;
 }
 
+interface ReplayFlags {
+  function?: string;
+  qualifier?: string;
+  sync?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  delete?: boolean;
+  includeSuccess?: boolean;
+  max?: number;
+  rate?: number;
+  concurrency?: number;
+}
+
+/** `--rate N/s` (or a bare N): invocations started per second, 0.1 to 1000. */
+function replayRate(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(value.trim());
+  const rate = match ? Number(match[1]) : Number.NaN;
+  if (!(rate >= 0.1 && rate <= 1000)) {
+    throw new InvalidArgumentError("give invocations per second, such as 5/s or 0.5/s (0.1 to 1000)");
+  }
+  return rate;
+}
+
 interface CleanupFlags {
   olderThan?: number;
   force?: boolean;
@@ -721,6 +744,66 @@ const REGISTRATIONS = {
               olderThanMs: flags.olderThan,
               dryRun: flags.dryRun === true,
               force: flags.force === true,
+            },
+            context,
+          );
+        }),
+      );
+  },
+
+  replay: (command, run) => {
+    command
+      .description("send failed events back to their function, byte for byte, after a plan you confirm")
+      .argument(
+        "[source...]",
+        "a queue (name, URL, ARN; sqs:NAME forces one), s3://BUCKET/PREFIX, or files/globs ('-' or none: stdin)",
+      )
+      .option("--function <name>", "invoke this function (required for dead-letter messages)")
+      .option(
+        "--qualifier <alias|version>",
+        "invoke this version or alias (default: the one each record names)",
+        checked(accepted.qualifier),
+      )
+      .option("--sync", "invoke synchronously (RequestResponse) and report each result")
+      .option("--dry-run", "print the plan only; invoke nothing, delete nothing")
+      .option("-y, --yes", "replay without asking (needed when there is no terminal)")
+      .option("--delete", "queue: delete each message once its replay was accepted (default: only peek)")
+      .option("--include-success", "replay Success records too")
+      .option("--max <n>", "read and replay at most n values (default 1000)", wholeNumber(1, 100_000))
+      .option("--rate <n/s>", "start at most n invocations per second", checked(replayRate))
+      .option("--concurrency <n>", "invocations in flight at once (default 4)", wholeNumber(1, 100))
+      .addHelpText(
+        "after",
+        `
+  Failure records are re-invoked with their requestPayload exactly as the record holds it (1e400, -0, key
+  order and spacing survive). Dead-letter messages send their body to --function. Success records are
+  skipped (--include-success), ZeroReservedConcurrency ones are replayed only once the function has
+  concurrency again, and Kinesis/DynamoDB/Kafka failure records are explained: they point at a batch.
+  A queue's messages are held while the replay runs and given back at the end; only --delete removes
+  them, each after its replay was accepted. Exit 0 when every replay was accepted, 1 otherwise.
+
+  Examples:
+    $ lambda-dest replay order-failures --dry-run
+    $ lambda-dest replay sqs:order-failures --yes --delete --rate 5/s
+    $ lambda-dest replay order-dlq --function order-processor --qualifier live --yes
+    $ lambda-dest tail order-failures --json --max 10 | lambda-dest replay - --yes --sync`,
+      )
+      .action(
+        run(async (context, [sources]: [string[]], flags: ReplayFlags) => {
+          const { runReplay } = await import("./commands/replay.js");
+          return runReplay(
+            {
+              sources,
+              functionName: flags.function,
+              qualifier: flags.qualifier,
+              sync: flags.sync === true,
+              dryRun: flags.dryRun === true,
+              yes: flags.yes === true,
+              delete: flags.delete === true,
+              includeSuccess: flags.includeSuccess === true,
+              max: flags.max,
+              rate: flags.rate,
+              concurrency: flags.concurrency,
             },
             context,
           );
