@@ -1,7 +1,35 @@
 /** How `replay` shows its plan, each replay and the closing count. Every outside string is escaped. */
 import type { ChalkInstance } from "chalk";
-import type { ReplayItem } from "../commands/replay-plan.js";
 import { printable } from "../printable.js";
+
+/** Where a value came from, for the plan and the report. */
+export interface ReplayOrigin {
+  /** "sqs:orders-failures message 3f2…", "s3://bucket/key", "failures.ndjson line 4". */
+  label: string;
+  /** SQS: the handle that deletes the message (--delete). */
+  receiptHandle?: string;
+  messageId?: string;
+}
+
+export type ReplayKind = "failure-record" | "success-record" | "dead-letter" | "esm-failure" | "other";
+
+export interface ReplayItem {
+  origin: ReplayOrigin;
+  kind: ReplayKind;
+  /** requestContext.condition of an invocation record. */
+  condition?: string;
+  /** The request id of the original invocation (the record's, or a dead-letter message's RequestID). */
+  originalRequestId?: string;
+  /** The function to invoke: a name or ARN as Lambda's FunctionName takes it. */
+  functionName?: string;
+  qualifier?: string;
+  /** The exact text to send. */
+  payload?: string;
+  /** Why this value is not replayed; absent for one that is. */
+  skip?: string;
+  /** The function must have concurrency again before this record is replayed (ZeroReservedConcurrency). */
+  needsConcurrency?: boolean;
+}
 
 export interface ReplayResult {
   item: ReplayItem;
