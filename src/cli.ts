@@ -299,6 +299,8 @@ interface ReplayFlags {
   max?: number;
   rate?: number;
   concurrency?: number;
+  out?: string;
+  skipReplayed?: string;
 }
 
 /** `--rate N/s` (or a bare N): invocations started per second, 0.1 to 1000. */
@@ -772,6 +774,16 @@ const REGISTRATIONS = {
       .option("--max <n>", "read and replay at most n values (default 1000)", wholeNumber(1, 100_000))
       .option("--rate <n/s>", "start at most n invocations per second", checked(replayRate))
       .option("--concurrency <n>", "invocations in flight at once (default 4)", wholeNumber(1, 100))
+      .option(
+        "--out <file>",
+        "append the replay log: one NDJSON line per replayed value",
+        checked(accepted.filePath),
+      )
+      .option(
+        "--skip-replayed <file>",
+        "skip what a replay log shows as accepted (rerun after an interruption)",
+        checked(accepted.filePath),
+      )
       .addHelpText(
         "after",
         `
@@ -804,6 +816,8 @@ const REGISTRATIONS = {
               max: flags.max,
               rate: flags.rate,
               concurrency: flags.concurrency,
+              out: flags.out,
+              skipReplayed: flags.skipReplayed,
             },
             context,
           );

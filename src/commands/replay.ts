@@ -3,7 +3,7 @@
  * (a queue's messages are held, never deleted unless --delete), a plan is shown and confirmed, then each
  * payload is invoked at the pace asked for, and the report says what happened to each value.
  */
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArn } from "../arn.js";
@@ -40,6 +40,10 @@ export interface ReplayOptions {
   /** Invocations started per second, at most. */
   rate?: number;
   concurrency?: number;
+  /** Appends one NDJSON line per replayed value: the replay log. */
+  out?: string;
+  /** A replay log: what it shows as accepted is not replayed again. */
+  skipReplayed?: string;
 }
 
 /** Payload limits of the Invoke API: 1 MB for an asynchronous invocation, 6 MB for a synchronous one. */
@@ -150,6 +154,15 @@ async function replay(
       items = await readFileItems(source.files, max, context, planOptions);
     }
 
+    if (options.skipReplayed) {
+      const done = readReplayLog(options.skipReplayed, context.io.cwd);
+      for (const item of items) {
+        if (item.skip === undefined && item.originalRequestId && done.has(item.originalRequestId)) {
+          item.skip = `already replayed (${options.skipReplayed} shows it accepted)`;
+          item.alreadyReplayed = true;
+        }
+      }
+    }
     const deadLetters = items.filter((item) => item.kind === "dead-letter").length;
     if (deadLetters > 0 && !options.functionName) {
       throw new UsageError(
@@ -349,7 +362,15 @@ async function invokeAll(
   const show = (result: ReplayResult) => {
     if (!context.output.json) context.io.stdout.write(`${resultLine(result, context.colors)}\n`);
   };
-  for (const result of results) if (result.outcome === "skipped" && context.output.verbose) show(result);
+  const log = options.out === undefined ? undefined : resolve(context.io.cwd, options.out);
+  for (const result of results) {
+    // A message a log shows as replayed, held again after an interruption: --delete finishes its job.
+    if (result.item.alreadyReplayed && options.delete && held && result.item.origin.messageId) {
+      const problem = await held.delete(result.item.origin.messageId).catch((error: Error) => error.message);
+      if (problem === undefined) result.deleted = true;
+    }
+    if (result.outcome === "skipped" && context.output.verbose) show(result);
+  }
 
   const worker = async () => {
     while (!stop.aborted && nextIndex < queue.length) {
@@ -365,6 +386,7 @@ async function invokeAll(
         }
       }
       await invokeOne(result, options, lambdaFor, held);
+      if (log) appendFileSync(log, `${JSON.stringify(logRecord(result, new Date()))}\n`);
       show(result);
     }
   };
@@ -434,4 +456,43 @@ function functionErrorText(text: string): string {
     // not JSON: shown as it is
   }
   return printable(text.slice(0, 200));
+}
+
+/** One line of the replay log (--out): enough to know, on a rerun, what was done. */
+function logRecord(result: ReplayResult, time: Date): Record<string, unknown> {
+  return {
+    version: 1,
+    time: time.toISOString(),
+    origin: result.item.origin.label,
+    messageId: result.item.origin.messageId ?? null,
+    originalRequestId: result.item.originalRequestId ?? null,
+    function: result.item.functionName ?? null,
+    qualifier: result.item.qualifier ?? null,
+    newRequestId: result.newRequestId ?? null,
+    outcome: result.outcome,
+    reason: result.reason ?? null,
+  };
+}
+
+/** The original request ids that a replay log shows as accepted. A missing log is a usage error. */
+function readReplayLog(file: string, cwd: string): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), "utf8");
+  } catch (error) {
+    throw new UsageError(`--skip-replayed ${file}: ${(error as Error).message}`);
+  }
+  const done = new Set<string>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const entry = JSON.parse(line) as { outcome?: unknown; originalRequestId?: unknown };
+      if (entry.outcome === "accepted" && typeof entry.originalRequestId === "string") {
+        done.add(entry.originalRequestId);
+      }
+    } catch {
+      // A line cut short by an interruption: what it was about is replayed again, as it was not logged.
+    }
+  }
+  return done;
 }

@@ -29,6 +29,8 @@ export interface ReplayItem {
   skip?: string;
   /** The function must have concurrency again before this record is replayed (ZeroReservedConcurrency). */
   needsConcurrency?: boolean;
+  /** A replay log (--skip-replayed) shows it as accepted already. */
+  alreadyReplayed?: boolean;
 }
 
 export interface ReplayResult {

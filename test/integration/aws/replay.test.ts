@@ -15,7 +15,7 @@
  * - Lambda API reference, GetFunctionConcurrency: ReservedConcurrentExecutions, "Valid Range: Minimum value
  *   of 0", absent when none is reserved.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -29,10 +29,12 @@ import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import {
+  CliProcess,
   clientsFor,
   createQueue,
   deployFunction,
   invocationRecord,
+  parseLines,
   queueCounts,
   runCli,
   type StackClients,
@@ -225,6 +227,44 @@ describe("replay from an on-failure queue", () => {
     // The tenth starts 9 intervals of 200 ms after the first.
     expect(elapsed).toBeGreaterThanOrEqual(1800);
     expect(elapsed).toBeLessThan(8000);
+  }, 60_000);
+});
+
+describe("an interrupted replay", () => {
+  it("deletes nothing it did not replay, and --skip-replayed resumes without duplicates", async () => {
+    const queue = await createQueue(clients, "rp-interrupted");
+    await deployFunction(clients, "rp-interrupted-fn");
+    const ids = [1, 2, 3, 4, 5].map((n) => `bbbbbbbb-0000-0000-0000-00000000000${n}`);
+    for (const id of ids) {
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: invocationRecord({ requestId: id, functionName: "rp-interrupted-fn", success: false }),
+        }),
+      );
+    }
+    const log = join(mkdtempSync(join(tmpdir(), "replay-log-")), "replay.ndjson");
+    const args = ["replay", "rp-interrupted", "--yes", "--delete", "--out", log, "--concurrency", "1"];
+    const first = new CliProcess(stack, [...args, "--rate", "1/s"]);
+    await first.waitFor(/✓[^\n]*\n✓/, "stdout", 20_000);
+    first.child.kill("SIGINT");
+    const stopped = await first.done;
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain("interrupted: stopped before sqs:rp-interrupted message");
+    const logged = parseLines(readFileSync(log, "utf8"));
+    const replayedFirst = logged.length;
+    expect(replayedFirst).toBeGreaterThanOrEqual(2);
+    expect(replayedFirst).toBeLessThan(5);
+    expect(logged.every((line) => line.outcome === "accepted")).toBe(true);
+    // Only the replayed messages were deleted; the others are back in the queue.
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 5 - replayedFirst, inFlight: 0 });
+
+    const resumed = await runCli(stack, [...args, "--skip-replayed", log]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const all = parseLines(readFileSync(log, "utf8"));
+    expect(all).toHaveLength(5);
+    expect(all.map((line) => line.originalRequestId).sort()).toEqual(ids);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 0, inFlight: 0 });
   }, 60_000);
 });
 
