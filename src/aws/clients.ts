@@ -2,6 +2,8 @@
  * The one place that constructs AWS SDK clients. The SDK itself is imported lazily, so that importing this
  * module costs nothing: `validate`, `show` and `--help` never load it.
  */
+
+import type { CloudWatchClient, CloudWatchClientConfig } from "@aws-sdk/client-cloudwatch";
 import type { EventBridgeClient, EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import type { IAMClient, IAMClientConfig } from "@aws-sdk/client-iam";
 import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
@@ -17,7 +19,7 @@ export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
 export const LOCAL_REGION = "us-east-1";
 const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
 
-export type ServiceName = "sqs" | "sns" | "lambda" | "s3" | "events" | "iam";
+export type ServiceName = "sqs" | "sns" | "lambda" | "s3" | "events" | "iam" | "cloudwatch";
 
 /**
  * Time-outs for a command-line tool rather than a server. botocore (and so the AWS CLI) waits 60 s to connect
@@ -60,6 +62,7 @@ const SERVICE_ENDPOINT_VARIABLES: Record<ServiceName, string> = {
   s3: "AWS_ENDPOINT_URL_S3",
   events: "AWS_ENDPOINT_URL_EVENTBRIDGE",
   iam: "AWS_ENDPOINT_URL_IAM",
+  cloudwatch: "AWS_ENDPOINT_URL_CLOUDWATCH",
 };
 
 /**
@@ -156,6 +159,7 @@ export class AwsClients {
   #s3?: Promise<S3Client>;
   #events?: Promise<EventBridgeClient>;
   #iam?: Promise<IAMClient>;
+  #cloudwatch?: Promise<CloudWatchClient>;
   #answers = 0;
 
   constructor(aws: AwsOptions, env: NodeJS.ProcessEnv, overrides: ClientOverrides = {}) {
@@ -231,6 +235,16 @@ export class AwsClients {
   }
 
   /** IAM (doctor's policy simulation): a global service, signed for the region the other clients use. */
+  cloudwatch(): Promise<CloudWatchClient> {
+    this.#cloudwatch ??= import("@aws-sdk/client-cloudwatch").then(({ CloudWatchClient }) =>
+      this.#configure(
+        new CloudWatchClient(this.#config("cloudwatch") as CloudWatchClientConfig),
+        "cloudwatch",
+      ),
+    );
+    return this.#cloudwatch;
+  }
+
   iam(): Promise<IAMClient> {
     this.#iam ??= import("@aws-sdk/client-iam").then(({ IAMClient }) =>
       this.#configure(new IAMClient(this.#config("iam") as IAMClientConfig), "iam"),
@@ -275,7 +289,15 @@ export class AwsClients {
 
   /** Closes the clients' sockets so that the process can exit promptly. */
   async destroy(): Promise<void> {
-    for (const pending of [this.#sqs, this.#sns, this.#lambda, this.#s3, this.#events, this.#iam]) {
+    for (const pending of [
+      this.#sqs,
+      this.#sns,
+      this.#lambda,
+      this.#s3,
+      this.#events,
+      this.#iam,
+      this.#cloudwatch,
+    ]) {
       if (pending) (await pending).destroy();
     }
     for (const regional of this.#regional.values()) await regional.destroy();

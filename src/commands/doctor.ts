@@ -41,8 +41,9 @@ export async function doctor(
   if (names.length === 0)
     note(context, `no functions${lambda.region ? ` in ${lambda.region}` : ""}: nothing to check`);
   const document: DoctorDocument = { version: 1, functions: [] };
-  const local = context.aws.local === true || context.aws.endpointUrl !== undefined;
-  const doctorRun = new DoctorRun(lambda, iam, clients, local);
+  // An endpoint of one's own (--local, --endpoint-url, AWS_ENDPOINT_URL): IAM and CloudWatch are AWS's only.
+  const local = clients.settings("lambda").endpoint !== undefined;
+  const doctorRun = new DoctorRun(lambda, iam, clients, local, () => context.io.now());
   for (const name of names) document.functions.push(...(await doctorRun.function(name, options.qualifier)));
   if (context.output.json) {
     context.io.stdout.write(`${printableJson(JSON.stringify(document))}\n`);
@@ -144,7 +145,53 @@ class DoctorRun {
     readonly iam: DoctorIamReads,
     readonly clients: AwsClients,
     readonly local: boolean,
+    readonly now: () => Date,
   ) {}
+
+  /** Once CloudWatch could not be read (denied, absent), it is not asked again in this run. */
+  #metricsUnavailable?: string;
+
+  /**
+   * Deliveries AWS already failed: the DestinationDeliveryFailures and DeadLetterErrors metrics of the last
+   * 24 hours. A caller that may not read them, or an endpoint without CloudWatch, gets "could not check".
+   */
+  async deliveryFailures(fn: FunctionFacts): Promise<DoctorCheck> {
+    const id = "delivery-failures";
+    if (this.#metricsUnavailable === undefined) {
+      try {
+        const { deliveryMetrics } = await import("../aws/doctor-cloudwatch.js");
+        const metrics = await deliveryMetrics(this.clients, fn.name, this.now());
+        const failures = metrics.destinationDeliveryFailures + metrics.deadLetterErrors;
+        if (failures === 0) {
+          return {
+            id,
+            status: "ok",
+            message:
+              "no failed deliveries to destinations or the dead-letter queue in the last 24 hours (CloudWatch)",
+          };
+        }
+        return {
+          id,
+          status: "fail",
+          message: `AWS failed to deliver records in the last 24 hours: ${plural(metrics.destinationDeliveryFailures, "DestinationDeliveryFailure")}, ${plural(metrics.deadLetterErrors, "DeadLetterError")} (CloudWatch, AWS/Lambda): those records are lost`,
+          fix: "the destination and permission checks above say why; after fixing, lambda-dest invoke --wait shows whether a record now arrives",
+        };
+      } catch (error) {
+        if (isFatal(error) || !(error instanceof AwsOperationError)) throw error;
+        this.#metricsUnavailable =
+          error.reason === "access-denied"
+            ? "your credentials may not call cloudwatch:GetMetricData"
+            : this.local
+              ? "not checked locally: the endpoint in use has no CloudWatch"
+              : error.message;
+      }
+    }
+    return {
+      id,
+      status: "unknown",
+      message: `could not check the delivery failures AWS saw (${this.#metricsUnavailable})`,
+    };
+  }
 
   get cli(): string {
     return this.lambda.cliOptions();
@@ -232,6 +279,7 @@ class DoctorRun {
       }
       if (qualifier === undefined || only !== undefined) {
         checks.push(await this.concurrency(fn));
+        checks.push(await this.deliveryFailures(fn));
         checks.push(...(await this.eventSources(fn)));
         if (fn.deadLetterTarget) {
           checks.push(this.deadLetter(fn.deadLetterTarget));

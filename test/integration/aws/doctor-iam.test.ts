@@ -1,6 +1,7 @@
 /**
- * The one answer of IAM's policy simulator that no local server gives on demand: AccessDenied, when the caller
- * may not call iam:SimulatePrincipalPolicy. Everything else runs against the local stack; only the IAM client's
+ * The answers of IAM's policy simulator and of CloudWatch that no local server gives on demand: AccessDenied, when
+ * the caller may not call iam:SimulatePrincipalPolicy; the simulator's decisions (allowed, implicitDeny); the
+ * Lambda metrics of failed deliveries. Everything else runs against the local stack; only the IAM client's
  * transport is replaced, by a handler that answers as IAM does.
  *
  * The answer's shape: IAM is a Query API, whose errors are an XML ErrorResponse with Error/Type, Error/Code and
@@ -129,4 +130,141 @@ it("AccessDenied on SimulatePrincipalPolicy: 'could not check' (unknown, not ok)
   expect(request.get("PolicySourceArn")).toBe("arn:aws:iam::000000000000:role/lambda-role");
   expect(request.get("ActionNames.member.1")).toBe("sqs:SendMessage");
   expect(request.get("ResourceArns.member.1")).toBe("arn:aws:sqs:us-east-1:000000000000:denied-success");
+});
+
+/**
+ * A SimulatePrincipalPolicy answer as IAM writes it (IAM API reference, SimulatePrincipalPolicy, "Example"):
+ * SimulatePrincipalPolicyResult/EvaluationResults/member with EvalActionName, EvalResourceName and EvalDecision
+ * ("allowed", "explicitDeny" or "implicitDeny", EvaluationResult data type).
+ */
+function simulatedIam(decision: (action: string) => string) {
+  const handler = {
+    async handle(request: { body?: string | Uint8Array }) {
+      const form = new URLSearchParams(request.body ? Buffer.from(request.body).toString("utf8") : "");
+      const resource = form.get("ResourceArns.member.1") ?? "*";
+      const members = [...form.entries()]
+        .filter(([key]) => key.startsWith("ActionNames.member."))
+        .map(
+          ([, action]) =>
+            `<member><EvalActionName>${action}</EvalActionName><EvalResourceName>${resource}</EvalResourceName><EvalDecision>${decision(action)}</EvalDecision><MatchedStatements/><MissingContextValues/></member>`,
+        )
+        .join("");
+      const body = `<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>${members}</EvaluationResults></SimulatePrincipalPolicyResult><ResponseMetadata><RequestId>004d7059-4c14-11e5-b121-bd8c7EXAMPLE</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>`;
+      return {
+        response: {
+          statusCode: 200,
+          headers: { "content-type": "text/xml" },
+          body: Readable.from([Buffer.from(body)]),
+        },
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+  return handler;
+}
+
+/**
+ * A GetMetricData answer (CloudWatch API reference, GetMetricData: MetricDataResults with Id, Label, Timestamps,
+ * Values, StatusCode), in the AWS JSON 1.0 protocol the SDK's CloudWatch client speaks. The metrics are Lambda's
+ * (Lambda developer guide, "Types of metrics for Lambda functions": DestinationDeliveryFailures, DeadLetterErrors).
+ */
+function simulatedCloudWatch(values: Record<string, number[]>) {
+  const requests: unknown[] = [];
+  const handler = {
+    async handle(request: { body?: string | Uint8Array }) {
+      const text =
+        typeof request.body === "string"
+          ? request.body
+          : new TextDecoder().decode(request.body ?? new Uint8Array());
+      const body = JSON.parse(text || "{}");
+      requests.push(body);
+      const results = (
+        body.MetricDataQueries as { Id: string; MetricStat: { Metric: { MetricName: string } } }[]
+      ).map((query) => ({
+        Id: query.Id,
+        Label: query.MetricStat.Metric.MetricName,
+        Timestamps: (values[query.MetricStat.Metric.MetricName] ?? []).map(
+          (_, index) => 1796378400 - index * 3600,
+        ),
+        Values: values[query.MetricStat.Metric.MetricName] ?? [],
+        StatusCode: "Complete",
+      }));
+      return {
+        response: {
+          statusCode: 200,
+          headers: { "content-type": "application/x-amz-json-1.0" },
+          body: Readable.from([Buffer.from(JSON.stringify({ MetricDataResults: results, Messages: [] }))]),
+        },
+      };
+    },
+    updateHttpClientConfig() {},
+    httpHandlerConfigs: () => ({}),
+  };
+  return { handler, requests };
+}
+
+async function runWith(
+  handlers: Partial<Record<string, unknown>>,
+): Promise<Record<string, { status: string; message: string; fix?: string }>> {
+  const context = contextFor(true);
+  const clients = new AwsClients(
+    context.aws,
+    {},
+    {
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      configure: (client, service) => {
+        const handler = handlers[service];
+        if (handler)
+          (client as unknown as { config: { requestHandler: unknown } }).config.requestHandler = handler;
+      },
+    },
+  );
+  try {
+    await doctor({ functions: ["denied"], all: false }, context, clients);
+  } finally {
+    await clients.destroy();
+  }
+  const document = JSON.parse(context.out()) as DoctorDocument;
+  return Object.fromEntries(document.functions[0]!.checks.map((check) => [check.id, check]));
+}
+
+it("the simulator's decisions: allowed is ✓, implicitDeny is ✗ with the policy that grants it", async () => {
+  const checks = await runWith({
+    iam: simulatedIam((action) => (action === "sqs:SendMessage" ? "allowed" : "implicitDeny")),
+  });
+  expect(checks["on-success.permission"]?.status).toBe("ok");
+  expect(checks["on-success.permission"]?.message).toContain("sqs:SendMessage");
+  expect(checks["on-failure.permission"]?.status).toBe("fail");
+  expect(checks["on-failure.permission"]?.message).toContain("sns:Publish");
+  expect(checks["on-failure.permission"]?.fix).toContain("put-role-policy");
+});
+
+it("CloudWatch metrics: failed deliveries of the last 24 hours are ✗; none are ✓", async () => {
+  const failing = simulatedCloudWatch({ DestinationDeliveryFailures: [2, 1], DeadLetterErrors: [] });
+  const checks = await runWith({ cloudwatch: failing.handler });
+  expect(checks["delivery-failures"]).toMatchObject({
+    status: "fail",
+    message:
+      "AWS failed to deliver records in the last 24 hours: 3 DestinationDeliveryFailures, 0 DeadLetterErrors (CloudWatch, AWS/Lambda): those records are lost",
+  });
+  const request = failing.requests[0] as {
+    MetricDataQueries: {
+      MetricStat: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] } };
+    }[];
+  };
+  expect(request.MetricDataQueries.map((query) => query.MetricStat.Metric)).toEqual([
+    {
+      Namespace: "AWS/Lambda",
+      MetricName: "DestinationDeliveryFailures",
+      Dimensions: [{ Name: "FunctionName", Value: "denied" }],
+    },
+    {
+      Namespace: "AWS/Lambda",
+      MetricName: "DeadLetterErrors",
+      Dimensions: [{ Name: "FunctionName", Value: "denied" }],
+    },
+  ]);
+  const quiet = await runWith({ cloudwatch: simulatedCloudWatch({}).handler });
+  expect(quiet["delivery-failures"]?.status).toBe("ok");
 });
