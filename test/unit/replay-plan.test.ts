@@ -8,13 +8,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { classifySource } from "../../src/commands/replay.js";
-import { planValue, valueSpan } from "../../src/commands/replay-plan.js";
+import { type PlanOptions, planValue, valueSpan } from "../../src/commands/replay-plan.js";
 
 const ODD = '{ "z" : 1e400,"a":-0,  "n":{"b":1.50,"a":[ ]} }';
 const record = (condition: string, payload = ODD) =>
   `{"version":"1.0","timestamp":"2025-11-14T18:16:05.568Z","requestContext":{"requestId":"req-1","functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:orders:live","condition":"${condition}","approximateInvokeCount":1},"requestPayload":${payload},"responseContext":{"statusCode":200,"executedVersion":"3","functionError":"Unhandled"},"responsePayload":{"errorType":"Error","errorMessage":"x"}}`;
 const origin = { label: "test" };
-const plain = { includeSuccess: false };
+const plain: PlanOptions = { includeSuccess: false };
 
 function plan(text: string, options = plain) {
   return planValue(JSON.parse(text), text, origin, options);
