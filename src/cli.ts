@@ -301,6 +301,8 @@ interface ReplayFlags {
   concurrency?: number;
   out?: string;
   skipReplayed?: string;
+  wait?: boolean;
+  timeout?: number;
 }
 
 /** `--rate N/s` (or a bare N): invocations started per second, 0.1 to 1000. */
@@ -779,6 +781,12 @@ const REGISTRATIONS = {
         "append the replay log: one NDJSON line per replayed value",
         checked(accepted.filePath),
       )
+      .option("--wait", "follow each replay to its new destination record, then print a table")
+      .option(
+        "--timeout <duration>",
+        "--wait: give up waiting after this long (exit 3); default 5m",
+        duration("--timeout", 1),
+      )
       .option(
         "--skip-replayed <file>",
         "skip what a replay log shows as accepted (rerun after an interruption)",
@@ -792,7 +800,8 @@ const REGISTRATIONS = {
   skipped (--include-success), ZeroReservedConcurrency ones are replayed only once the function has
   concurrency again, and Kinesis/DynamoDB/Kafka failure records are explained: they point at a batch.
   A queue's messages are held while the replay runs and given back at the end; only --delete removes
-  them, each after its replay was accepted. Exit 0 when every replay was accepted, 1 otherwise.
+  them, each after its replay was accepted (with --wait: once its new record says Success). Exit 0 when
+  every replay was accepted (with --wait: succeeded), 1 otherwise, 3 when --wait timed out.
 
   Examples:
     $ lambda-dest replay order-failures --dry-run
@@ -802,6 +811,7 @@ const REGISTRATIONS = {
       )
       .action(
         run(async (context, [sources]: [string[]], flags: ReplayFlags) => {
+          if (flags.wait && flags.sync) throw new UsageError("--sync and --wait cannot be combined");
           const { runReplay } = await import("./commands/replay.js");
           return runReplay(
             {
@@ -818,6 +828,8 @@ const REGISTRATIONS = {
               concurrency: flags.concurrency,
               out: flags.out,
               skipReplayed: flags.skipReplayed,
+              wait: flags.wait === true,
+              timeoutMs: flags.timeout,
             },
             context,
           );

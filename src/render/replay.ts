@@ -43,6 +43,10 @@ export interface ReplayResult {
   /** --sync: the function's result text. */
   result?: string;
   deleted?: boolean;
+  /** --wait: what the new destination record said, or why none came. */
+  wait?: "succeeded" | "failed" | "timed-out" | "interrupted";
+  /** --wait: the new record's condition and error, when it failed again. */
+  waitError?: string;
 }
 
 /** How many payloads the plan shows. */
@@ -146,5 +150,24 @@ export function resultRecord(result: ReplayResult): Record<string, unknown> {
     reason: result.reason ?? null,
     result: result.result ?? null,
     deleted: result.deleted === true,
+    waitOutcome: result.wait ?? null,
+    waitError: result.waitError ?? null,
   };
+}
+
+/** --wait's closing table: replayed, now succeeded, failed again (with the new error), timed out. */
+export function waitTable(results: ReplayResult[], colors: ChalkInstance): string[] {
+  const replayed = results.filter((result) => result.outcome === "accepted");
+  const count = (wait: ReplayResult["wait"]) => replayed.filter((result) => result.wait === wait).length;
+  const lines = [
+    colors.bold("replayed  now succeeded  failed again  timed out"),
+    `${String(replayed.length).padEnd(10)}${String(count("succeeded")).padEnd(15)}${String(count("failed")).padEnd(14)}${count("timed-out")}`,
+  ];
+  for (const result of replayed) {
+    if (result.wait !== "failed") continue;
+    lines.push(
+      `${colors.red("✗")} ${printable(result.item.origin.label)} → request ${printable(result.newRequestId ?? "?")}: ${printable(result.waitError ?? "failed")}`,
+    );
+  }
+  return lines;
 }

@@ -231,6 +231,83 @@ describe("replay from an on-failure queue", () => {
   }, 60_000);
 });
 
+describe("replay --wait", () => {
+  it("follows each replay to its new record; --delete deletes only what now succeeded", async () => {
+    const failures = await createQueue(clients, "rpw-failures");
+    const successes = await createQueue(clients, "rpw-successes");
+    await deployFunction(clients, "rpw-orders", {
+      onSuccess: successes.arn,
+      onFailure: failures.arn,
+      retries: 0,
+    });
+    await invokeAsync("rpw-orders", '{"fail":"no stock","orderId":1}');
+    await invokeAsync("rpw-orders", '{"fail":"no stock","orderId":2}');
+    await invokeAsync("rpw-orders", '{"fail":"forever","orderId":3}');
+    await waitForMessages(failures.url, 3);
+    // The fix covers two of the three: the third fails again.
+    await clients.lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: "rpw-orders",
+        ZipFile: zipSync({
+          "index.mjs": strToU8(
+            `export const handler = async (event) => { if (event.fail === "forever") throw new Error("still broken"); return { fixed: true }; };\n`,
+          ),
+        }),
+      }),
+    );
+
+    const result = await runCli(stack, [
+      "replay",
+      "sqs:rpw-failures",
+      "--wait",
+      "--delete",
+      "--yes",
+      "--timeout",
+      "30s",
+    ]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain("replayed  now succeeded  failed again  timed out");
+    expect(result.stdout).toMatch(/\n3 +2 +1 +0\n/);
+    expect(result.stdout).toMatch(
+      /✗ sqs:rpw-failures message .* → request [0-9a-f-]{36}: RetriesExhausted: Error: still broken/,
+    );
+    // Two deleted; the one that failed again was given back, and its new failure record arrived beside it.
+    expect(await queueCounts(clients, failures.url)).toEqual({ visible: 2, inFlight: 0 });
+    expect(await queueCounts(clients, successes.url)).toMatchObject({ visible: 2 });
+  }, 60_000);
+
+  it("all succeeded: exit 0 and the failure queue is empty", async () => {
+    const failures = await createQueue(clients, "rpw2-failures");
+    const successes = await createQueue(clients, "rpw2-successes");
+    await deployFunction(clients, "rpw2-orders", {
+      onSuccess: successes.arn,
+      onFailure: failures.arn,
+      retries: 0,
+    });
+    for (const n of [1, 2, 3, 4]) await invokeAsync("rpw2-orders", `{"fail":"no stock","orderId":${n}}`);
+    await waitForMessages(failures.url, 4);
+    await fixFunction("rpw2-orders");
+    const result = await runCli(stack, [
+      "replay",
+      "sqs:rpw2-failures",
+      "--wait",
+      "--delete",
+      "--yes",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const items = JSON.parse(result.stdout).items;
+    expect(items.map((item: { waitOutcome: string }) => item.waitOutcome)).toEqual([
+      "succeeded",
+      "succeeded",
+      "succeeded",
+      "succeeded",
+    ]);
+    expect(items.every((item: { deleted: boolean }) => item.deleted)).toBe(true);
+    expect(await queueCounts(clients, failures.url)).toEqual({ visible: 0, inFlight: 0 });
+  }, 60_000);
+});
+
 describe("an interrupted replay", () => {
   it("deletes nothing it did not replay, and --skip-replayed resumes without duplicates", async () => {
     const queue = await createQueue(clients, "rp-interrupted");
