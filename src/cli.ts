@@ -805,9 +805,8 @@ const REGISTRATIONS = {
 
   Examples:
     $ lambda-dest replay order-failures --dry-run
-    $ lambda-dest replay sqs:order-failures --yes --delete --rate 5/s
-    $ lambda-dest replay order-dlq --function order-processor --qualifier live --yes
-    $ lambda-dest tail order-failures --json --max 10 | lambda-dest replay - --yes --sync`,
+    $ lambda-dest replay sqs:order-failures --wait --delete --yes --rate 5/s
+    $ lambda-dest replay order-dlq --function order-processor --qualifier live --yes`,
       )
       .action(
         run(async (context, [sources]: [string[]], flags: ReplayFlags) => {
