@@ -436,7 +436,7 @@ describe("replay from an S3 on-failure destination", () => {
 });
 
 describe("replay from files", () => {
-  it("reads records and tail lines; skips Success records; checks ZeroReservedConcurrency first", async () => {
+  it("reads NDJSON records; skips Success records; checks ZeroReservedConcurrency first", async () => {
     await deployFunction(clients, "rp-files");
     await clients.lambda.send(
       new PutFunctionConcurrencyCommand({ FunctionName: "rp-files", ReservedConcurrentExecutions: 0 }),
