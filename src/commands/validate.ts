@@ -5,7 +5,14 @@ import type { CommandContext } from "../io.js";
 import { printable, printableJson } from "../printable.js";
 import { BufferedWriter } from "../render/buffered-writer.js";
 import { renderValidateResult, validateResultLine } from "../render/validate.js";
-import { expandSources, forEachItem, type UnreadableSource } from "../sources/read-items.js";
+import { PARALLEL_MIN_BYTES, parallelNdjson, parallelPlan } from "../sources/parallel-ndjson.js";
+import {
+  describeReadError,
+  expandSources,
+  forEachItem,
+  type UnreadableSource,
+} from "../sources/read-items.js";
+import { type ValidateSegmentResult, type ValidateWorkerData, validateSegment } from "./validate-segment.js";
 
 export interface ValidateOptions {
   files: string[];
@@ -44,25 +51,58 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   // and a run long enough to matter also watches for it while it writes nothing (--quiet).
   const watch = setTimeout(() => io.stdout.watchReader?.(), READER_WATCH_AFTER_MS);
   watch.unref();
+  // NDJSON files over this size are validated by worker threads (an internal setting, for the tests).
+  const parallelBytes = Number(io.env.LAMBDA_DEST_PARALLEL_BYTES ?? PARALLEL_MIN_BYTES);
   try {
-    await forEachItem(
-      sources,
-      { cwd: io.cwd, stdin: io.stdin },
-      (item) => {
-        if (io.stdout.closed) throw READER_GONE;
-        for (const result of analyzeItem(item, { forced, strict: options.strict })) {
-          if (result.valid) totals.valid++;
-          else totals.invalid++;
-          if (output.json) {
-            out.write(`${first ? "" : ","}${validateResultLine(result)}`);
-            first = false;
-          } else if (!(output.quiet && result.valid)) {
-            out.write(renderValidateResult(result, context.colors, context.width));
+    for (const source of sources) {
+      const plan = parallelPlan(source, io.cwd, parallelBytes);
+      if (plan) {
+        const data: ValidateWorkerData = {
+          source,
+          cwd: io.cwd,
+          schema: options.schema,
+          strict: options.strict,
+          json: output.json,
+          quiet: output.quiet,
+          colorLevel: context.colors.level,
+          width: context.width,
+        };
+        try {
+          for await (const segment of parallelNdjson<ValidateSegmentResult>(plan, workerUrl(), data, (part) =>
+            validateSegment(part, data, forced, context.colors),
+          )) {
+            if (io.stdout.closed) throw READER_GONE;
+            totals.valid += segment.valid;
+            totals.invalid += segment.invalid;
+            if (segment.text === "") continue;
+            out.write(output.json && first ? segment.text.slice(1) : segment.text);
+            if (output.json) first = false;
           }
+        } catch (error) {
+          if (error === READER_GONE) throw error;
+          totals.unreadable.push({ source, message: describeReadError(error) });
         }
-      },
-      (problem) => totals.unreadable.push(problem),
-    );
+        continue;
+      }
+      await forEachItem(
+        [source],
+        { cwd: io.cwd, stdin: io.stdin },
+        (item) => {
+          if (io.stdout.closed) throw READER_GONE;
+          for (const result of analyzeItem(item, { forced, strict: options.strict })) {
+            if (result.valid) totals.valid++;
+            else totals.invalid++;
+            if (output.json) {
+              out.write(`${first ? "" : ","}${validateResultLine(result)}`);
+              first = false;
+            } else if (!(output.quiet && result.valid)) {
+              out.write(renderValidateResult(result, context.colors, context.width));
+            }
+          }
+        },
+        (problem) => totals.unreadable.push(problem),
+      );
+    }
   } catch (error) {
     if (error !== READER_GONE) throw error;
   } finally {
@@ -88,4 +128,13 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   }
   if (totals.unreadable.length > 0) return ExitCode.usage;
   return totals.invalid > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+/** The worker module: next to this one in dist/commands, or under commands/ beside the start-up bundle. */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return new URL(
+    /\/commands\/validate\.[jt]s$/.test(here) ? "./validate-worker.js" : "./commands/validate-worker.js",
+    here,
+  );
 }

@@ -242,14 +242,10 @@ async function* itemsFromStream(
       size += chunk.length;
     }
   }
-  let head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  // A first line that is a whole JSON object means one value per line (one line is fine too); anything
-  // else (pretty-printed JSON, an array) is one document.
-  const firstLine = head.toString("utf8", 0, newline === -1 ? head.length : newline);
-  if (!firstLine.trimStart().startsWith("[") && firstLineParses(firstLine)) {
-    // A byte order mark (as some Windows editors write) is not part of the first line's JSON.
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    yield* ndjsonItems(source, head, iterator, ended);
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const sniffed = sniffNdjson(head, newline);
+  if (sniffed.ndjson) {
+    yield* ndjsonItems(source, head.subarray(sniffed.start), iterator, ended);
     return;
   }
   // One document (pretty-printed JSON, an array, receive-message output): read it whole.
@@ -269,6 +265,21 @@ async function* itemsFromStream(
     }
   }
   yield [...documentItems(source, Buffer.concat(chunks))];
+}
+
+/**
+ * Whether an input is NDJSON, from its first bytes: a first line that is a whole JSON object means one value
+ * per line (one line is fine too); anything else (pretty-printed JSON, an array) is one document. `start`
+ * skips a byte order mark (as some Windows editors write), which is not part of the first line's JSON.
+ */
+export function sniffNdjson(
+  head: Buffer,
+  newline = head.indexOf(LINE_FEED),
+): { ndjson: boolean; start: number } {
+  const firstLine = head.toString("utf8", 0, newline === -1 ? head.length : newline);
+  const ndjson = !firstLine.trimStart().startsWith("[") && firstLineParses(firstLine);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  return { ndjson, start: ndjson && bom ? 3 : 0 };
 }
 
 function firstLineParses(head: string): boolean {
@@ -629,9 +640,93 @@ function lineItem(
   return { type: "item", item };
 }
 
+/** Where the next line of an NDJSON input starts: its number (from 0), its item index and its byte. */
+export interface LineCursor {
+  lineNumber: number;
+  index: number;
+  /** Bytes of the input before the line (after a byte order mark). */
+  consumed: number;
+}
+
 /**
- * NDJSON, streamed: each chunk is cut after its last line feed (never inside a UTF-8 sequence), checked
- * for UTF-8 as a whole, decoded, and split into lines.
+ * The items of some whole lines of NDJSON: `bytes` ends with a line feed, or is the input's last line when
+ * `last`. Bytes are checked for UTF-8 once, then each line is decoded once, straight from the bytes; the
+ * cursor moves past them. Shared by the streamed reader and the worker threads of a large file.
+ */
+export function ndjsonLineItems(
+  source: string,
+  bytes: Buffer,
+  cursor: LineCursor,
+  last: boolean,
+  emit: (event: SourceEvent) => void,
+): void {
+  const problems = isUtf8(bytes) ? undefined : utf8Problems(bytes, cursor.consumed);
+  let start = 0;
+  let line = 0;
+  const take = (end: number) => {
+    const event = lineItem(
+      source,
+      bytes.toString("utf8", start, end),
+      cursor.lineNumber,
+      cursor.index,
+      problems?.get(line),
+    );
+    if (event) {
+      cursor.index++;
+      emit(event);
+    }
+  };
+  for (let newline = bytes.indexOf(LINE_FEED); newline !== -1; newline = bytes.indexOf(LINE_FEED, start)) {
+    take(newline);
+    cursor.lineNumber++;
+    line++;
+    start = newline + 1;
+  }
+  if (last) take(bytes.length);
+  cursor.consumed += bytes.length;
+}
+
+/** The whole lines of a chunk, read as they come; a line cut by the chunk's end is carried to the next. */
+class LineCarry {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  /** Calls `lines` with runs of whole lines (each run ends with a line feed). */
+  push(chunk: Buffer, lines: (bytes: Buffer) => void): void {
+    let start = 0;
+    if (this.size > 0) {
+      const first = chunk.indexOf(LINE_FEED);
+      if (first === -1) {
+        this.parts.push(chunk);
+        this.size += chunk.length;
+        return;
+      }
+      this.parts.push(chunk.subarray(0, first + 1));
+      lines(Buffer.concat(this.parts));
+      this.parts = [];
+      this.size = 0;
+      start = first + 1;
+    }
+    const cut = chunk.lastIndexOf(LINE_FEED);
+    if (cut >= start) {
+      lines(chunk.subarray(start, cut + 1));
+      start = cut + 1;
+    }
+    if (start < chunk.length) {
+      this.parts.push(chunk.subarray(start));
+      this.size += chunk.length - start;
+    }
+  }
+
+  /** What is left: the last line, without a line feed (maybe empty). */
+  rest(): Buffer {
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * NDJSON, streamed: lines are found on the bytes of each chunk (a line cut by a chunk's end is joined with
+ * its rest, nothing else is copied), checked for UTF-8 a run at a time, and each decoded once.
  */
 async function* ndjsonItems(
   source: string,
@@ -639,18 +734,13 @@ async function* ndjsonItems(
   iterator: AsyncIterator<Buffer | string>,
   alreadyEnded: boolean,
 ): AsyncGenerator<SourceEvent[]> {
-  let pending: Buffer[] = [head];
-  let lineNumber = 0;
-  let consumed = 0;
-  let index = 0;
+  const cursor: LineCursor = { lineNumber: 0, index: 0, consumed: 0 };
   let ended = alreadyEnded;
   // The first item waits for a second: a file holding one JSON line is a document, not NDJSON.
   let held: SourceEvent | undefined;
   let batch: SourceEvent[] = [];
-  const emit = (event: SourceEvent | undefined) => {
-    if (!event) return;
-    index++;
-    if (index === 1) {
+  const emit = (event: SourceEvent) => {
+    if (cursor.index === 1) {
       held = event;
       return;
     }
@@ -660,30 +750,11 @@ async function* ndjsonItems(
     }
     batch.push(event);
   };
-  const readLines = (bytes: Buffer, last: boolean) => {
-    const problems = isUtf8(bytes) ? undefined : utf8Problems(bytes, consumed);
-    const text = bytes.toString("utf8");
-    let start = 0;
-    let line = 0;
-    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-      emit(lineItem(source, text.slice(start, newline), lineNumber, index, problems?.get(line)));
-      lineNumber++;
-      line++;
-      start = newline + 1;
-    }
-    if (last) emit(lineItem(source, text.slice(start), lineNumber, index, problems?.get(line)));
-    consumed += bytes.length;
-  };
+  const readLines = (bytes: Buffer) => ndjsonLineItems(source, bytes, cursor, false, emit);
+  const carry = new LineCarry();
   let chunk: Buffer | undefined = head;
   for (;;) {
-    if (chunk) {
-      const cut = chunk.lastIndexOf(LINE_FEED);
-      if (cut !== -1) {
-        pending[pending.length - 1] = chunk.subarray(0, cut + 1);
-        readLines(pending.length === 1 ? pending[0]! : Buffer.concat(pending), false);
-        pending = [chunk.subarray(cut + 1)];
-      }
-    }
+    if (chunk) carry.push(chunk, readLines);
     if (batch.length > 0) {
       yield batch;
       batch = [];
@@ -695,10 +766,9 @@ async function* ndjsonItems(
       chunk = undefined;
     } else {
       chunk = asBuffer(next.value);
-      pending.push(chunk);
     }
   }
-  readLines(pending.length === 1 ? pending[0]! : Buffer.concat(pending), true);
+  ndjsonLineItems(source, carry.rest(), cursor, true, emit);
   if (held?.type === "item") batch.push({ type: "item", item: { ...held.item, form: "document" } });
   if (batch.length > 0) yield batch;
 }

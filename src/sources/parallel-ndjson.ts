@@ -1,0 +1,242 @@
+/**
+ * A large NDJSON file read by worker threads: the main thread cuts the file into segments of whole lines,
+ * numbers their lines and items (a cheap scan of the bytes), and hands each segment to a worker, which turns
+ * it into items and whatever the caller's worker module makes of them. Results come back in input order,
+ * with the same line numbers, item indexes and byte offsets as a single-thread read of the file; at most a
+ * few segments are in flight at once, so memory does not grow with the file.
+ */
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { sniffNdjson } from "./read-items.js";
+
+/** Files larger than this are read by worker threads (when there is more than one core). */
+export const PARALLEL_MIN_BYTES = 50 * 1024 * 1024;
+/** Bytes per segment sent to a worker (a longer line makes its segment longer). */
+const SEGMENT_BYTES = 256 * 1024;
+/** Segments queued per worker: one being worked on, one waiting. */
+const IN_FLIGHT_PER_WORKER = 2;
+/** Segments read and not yet given back in order, at most: bounds the memory held for results. */
+const WINDOW = 8;
+const WORKER_YOUNG_GENERATION_MB = 4;
+const LINE_FEED = 0x0a;
+const SNIFF_BYTES = 256 * 1024;
+
+/** What a worker receives: whole lines (the input's last line too when `last`), where they start. */
+export interface Segment {
+  seq: number;
+  bytes: Uint8Array;
+  lineNumber: number;
+  index: number;
+  consumed: number;
+  last: boolean;
+}
+
+/** A large NDJSON file that the worker path can read. */
+export interface ParallelPlan {
+  path: string;
+  /** Where the first line starts (after a byte order mark). */
+  start: number;
+  size: number;
+}
+
+/**
+ * Whether `source` should be read by worker threads: a regular file over `minBytes` whose first line makes
+ * it NDJSON and which holds at least two items in its first 256 KB (a one-item file is a document).
+ */
+export function parallelPlan(source: string, cwd: string, minBytes: number): ParallelPlan | undefined {
+  if (source === "-" || availableParallelism() < 2) return undefined;
+  const path = resolve(cwd, source);
+  let fd: number | undefined;
+  try {
+    const info = statSync(path);
+    if (!info.isFile() || info.size <= minBytes) return undefined;
+    fd = openSync(path, "r");
+    const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, info.size));
+    const length = readSync(fd, head, 0, head.length, 0);
+    const sniffed = sniffNdjson(head.subarray(0, length));
+    if (!sniffed.ndjson) return undefined;
+    const body = head.subarray(sniffed.start, length);
+    let items = 0;
+    let lineStart = 0;
+    for (let newline = body.indexOf(LINE_FEED); newline !== -1 && items < 2; ) {
+      if (!isBlankLine(body, lineStart, newline)) items++;
+      lineStart = newline + 1;
+      newline = body.indexOf(LINE_FEED, lineStart);
+    }
+    return items >= 2 ? { path, start: sniffed.start, size: info.size } : undefined;
+  } catch {
+    // Whatever went wrong, the single-thread reader meets it again and reports it.
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The results of every segment of the file, in input order. Worker threads (one fewer than the cores, so
+ * that memory stays low) run `workerUrl`, which receives `workerData` and then Segment messages and answers
+ * each with one message (`{ seq, ...its result }`); the main thread keeps them busy, and while the next
+ * result in order is not back it runs `local` on a segment of its own. Throws what reading the file
+ * throws (after the results of the lines read before it).
+ */
+export async function* parallelNdjson<R extends { seq: number }>(
+  plan: ParallelPlan,
+  workerUrl: URL,
+  workerData: unknown,
+  local: (segment: Segment) => R,
+): AsyncGenerator<R> {
+  const count = Math.max(1, Math.min(3, availableParallelism() - 1));
+  const workers: Worker[] = [];
+  const busy: number[] = [];
+  const done = new Map<number, R>();
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  for (let index = 0; index < count; index++) {
+    // A small young generation: a worker holds two segments at a time, and its memory counts in the peak.
+    const worker = new Worker(workerUrl, {
+      workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    worker.on("message", (result: R) => {
+      busy[index]!--;
+      done.set(result.seq, result);
+      notify();
+    });
+    worker.on("error", (error) => {
+      failure ??= error;
+      notify();
+    });
+    worker.on("exit", (code) => {
+      if (code !== 0) failure ??= new Error(`a worker thread stopped (exit code ${code})`);
+      notify();
+    });
+    workers.push(worker);
+    busy.push(0);
+  }
+  const fd = openSync(plan.path, "r");
+  try {
+    const segments = segmentsOf(fd, plan);
+    let read = 0;
+    let next = 0;
+    let finished = false;
+    const take = (): Segment | undefined => {
+      if (finished || read - next >= WINDOW) return undefined;
+      const segment = segments.next();
+      if (segment.done) {
+        finished = true;
+        return undefined;
+      }
+      read++;
+      return segment.value;
+    };
+    for (;;) {
+      // Keep every worker busy.
+      for (let index = 0; index < count; index++) {
+        while (busy[index]! < IN_FLIGHT_PER_WORKER) {
+          const segment = take();
+          if (!segment) break;
+          busy[index]!++;
+          workers[index]!.postMessage(segment, [segment.bytes.buffer as ArrayBuffer]);
+        }
+      }
+      const result = done.get(next);
+      if (result) {
+        done.delete(next);
+        next++;
+        yield result;
+        continue;
+      }
+      if (failure) throw failure;
+      if (finished && next === read) return;
+      // The next result is a worker's and not back yet: do a segment here meanwhile.
+      const segment = take();
+      if (segment) {
+        done.set(segment.seq, local(segment));
+        // Let the workers' answers in.
+        await new Promise<void>((resume) => setImmediate(resume));
+        continue;
+      }
+      await new Promise<void>((resume) => {
+        wake = resume;
+      });
+    }
+  } finally {
+    closeSync(fd);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** The file cut into segments of whole lines, each numbered (lines, items, bytes) where it starts. */
+function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
+  let position = plan.start;
+  let carry: Buffer = Buffer.alloc(0);
+  const cursor = { lineNumber: 0, index: 0, consumed: 0 };
+  for (let seq = 0; ; seq++) {
+    // A fresh buffer each time: its memory is transferred to the worker.
+    let bytes = Buffer.from(new ArrayBuffer(carry.length + SEGMENT_BYTES));
+    carry.copy(bytes);
+    let filled = carry.length;
+    let last = false;
+    let cut: number;
+    for (;;) {
+      if (filled === bytes.length) {
+        // Full: cut after the last line feed, or make room for a line longer than a segment.
+        const newline = bytes.lastIndexOf(LINE_FEED);
+        if (newline !== -1) {
+          cut = newline + 1;
+          break;
+        }
+        const larger = Buffer.from(new ArrayBuffer(bytes.length * 2));
+        bytes.copy(larger);
+        bytes = larger;
+      }
+      const read = readSync(fd, bytes, filled, bytes.length - filled, position);
+      if (read === 0) {
+        last = true;
+        cut = filled;
+        break;
+      }
+      position += read;
+      filled += read;
+    }
+    const segmentBytes = new Uint8Array(bytes.buffer, 0, cut);
+    carry = Buffer.from(bytes.subarray(cut, filled));
+    const segment: Segment = { seq, bytes: segmentBytes, ...cursor, last };
+    countLines(bytes.subarray(0, cut), cursor, last);
+    yield segment;
+    if (last) return;
+  }
+}
+
+/** Moves the cursor past whole lines: a line is an item unless it is blank (as `String.trim` says). */
+function countLines(
+  bytes: Buffer,
+  cursor: { lineNumber: number; index: number; consumed: number },
+  last: boolean,
+) {
+  let start = 0;
+  for (let newline = bytes.indexOf(LINE_FEED); newline !== -1; newline = bytes.indexOf(LINE_FEED, start)) {
+    if (!isBlankLine(bytes, start, newline)) cursor.index++;
+    cursor.lineNumber++;
+    start = newline + 1;
+  }
+  if (last && start < bytes.length && !isBlankLine(bytes, start, bytes.length)) cursor.index++;
+  cursor.consumed += bytes.length;
+}
+
+/** True when the line is empty or only white space once decoded (String.trim's white space, U+FEFF too). */
+function isBlankLine(bytes: Buffer, start: number, end: number): boolean {
+  if (start === end) return true;
+  const first = bytes[start]!;
+  // A JSON line starts with a printable ASCII character; only white space, and the lead bytes of the
+  // non-ASCII white space characters (C2, E1, E2, E3, EF), need a closer look.
+  if (first > 0x20 && first < 0x7f) return false;
+  return bytes.toString("utf8", start, end).trim() === "";
+}

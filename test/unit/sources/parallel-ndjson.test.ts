@@ -1,0 +1,85 @@
+// The worker-thread path of a large NDJSON file (sources/parallel-ndjson.ts) against the single-thread
+// reader, through the built binary (`npm run build` first): the same file, forced down each path by the
+// internal LAMBDA_DEST_PARALLEL_BYTES threshold, must give the same bytes on stdout and stderr and the same
+// exit code, with line numbers, item indexes and byte offsets that match what was written.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateTexts } from "../../../src/generate/index.js";
+import { runCli } from "../../support/run-cli.js";
+
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-parallel-"));
+const SINGLE = { LAMBDA_DEST_PARALLEL_BYTES: String(2 ** 50) };
+const PARALLEL = { LAMBDA_DEST_PARALLEL_BYTES: "1000" };
+
+/** About 2 MB of NDJSON with everything a reader can get wrong, at places spread over many segments. */
+function trickyFile(): { path: string; lines: number } {
+  const records = [
+    ...generateTexts("invocation-record", { count: 40, seed: 7, runtime: "java" }),
+    ...generateTexts("dlq-message", { count: 20, seed: 8, wrap: ["sqs"] }),
+    ...generateTexts("esm-failure-record", { count: 20, seed: 9, wrap: ["sns"] }),
+  ].map((item) => Buffer.from(item.text));
+  const oddities: Buffer[] = [
+    Buffer.from(""), // blank
+    Buffer.from("   \t"), // white space only
+    Buffer.from("\u00a0\u2028"), // white space that only String.trim knows
+    Buffer.from('{"broken": '), // not JSON
+    Buffer.from('{"a":1,"a":2}\r'), // CRLF, a key twice
+    Buffer.concat([Buffer.from('{"bad":"'), Buffer.from([0xff, 0xfe]), Buffer.from('é"}')]), // not UTF-8
+    Buffer.from(`${"[".repeat(1200)}${"]".repeat(1200)}`), // too deep
+    Buffer.from(JSON.stringify({ long: "é".repeat(300_000) })), // longer than a segment
+  ];
+  const parts: Buffer[] = [Buffer.from([0xef, 0xbb, 0xbf])];
+  for (let round = 0; round < 30; round++) {
+    for (const [index, record] of records.entries()) {
+      const odd = index % 37 === round % 37 && round + index > 0; // the first line makes it NDJSON
+      parts.push(odd ? oddities[(index + round) % oddities.length]! : record);
+      parts.push(Buffer.from("\n"));
+    }
+  }
+  parts.push(records[0]!); // no line feed at the end
+  const path = join(scratch, "tricky.ndjson");
+  const bytes = Buffer.concat(parts);
+  writeFileSync(path, bytes);
+  // The last line's number: one more than the line feeds written (the file does not end with one).
+  let lines = 1;
+  for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) lines++;
+  return { path, lines };
+}
+
+describe("validate on a large NDJSON file: worker threads and one thread agree byte for byte", () => {
+  const { path, lines } = trickyFile();
+
+  it.each([
+    ["--json", ["--json"]],
+    ["-q", ["-q"]],
+    ["human output", []],
+    ["--json --strict", ["--json", "--strict"]],
+  ])("%s", async (_name, flags) => {
+    const single = await runCli(["validate", path, ...flags], { env: SINGLE, raw: true });
+    const parallel = await runCli(["validate", path, ...flags], { env: PARALLEL, raw: true });
+    expect(parallel.stderr).toBe(single.stderr);
+    expect(parallel.code).toBe(single.code);
+    expect(parallel.stdout.length).toBeGreaterThan(0);
+    expect(parallel.stdout === single.stdout).toBe(true);
+    if (flags[0] === "--json") {
+      const results = JSON.parse(parallel.stdout).results as Array<{ index: number; line: number }>;
+      // Every item is numbered in order, and the last line is where the file ends.
+      expect(results.map((result) => result.index)).toEqual(results.map((_, index) => index));
+      expect(results.at(-1)!.line).toBe(lines);
+      expect(parallel.code).toBe(1);
+    }
+  });
+
+  it("names the invalid UTF-8 by its byte in the whole input, past the byte order mark", async () => {
+    const parallel = await runCli(["validate", path, "--json"], { env: PARALLEL });
+    const warnings = (JSON.parse(parallel.stdout).results as Array<{ warnings: Array<{ message: string }> }>)
+      .flatMap((result) => result.warnings)
+      .map((warning) => warning.message)
+      .filter((message) => message.startsWith("not valid UTF-8"));
+    expect(warnings.length).toBeGreaterThan(1);
+    const single = await runCli(["validate", path, "--json"], { env: SINGLE });
+    expect(parallel.stdout).toBe(single.stdout);
+  });
+});
