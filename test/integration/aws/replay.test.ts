@@ -436,7 +436,7 @@ describe("replay from an S3 on-failure destination", () => {
 });
 
 describe("replay from files", () => {
-  it("reads NDJSON records; skips Success records; checks ZeroReservedConcurrency first", async () => {
+  it("reads NDJSON records and tail --json lines; skips Success records; checks ZeroReservedConcurrency first", async () => {
     await deployFunction(clients, "rp-files");
     await clients.lambda.send(
       new PutFunctionConcurrencyCommand({ FunctionName: "rp-files", ReservedConcurrentExecutions: 0 }),
@@ -471,6 +471,32 @@ describe("replay from files", () => {
     expect(result.stderr).toContain(
       "1 ZeroReservedConcurrency record: replayed only if the function has concurrency now",
     );
+
+    // What `tail --json` writes, piped in: the record inside each line is replayed.
+    const tailed = await createQueue(clients, "rp-tailed");
+    await deployFunction(clients, "rp-tailed-fn");
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: tailed.url,
+        MessageBody: invocationRecord({
+          requestId: "aaaaaaaa-0000-0000-0000-000000000004",
+          functionName: "rp-tailed-fn",
+          success: false,
+        }),
+      }),
+    );
+    const tail = await runCli(stack, ["tail", "sqs:rp-tailed", "--json", "--max", "1", "--timeout", "15s"]);
+    expect(tail.code, tail.stderr).toBe(0);
+    const fromTail = await runCli(stack, ["replay", "-", "--yes", "--sync", "--json"], {
+      input: tail.stdout,
+    });
+    expect(fromTail.code, fromTail.stderr).toBe(0);
+    expect(JSON.parse(fromTail.stdout).items[0]).toMatchObject({
+      kind: "failure-record",
+      originalRequestId: "aaaaaaaa-0000-0000-0000-000000000004",
+      outcome: "accepted",
+      result: '{"ok":true,"echo":{"orderId":1}}',
+    });
 
     // Not one byte from stdin is replayed without --yes.
     const piped = await runCli(stack, ["replay", "-"], { input: failure });
