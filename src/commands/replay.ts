@@ -151,6 +151,14 @@ async function replay(
           planOptions,
         ),
       );
+      const perMessage = new Map<string, number>();
+      for (const item of items) {
+        const id = item.origin.messageId ?? "";
+        perMessage.set(id, (perMessage.get(id) ?? 0) + 1);
+      }
+      for (const item of items) {
+        if ((perMessage.get(item.origin.messageId ?? "") ?? 0) > 1) item.origin.shared = true;
+      }
     } else if (source.type === "bucket") {
       const { readBucketPrefix } = await import("../aws/replay-sources.js");
       const objects = await readBucketPrefix(clients, source.reference, max, stop);
@@ -392,7 +400,13 @@ async function invokeAll(
   const log = options.out === undefined ? undefined : resolve(context.io.cwd, options.out);
   for (const result of results) {
     // A message a log shows as replayed, held again after an interruption: --delete finishes its job.
-    if (result.item.alreadyReplayed && options.delete && held && result.item.origin.messageId) {
+    if (
+      result.item.alreadyReplayed &&
+      options.delete &&
+      held &&
+      result.item.origin.messageId &&
+      !result.item.origin.shared
+    ) {
       const problem = await held.delete(result.item.origin.messageId).catch((error: Error) => error.message);
       if (problem === undefined) result.deleted = true;
     }
@@ -465,7 +479,7 @@ async function invokeOne(
     return;
   }
   // With --wait, a message is deleted only once its new record says Success (after the wait).
-  if (options.delete && !options.wait && held && item.origin.messageId) {
+  if (options.delete && !options.wait && held && item.origin.messageId && !item.origin.shared) {
     try {
       const problem = await held.delete(item.origin.messageId);
       if (problem) result.reason = `accepted, but the message could not be deleted: ${problem}`;
@@ -632,7 +646,7 @@ async function replayAndWait(
   }
   if (options.delete && held) {
     for (const result of results) {
-      if (result.wait !== "succeeded" || !result.item.origin.messageId) continue;
+      if (result.wait !== "succeeded" || !result.item.origin.messageId || result.item.origin.shared) continue;
       const problem = await held.delete(result.item.origin.messageId).catch((error: Error) => error.message);
       if (problem === undefined) result.deleted = true;
       else result.reason = `succeeded, but the message could not be deleted: ${problem}`;

@@ -9,6 +9,8 @@ export interface ReplayOrigin {
   /** SQS: the handle that deletes the message (--delete). */
   receiptHandle?: string;
   messageId?: string;
+  /** The message holds more than one value: --delete leaves it, as one message cannot be partly deleted. */
+  shared?: boolean;
 }
 
 export type ReplayKind = "failure-record" | "success-record" | "dead-letter" | "esm-failure" | "other";
