@@ -3,7 +3,11 @@
 //      ajv-cli's wall time), and which modules `--help`, `validate` and `show` load (never the AWS SDK);
 //   b) throughput on a 100,000-record NDJSON file vs a bare readline + JSON.parse + one precompiled Ajv
 //      validator loop (goal: ≤ 2x its time), and peak RSS on that file and on a ~1 GB one (goal: flat).
-// Settings (environment): BENCH_STARTUP_RUNS (25), BENCH_RECORDS (100000), BENCH_THROUGHPUT_RUNS (3),
+//   c) (issue 15) the same on a realistic mix made with `generate` (every kind, wrapped layers, Node/Python/
+//      Java/Go stack traces, events of 100 B to 100 KB): --quiet and --json, the worker-thread path and the
+//      single-thread one, against a bare JSON.parse + one precompiled Ajv validator (anyOf every schema).
+// Settings (environment): BENCH_STARTUP_RUNS (25), BENCH_RECORDS (100000), BENCH_REAL_RECORDS (100000),
+// BENCH_THROUGHPUT_RUNS (3),
 // BENCH_BIG_BYTES (1e9; 0 skips the big file), BENCH_PROFILE (1 always, 0 never; default: when a goal
 // is missed), BENCH_ENFORCE_GOALS=1 to exit 1 on a missed goal (correctness failures always exit 1).
 import { spawnSync } from "node:child_process";
@@ -20,20 +24,30 @@ import {
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileBaselineValidator } from "./lib/compile-baseline-validator.mjs";
+import { compileBaselineValidator, compileMixBaselineValidator } from "./lib/compile-baseline-validator.mjs";
 import { MIX, writeInvocationRecords } from "./lib/invocation-records.mjs";
 import { summarizeProfile } from "./lib/profile-summary.mjs";
+import { KIND_MIX, WRAP_MIX } from "./lib/realistic-records.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const settings = {
   startupRuns: Number(process.env.BENCH_STARTUP_RUNS ?? 25),
   records: Number(process.env.BENCH_RECORDS ?? 100_000),
+  realRecords: Number(process.env.BENCH_REAL_RECORDS ?? 100_000),
   throughputRuns: Number(process.env.BENCH_THROUGHPUT_RUNS ?? 3),
   bigBytes: Number(process.env.BENCH_BIG_BYTES ?? 1e9),
   profile: process.env.BENCH_PROFILE,
   enforceGoals: process.env.BENCH_ENFORCE_GOALS === "1",
 };
-const GOALS = { startupRatio: 1 / 3, throughputRatio: 2 };
+const GOALS = {
+  startupRatio: 1 / 3,
+  startupVsNode: 1.2,
+  throughputRatio: 2,
+  realisticRatio: 1.5,
+  parallelRatio: 1.0,
+  parallelMinBytes: 50 * 1024 * 1024,
+  peakRssMiB: 150,
+};
 
 const node = process.execPath;
 const lambdaDest = join(root, "bin", "lambda-dest.js");
@@ -66,8 +80,10 @@ try {
   const startup = benchStartup();
   const imports = checkImports();
   const throughput = benchThroughput();
-  const profiles = wantProfiles() ? profileLambdaDest(throughput.dataFile) : undefined;
+  const realistic = benchRealistic();
+  const profiles = wantProfiles() ? profileLambdaDest(throughput.dataFile, realistic?.dataFile) : undefined;
   printSummary(startup, imports, throughput, profiles);
+  if (realistic) printRealisticSummary(realistic, startup);
 } finally {
   removeScratch();
 }
@@ -117,7 +133,13 @@ function benchStartup() {
   log(
     `   ratio lambda-dest / ajv-cli = ${ratio.toFixed(3)} (goal ≤ 1/3: ${verdict(ratio <= GOALS.startupRatio)})`,
   );
-  return { mine, ajv, floor, ratio };
+  const vsNode = mine.median / floor.median;
+  if (vsNode > GOALS.startupVsNode) missedGoals.push("start-up vs node -e 0");
+  log(
+    `   ratio lambda-dest / node -e 0 = ${vsNode.toFixed(2)} median, ${(mine.max / floor.max).toFixed(2)} worst ` +
+      `(goal ≤ ${GOALS.startupVsNode}: ${verdict(vsNode <= GOALS.startupVsNode)})`,
+  );
+  return { mine, ajv, floor, ratio, vsNode };
 }
 
 /** Which modules each command loads, through a preload that records every ES and CommonJS module. */
@@ -298,6 +320,125 @@ function benchBigFile(smallBytes, baselineScript, validatorFile) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// c) the realistic mix (issue 15)
+
+function benchRealistic() {
+  if (!(settings.realRecords > 0)) return undefined;
+  const dataFile = join(scratch, "realistic.ndjson");
+  const validatorFile = join(scratch, "mix-validator.mjs");
+  const baselineScript = join(root, "bench", "lib", "baseline-validate.mjs");
+  progress(`writing ${settings.realRecords.toLocaleString("en")} realistic lines with generate`);
+  const bytes = writeRealisticRecordsSync(dataFile, settings.realRecords);
+  const schemas = readdirSync(join(root, "schemas")).map((name) => join(root, "schemas", name));
+  compileMixBaselineValidator(schemas, validatorFile);
+  const share = (mix) =>
+    mix.map(([what, part]) => `${[what].flat().join("+") || "none"} ${Math.round(part * 100)}%`).join(", ");
+  log(
+    `\n## c) realistic mix: ${settings.realRecords.toLocaleString("en")} lines, NDJSON, ${mb(bytes)} ` +
+      `(${(bytes / 2 ** 20).toFixed(0)} MiB)`,
+  );
+  log(`   kinds: ${share(KIND_MIX)}`);
+  log(`   layers: ${share(WRAP_MIX)}; events of 100 B to 100 KB; Node/Python/Java/Go stack traces`);
+  log("   baseline: readline + JSON.parse + one standalone Ajv 2020 validator, anyOf every bundled schema");
+  log(
+    "   (outer layer only; lambda-dest also parses and validates each layer inside). ajv-cli reads no NDJSON.",
+  );
+  const single = { ...process.env, LAMBDA_DEST_PARALLEL_BYTES: String(2 ** 50) };
+  const parallel = bytes > GOALS.parallelMinBytes;
+  const contenders = [
+    { name: "lambda-dest validate -q", args: [lambdaDest, "validate", dataFile, "-q"] },
+    { name: "lambda-dest validate --json", args: [lambdaDest, "validate", dataFile, "--json"] },
+    { name: "lambda-dest -q, one thread", args: [lambdaDest, "validate", dataFile, "-q"], env: single },
+    {
+      name: "lambda-dest --json, one thread",
+      args: [lambdaDest, "validate", dataFile, "--json"],
+      env: single,
+    },
+    { name: "baseline (JSON.parse + Ajv anyOf)", args: [baselineScript, validatorFile, dataFile] },
+  ];
+  // Both paths give the same bytes.
+  const outputs = [contenders[1], contenders[3]];
+  const digests = outputs.map((contender) => {
+    const file = join(scratch, "realistic-out.json");
+    const sample = run(contender.args, { stdoutFile: file, env: contender.env });
+    const text = readFileSync(file, "utf8");
+    rmSync(file);
+    if (sample.status !== 0) problems.push(`${contender.name} on the realistic mix exited ${sample.status}`);
+    return text;
+  });
+  if (digests[0] !== digests[1])
+    problems.push("the worker-thread and one-thread outputs differ on the realistic mix");
+  for (const contender of contenders) contender.samples = [];
+  progress(`${settings.throughputRuns} rounds of ${contenders.length} realistic runs`);
+  for (let round = 0; round < settings.throughputRuns; round++) {
+    for (const contender of contenders) {
+      const sample = run(contender.args, { stdoutFile: "/dev/null", measureRss: true, env: contender.env });
+      if (sample.status !== 0 && contender.args[0] === lambdaDest)
+        problems.push(`${contender.name} exited ${sample.status}`);
+      contender.samples.push(sample);
+    }
+  }
+  const rows = contenders.map((contender) => ({
+    name: contender.name,
+    ...stats(contender.samples.map((sample) => sample.ms)),
+    rssKb: Math.max(...contender.samples.map((sample) => sample.rssKb ?? 0)),
+  }));
+  const baseline = rows.at(-1);
+  const goalOf = (row) => {
+    if (row === baseline) return "";
+    const oneThread = row.name.includes("one thread");
+    const limit = oneThread || !parallel ? GOALS.realisticRatio : GOALS.parallelRatio;
+    const met = row.median / baseline.median <= limit && row.rssKb / 1024 < GOALS.peakRssMiB;
+    if (!met) missedGoals.push(`realistic: ${row.name}`);
+    return `≤ ${limit.toFixed(1)}×, < ${GOALS.peakRssMiB} MiB: ${verdict(met)}`;
+  };
+  printTable(
+    ["command", "median", "worst", "MB/s", "peak RSS", "vs baseline", "worst vs worst", "goal"],
+    rows.map((row) => [
+      row.name,
+      ms(row.median),
+      ms(row.max),
+      (bytes / 1e6 / (row.median / 1000)).toFixed(0),
+      mib(row.rssKb),
+      (row.median / baseline.median).toFixed(2),
+      (row.max / baseline.max).toFixed(2),
+      goalOf(row),
+    ]),
+  );
+  return { dataFile, bytes, rows, parallel };
+}
+
+/** writeRealisticRecords is async (it imports dist/generate); the bench is written synchronously. */
+function writeRealisticRecordsSync(path, count) {
+  const script = `import { writeRealisticRecords } from ${JSON.stringify(join(root, "bench", "lib", "realistic-records.mjs"))};
+process.stdout.write(String(await writeRealisticRecords(${JSON.stringify(path)}, ${count})));`;
+  const result = run(["--input-type=module", "-e", script], { capture: true });
+  if (result.status !== 0) throw new Error(`writing the realistic mix failed: ${result.stderr}`);
+  return Number(result.stdout);
+}
+
+function printRealisticSummary(realistic, startup) {
+  const [quiet, json, quietOne, jsonOne, baseline] = realistic.rows;
+  const ratio = (row) => (row.median / baseline.median).toFixed(2);
+  const goal = realistic.parallel ? GOALS.parallelRatio : GOALS.realisticRatio;
+  log(
+    `\n| realistic mix, ${settings.realRecords.toLocaleString("en")} lines (${mb(realistic.bytes)}), \`-q\` / \`--json\`` +
+      `${realistic.parallel ? " (worker threads)" : ""} | ${ms(quiet.median)} / ${ms(json.median)}, ${mib(Math.max(quiet.rssKb, json.rssKb))} peak | ` +
+      `JSON.parse + Ajv anyOf: ${ms(baseline.median)}, ${mib(baseline.rssKb)} | ${ratio(quiet)} / ${ratio(json)} ` +
+      `(≤ ${goal.toFixed(1)} ${mark(Math.max(quiet.median, json.median) / baseline.median <= goal)}) |`,
+  );
+  log(
+    `| same, one thread, \`-q\` / \`--json\` | ${ms(quietOne.median)} / ${ms(jsonOne.median)}, ` +
+      `${mib(Math.max(quietOne.rssKb, jsonOne.rssKb))} peak | same | ${ratio(quietOne)} / ${ratio(jsonOne)} ` +
+      `(≤ ${GOALS.realisticRatio} ${mark(Math.max(quietOne.median, jsonOne.median) / baseline.median <= GOALS.realisticRatio)}) |`,
+  );
+  log(
+    `| one small file vs \`node -e 0\`, median of ${settings.startupRuns} | ${ms(startup.mine.median)} | ` +
+      `${ms(startup.floor.median)} | ${startup.vsNode.toFixed(2)} (≤ ${GOALS.startupVsNode} ${mark(startup.vsNode <= GOALS.startupVsNode)}) |`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // profiles (when a goal is missed, or BENCH_PROFILE=1)
 
 function wantProfiles() {
@@ -306,7 +447,7 @@ function wantProfiles() {
   return missedGoals.length > 0;
 }
 
-function profileLambdaDest(dataFile) {
+function profileLambdaDest(dataFile, realisticFile) {
   log(
     "\n## profiles of lambda-dest (node --cpu-prof; self time, so JSON.parse/stringify count in their caller)",
   );
@@ -317,10 +458,18 @@ function profileLambdaDest(dataFile) {
     },
     { name: "throughput: validate big.ndjson --json", args: [lambdaDest, "validate", dataFile, "--json"] },
   ];
+  if (realisticFile) {
+    // One thread, so that the profile shows all the work (the worker threads' profiles are separate files).
+    cases.push({
+      name: "realistic mix: validate realistic.ndjson -q (one thread)",
+      args: [lambdaDest, "validate", realisticFile, "-q"],
+      env: { ...process.env, LAMBDA_DEST_PARALLEL_BYTES: String(2 ** 50) },
+    });
+  }
   const summaries = [];
   for (const [index, entry] of cases.entries()) {
     const dir = join(scratch, `profile-${index}`);
-    run(["--cpu-prof", "--cpu-prof-dir", dir, ...entry.args], { stdoutFile: "/dev/null" });
+    run(["--cpu-prof", "--cpu-prof-dir", dir, ...entry.args], { stdoutFile: "/dev/null", env: entry.env });
     const file = existsSync(dir) && readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
     if (!file) {
       problems.push(`no CPU profile written for ${entry.name}`);
@@ -481,6 +630,10 @@ function relative(path) {
 
 function ms(value) {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+}
+
+function mib(value) {
+  return value ? `${(value / 1024).toFixed(0)} MiB` : "n/a";
 }
 
 function kb(value) {

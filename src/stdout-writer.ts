@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isatty } from "node:tty";
@@ -90,6 +89,10 @@ export function createStdoutWriter(onReaderGone: () => void): StdoutWriter {
   const watchPipe = () => {
     try {
       // -s: it looks every 0.1 s (a wake-up costing microseconds), so a reader's exit is seen at once.
+      // Loaded here: child_process (and net, dgram behind it) would cost every start a few milliseconds.
+      const { spawn } = createRequire(import.meta.url)(
+        "node:child_process",
+      ) as typeof import("node:child_process");
       const helper = spawn("tail", ["-f", "-s", "0.1", `--pid=${process.pid}`, "/dev/null"], {
         stdio: ["ignore", 1, "ignore"],
       });

@@ -3,8 +3,8 @@
  * exactly as `validate` does line by line. Runs in the worker threads and in the main thread alike.
  */
 import type { ChalkInstance } from "chalk";
-import { analyzeItem } from "../envelopes/item-result.js";
 import type { ForcedSchema } from "../envelopes/analyze.js";
+import { analyzeItem } from "../envelopes/item-result.js";
 import { renderValidateResult, validateResultLine } from "../render/validate.js";
 import type { Segment } from "../sources/parallel-ndjson.js";
 import { type LineCursor, ndjsonLineItems, type SourceEvent } from "../sources/read-items.js";

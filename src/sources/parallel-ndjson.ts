@@ -8,7 +8,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { sniffNdjson } from "./read-items.js";
 
 /** Files larger than this are read by worker threads (when there is more than one core). */
@@ -87,6 +87,8 @@ export async function* parallelNdjson<R extends { seq: number }>(
   workerData: unknown,
   local: (segment: Segment) => R,
 ): AsyncGenerator<R> {
+  // Loaded here, not at start-up: a one-file validate never pays for the worker machinery.
+  const { Worker } = await import("node:worker_threads");
   const count = Math.max(1, Math.min(3, availableParallelism() - 1));
   const workers: Worker[] = [];
   const busy: number[] = [];
