@@ -73,4 +73,48 @@ describe("reading items", () => {
     expect(items[0]).toMatchObject({ form: "line", value: { index: 0 } });
     expect(items.every((item) => item.syntaxError === undefined)).toBe(true);
   });
+
+  it("NDJSON from stdin in chunks cut anywhere (inside a line, inside a UTF-8 character): the same items as in one piece", async () => {
+    const lines = [
+      '{"name":"é€😀","n":1}',
+      "",
+      '{"crlf":true}\r',
+      '{"broken": ',
+      '{"a":1,"a":2}',
+      '{"last":"ü"}',
+    ];
+    const bytes = Buffer.concat([
+      Buffer.from(lines.slice(0, 4).join("\n")),
+      Buffer.from([0x0a, 0x7b, 0x22, 0x62, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), // {"b":"<0xFF>"}
+      Buffer.from(lines.slice(4).join("\n")),
+    ]);
+    const read = async (chunkSize: number) => {
+      const stdin = new PassThrough();
+      const items: SourceItem[] = [];
+      const done = forEachItem(
+        ["-"],
+        { cwd: scratch, stdin },
+        (item) => items.push(item),
+        () => {},
+      );
+      for (let at = 0; at < bytes.length; at += chunkSize) stdin.write(bytes.subarray(at, at + chunkSize));
+      stdin.end();
+      await done;
+      return items;
+    };
+    const whole = await read(bytes.length);
+    expect(whole.map((item) => [item.index, item.lineOffset, item.text])).toEqual([
+      [0, 0, '{"name":"é€😀","n":1}'],
+      [1, 2, '{"crlf":true}'],
+      [2, 3, '{"broken": '],
+      [3, 4, '{"b":"\ufffd"}'],
+      [4, 5, '{"a":1,"a":2}'],
+      [5, 6, '{"last":"ü"}'],
+    ]);
+    expect(whole[3]!.warnings?.[0]?.message).toMatch(
+      /^not valid UTF-8 at byte 6 of line 5 \(byte \d+ of the input\)/,
+    );
+    expect(whole[4]!.warnings?.[0]?.message).toMatch(/is given twice/);
+    for (const size of [1, 2, 3, 7]) expect(await read(size)).toEqual(whole);
+  });
 });
