@@ -52,10 +52,12 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const watch = setTimeout(() => io.stdout.watchReader?.(), READER_WATCH_AFTER_MS);
   watch.unref();
   // NDJSON files over this size are validated by worker threads (an internal setting, for the tests).
+  // Set, it also lets 2 cores use them (the default needs PARALLEL_MIN_CORES).
   const parallelBytes = Number(io.env.LAMBDA_DEST_PARALLEL_BYTES ?? PARALLEL_MIN_BYTES);
+  const parallelCores = io.env.LAMBDA_DEST_PARALLEL_BYTES === undefined ? undefined : 2;
   try {
     for (const source of sources) {
-      const plan = parallelPlan(source, io.cwd, parallelBytes);
+      const plan = parallelPlan(source, io.cwd, parallelBytes, parallelCores);
       if (plan) {
         const data: ValidateWorkerData = {
           source,

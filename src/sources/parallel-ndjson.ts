@@ -11,8 +11,13 @@ import { resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { sniffNdjson } from "./read-items.js";
 
-/** Files larger than this are read by worker threads (when there is more than one core). */
+/** Files larger than this are read by worker threads (when there are PARALLEL_MIN_CORES cores). */
 export const PARALLEL_MIN_BYTES = 50 * 1024 * 1024;
+/**
+ * On 2 cores the worker path measured slower than one thread inside the benchmark (1.74× against 1.32× the
+ * bare loop, -q, realistic mix) and swung widely from run to run: by default it needs 4 cores.
+ */
+export const PARALLEL_MIN_CORES = 4;
 /** Bytes per segment sent to a worker (a longer line makes its segment longer). */
 const SEGMENT_BYTES = 256 * 1024;
 /** Segments queued per worker: one being worked on, one waiting. */
@@ -45,8 +50,13 @@ export interface ParallelPlan {
  * Whether `source` should be read by worker threads: a regular file over `minBytes` whose first line makes
  * it NDJSON and which holds at least two items in its first 256 KB (a one-item file is a document).
  */
-export function parallelPlan(source: string, cwd: string, minBytes: number): ParallelPlan | undefined {
-  if (source === "-" || availableParallelism() < 2) return undefined;
+export function parallelPlan(
+  source: string,
+  cwd: string,
+  minBytes: number,
+  minCores = PARALLEL_MIN_CORES,
+): ParallelPlan | undefined {
+  if (source === "-" || availableParallelism() < Math.max(2, minCores)) return undefined;
   const path = resolve(cwd, source);
   let fd: number | undefined;
   try {
