@@ -29,28 +29,13 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import {
-  type Clients,
-  clientsFor,
-  createQueue,
-  deployFixture,
-  destroyClients,
-  receiveBodies,
-} from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type Clients, createQueue, deployFixture, receiveBodies, useLocalStack } from "./helpers.js";
 
-let stack: LocalStack;
 let clients: Clients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-
-afterAll(async () => {
-  destroyClients(clients);
-  await stack?.stop();
+useLocalStack((started) => {
+  clients = started.clients;
 });
 
 interface SqsRecord {

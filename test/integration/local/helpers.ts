@@ -10,7 +10,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { LocalStack } from "../../../src/local/stack.js";
+import { afterAll, beforeAll } from "vitest";
+import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { zipDirectory } from "../../../src/local/zip-directory.js";
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/functions");
@@ -112,4 +113,25 @@ export function destroyClients(clients: Clients): void {
   clients.sqs.destroy();
   clients.sns.destroy();
   clients.s3.destroy();
+}
+
+/**
+ * One local stack for a test file: started before its tests with SDK clients pointed at it, stopped after them.
+ * `use` receives both once they exist.
+ */
+export function useLocalStack(
+  use: (started: { stack: LocalStack; clients: Clients }) => void,
+  options: Parameters<typeof startLocalStack>[0] = { port: 0 },
+): void {
+  let started: { stack: LocalStack; clients: Clients } | undefined;
+  beforeAll(async () => {
+    const stack = await startLocalStack(options);
+    started = { stack, clients: clientsFor(stack) };
+    use(started);
+  });
+  afterAll(async () => {
+    if (!started) return;
+    destroyClients(started.clients);
+    await started.stack.stop();
+  });
 }

@@ -7,21 +7,13 @@
  */
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { type Clients, clientsFor, destroyClients } from "./helpers.js";
+import { expect, it } from "vitest";
+import { type Clients, useLocalStack } from "./helpers.js";
 
-let stack: LocalStack;
 let clients: Clients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-
-afterAll(async () => {
-  destroyClients(clients);
-  await stack?.stop();
+useLocalStack((started) => {
+  clients = started.clients;
 });
 
 it("the log of every synchronous invoke holds the last line the function wrote before it returned", async () => {

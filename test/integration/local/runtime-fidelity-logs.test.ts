@@ -33,21 +33,15 @@
 import { CreateFunctionCommand, InvokeCommand, type Runtime } from "@aws-sdk/client-lambda";
 import { transformSync } from "esbuild";
 import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { type Clients, clientsFor, destroyClients } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
+import { type Clients, useLocalStack } from "./helpers.js";
 
 let stack: LocalStack;
 let clients: Clients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-
-afterAll(async () => {
-  destroyClients(clients);
-  await stack?.stop();
+useLocalStack((started) => {
+  ({ stack, clients } = started);
 });
 
 async function deploy(
