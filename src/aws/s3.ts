@@ -55,7 +55,7 @@ export class S3Operations {
   ): Promise<ListedPage> {
     const output = await awsCall(
       // s3:ListBucket is the IAM action behind ListObjectsV2.
-      { ...this.call("ListBucket", `bucket ${bucket}`) },
+      this.call("ListBucket", `bucket ${bucket}`),
       (options) =>
         this.client.send(
           new ListObjectsV2Command({

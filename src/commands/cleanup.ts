@@ -1,5 +1,6 @@
 import { type AwsClients, withClients } from "../aws/clients.js";
 import { formatDuration } from "../duration.js";
+import { AwsOperationError } from "../errors.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable } from "../printable.js";
 
@@ -164,8 +165,10 @@ export async function cleanup(
     }
   }
   // The rule of a bus tap goes before its queue, so that nothing is sent to a deleted queue.
+  // The EventBridge client loads only when there is a bus tap to clean up.
+  const events = candidates.some((candidate) => candidate.bus) ? await import("../aws/events.js") : undefined;
   for (const candidate of candidates) {
-    if (!candidate.bus) continue;
+    if (!candidate.bus || !events) continue;
     const rule = busRuleName(candidate.name);
     const id = `${rule} on ${candidate.bus}`;
     if (options.dryRun) {
@@ -173,12 +176,10 @@ export async function cleanup(
       continue;
     }
     try {
-      const { EventsOperations } = await import("../aws/events.js");
       const regional = await clients.forResourceRegion(parseArn(candidate.bus)?.region, "events");
-      await (await EventsOperations.create(regional)).deleteRule(candidate.bus, rule);
+      await (await events.EventsOperations.create(regional)).deleteRule(candidate.bus, rule);
       items.push({ type: "rule", id, action: "deleted" });
     } catch (error) {
-      const { AwsOperationError } = await import("../errors.js");
       if (error instanceof AwsOperationError && error.reason === "not-found") continue;
       items.push({ type: "rule", id, action: "failed", error: (error as Error).message });
     }
