@@ -11,6 +11,11 @@ export type NumberLiterals = ReadonlyMap<string, string>;
 
 /** Widest value put on one line. */
 const COMPACT_WIDTH = 90;
+/**
+ * From this indentation on, a value is put on one line (wrapped) whatever its length: indenting every level
+ * of a value nested a thousand deep would print half a million columns of spaces for a few kilobytes.
+ */
+const MAX_INDENT = 40;
 
 /** What marks a string shown decoded. */
 export const JSON_STRING_MARK = "(JSON string)";
@@ -107,7 +112,7 @@ function pretty(value: unknown, settings: Settings, indent: string, pointer: str
   if (typeof value === "bigint" || typeof value === "boolean") return colors.yellow(String(value));
   // On one line when it fits after what precedes it, and is short enough to read at a glance.
   const compactWidth = Math.min(COMPACT_WIDTH, settings.width - used);
-  if (indent.length < 40 && compactLength(value, compactWidth) <= compactWidth) {
+  if (indent.length >= MAX_INDENT || compactLength(value, compactWidth) <= compactWidth) {
     return colorCompact(value, settings, pointer);
   }
   const inner = `${indent}  `;

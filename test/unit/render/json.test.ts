@@ -96,3 +96,23 @@ describe("prettyJson with JSON strings", () => {
     ]);
   });
 });
+
+describe("prettyJson on deep values", () => {
+  it("puts what lies deeper than 20 levels on wrapped lines, so the output grows with the input, not its square", () => {
+    // Found by the fuzz test: an array nested 950 deep (2 KB) printed 1.8 MB of indentation in 3.4 s.
+    const depth = 950;
+    const value = JSON.parse(`{"nested":${"[".repeat(depth)}1${"]".repeat(depth)},"after":"kept"}`);
+    const text = prettyJson(value, plain, "", undefined, "", { width: 100 });
+    expect(text.length).toBeLessThan(10 * JSON.stringify(value).length);
+    for (const line of text.split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(100);
+    // Nothing is left out: without the layout's whitespace it is the value's JSON.
+    expect(JSON.parse(text.replace(/\s+/g, ""))).toEqual(value);
+    // The first 20 levels are laid out one to a line, as any other value.
+    expect(
+      text
+        .split("\n")
+        .slice(1, 22)
+        .map((line) => line.trimStart().slice(0, 1)),
+    ).toEqual(['"', ...Array(20).fill("[")]);
+  });
+});
