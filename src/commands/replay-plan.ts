@@ -10,7 +10,7 @@ import { parseFunctionArn } from "../arn.js";
 import { analyzeSafely } from "../envelopes/analyze.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import type { ReplayItem, ReplayKind, ReplayOrigin } from "../render/replay.js";
-import { locateOffset } from "../sources/positions.js";
+import { valueSpanAt } from "../sources/positions.js";
 
 export type { ReplayItem, ReplayKind, ReplayOrigin };
 
@@ -32,9 +32,9 @@ export function planValue(
 ): ReplayItem[] {
   // A line that `tail --json` or `tail --out` wrote: its payload is the envelope, as the line holds it.
   if (isTailLine(value) && text !== undefined) {
-    const span = valueSpan(text, "/payload");
+    const span = valueSpanAt(text, "/payload");
     if (span) {
-      const inner = text.slice(span[0], span[1]);
+      const inner = text.slice(span.start, span.end);
       const layers = value.layers as unknown[];
       const deadLetter = isDeadLetterSummary(value.summary);
       if (deadLetter && layers.includes("sqs-message")) {
@@ -77,14 +77,14 @@ function planEnvelope(
     }
     const target = targetOf(record.requestContext?.functionArn, options);
     if ("problem" in target) return { ...item, skip: target.problem };
-    const span = text === undefined ? undefined : valueSpan(text, `${pointer}/requestPayload`);
+    const span = text === undefined ? undefined : valueSpanAt(text, `${pointer}/requestPayload`);
     if (!span || text === undefined) {
       return { ...item, ...target, skip: "the record holds no requestPayload to send" };
     }
     return {
       ...item,
       ...target,
-      payload: text.slice(span[0], span[1]),
+      payload: text.slice(span.start, span.end),
       needsConcurrency: condition === "ZeroReservedConcurrency" ? true : undefined,
     };
   }
@@ -177,54 +177,4 @@ export function explainEsmRecord(record: unknown): string {
     return `${not} (Kafka ${partitions || "batch"}); read those offsets from the topic with a Kafka consumer`;
   }
   return `${not}`;
-}
-
-/**
- * The span [start, end) of the value a JSON pointer names in the text, or undefined when there is none.
- * The text is valid JSON (it was parsed), so the end is found by skipping one value.
- */
-export function valueSpan(text: string, pointer: string): [number, number] | undefined {
-  const start = locateOffset(text, pointer);
-  if (start === undefined || start >= text.length) return undefined;
-  const end = skipValue(text, start);
-  return end === undefined ? undefined : [start, end];
-}
-
-function skipString(text: string, index: number): number | undefined {
-  let at = index + 1;
-  while (at < text.length) {
-    const char = text.charCodeAt(at);
-    if (char === 0x5c) at += 2;
-    else if (char === 0x22) return at + 1;
-    else at++;
-  }
-  return undefined;
-}
-
-function skipValue(text: string, start: number): number | undefined {
-  const first = text[start];
-  if (first === '"') return skipString(text, start);
-  if (first === "{" || first === "[") {
-    let depth = 0;
-    let at = start;
-    while (at < text.length) {
-      const char = text[at];
-      if (char === '"') {
-        const next = skipString(text, at);
-        if (next === undefined) return undefined;
-        at = next;
-        continue;
-      }
-      if (char === "{" || char === "[") depth++;
-      else if (char === "}" || char === "]") {
-        depth--;
-        if (depth === 0) return at + 1;
-      }
-      at++;
-    }
-    return undefined;
-  }
-  let at = start;
-  while (at < text.length && !/[\s,\]}]/.test(text[at]!)) at++;
-  return at > start ? at : undefined;
 }

@@ -17,13 +17,28 @@ export function locatePointer(text: string, pointer: string): Position | undefin
 
 /** Where a JSON pointer's value starts in the text; for a key given twice, the value JSON.parse kept (the last). */
 export function locateOffset(text: string, pointer: string): number | undefined {
-  const segments = pointer === "" ? [] : pointer.slice(1).split("/").map(unescapeSegment);
   const scanner = new Scanner(text);
-  scanner.skipWhitespace();
-  for (const segment of segments) {
-    if (!scanner.enter(segment)) return undefined;
-  }
-  return scanner.offset;
+  return scanner.walk(pointer) ? scanner.offset : undefined;
+}
+
+/** Where a value starts and ends in JSON text: `text.slice(start, end)` is the value as written. */
+export interface ValueSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The span of the value a JSON pointer names, or undefined when there is none: the bytes as written, so a
+ * caller can pass a value on without re-serialising it (which would turn 1e400 into null, -0 into 0, and
+ * lose key order and spacing). For a key given twice, the value JSON.parse kept (the last). The text is
+ * expected to be valid JSON (it was parsed); a value the text cuts short has no span.
+ */
+export function valueSpanAt(text: string, pointer: string): ValueSpan | undefined {
+  const scanner = new Scanner(text);
+  if (!scanner.walk(pointer)) return undefined;
+  const start = scanner.offset;
+  if (start >= text.length || !scanner.skipValue() || scanner.offset === start) return undefined;
+  return { start, end: scanner.offset };
 }
 
 /**
@@ -35,6 +50,9 @@ export function elementSpans(text: string): Array<[number, number]> {
   scanner.skipWhitespace();
   return scanner.elements();
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 function unescapeSegment(segment: string): string {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -50,6 +68,17 @@ class Scanner {
 
   skipWhitespace(): void {
     while (this.index < this.text.length && /\s/.test(this.text[this.index]!)) this.index++;
+  }
+
+  /** Moves to the start of the value a JSON pointer names; false when there is none. */
+  walk(pointer: string): boolean {
+    this.skipWhitespace();
+    if (pointer === "") return true;
+    if (!pointer.startsWith("/")) return false;
+    for (const segment of pointer.slice(1).split("/")) {
+      if (!this.enter(unescapeSegment(segment))) return false;
+    }
+    return true;
   }
 
   /** Moves to the start of the child value named by `segment`; false when there is none. */
@@ -79,8 +108,9 @@ class Scanner {
       return true;
     }
     if (open === "[") {
+      // An array index as RFC 6901 writes it: digits, no leading zero ("", "01" and "1e0" name nothing).
+      if (!/^(0|[1-9][0-9]*)$/.test(segment)) return false;
       const wanted = Number(segment);
-      if (!Number.isInteger(wanted) || wanted < 0) return false;
       this.index++;
       for (let position = 0; ; position++) {
         this.skipWhitespace();
@@ -112,34 +142,42 @@ class Scanner {
     }
   }
 
+  /** A key, decoded (to compare with a pointer's segment). */
   private readString(): string | undefined {
-    if (this.text[this.index] !== '"') return undefined;
     const start = this.index;
-    this.index++;
-    while (this.index < this.text.length) {
-      const char = this.text[this.index];
-      if (char === "\\") this.index += 2;
-      else if (char === '"') {
-        this.index++;
-        try {
-          return JSON.parse(this.text.slice(start, this.index)) as string;
-        } catch {
-          return undefined;
-        }
-      } else this.index++;
+    if (!this.skipString()) return undefined;
+    try {
+      return JSON.parse(this.text.slice(start, this.index)) as string;
+    } catch {
+      return undefined;
     }
-    return undefined;
   }
 
-  private skipValue(): boolean {
+  /** Moves past the string that starts here, without decoding it. */
+  private skipString(): boolean {
+    if (this.text.charCodeAt(this.index) !== QUOTE) return false;
+    let at = this.index + 1;
+    while (at < this.text.length) {
+      const char = this.text.charCodeAt(at);
+      if (char === BACKSLASH) at += 2;
+      else if (char === QUOTE) {
+        this.index = at + 1;
+        return true;
+      } else at++;
+    }
+    return false;
+  }
+
+  /** Moves past the value that starts here; false when the text ends inside it. */
+  skipValue(): boolean {
     const char = this.text[this.index];
-    if (char === '"') return this.readString() !== undefined;
+    if (char === '"') return this.skipString();
     if (char === "{" || char === "[") {
       let depth = 0;
       while (this.index < this.text.length) {
         const current = this.text[this.index];
         if (current === '"') {
-          if (this.readString() === undefined) return false;
+          if (!this.skipString()) return false;
           continue;
         }
         if (current === "{" || current === "[") depth++;

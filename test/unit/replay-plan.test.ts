@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { classifySource } from "../../src/commands/replay.js";
-import { type PlanOptions, planValue, valueSpan } from "../../src/commands/replay-plan.js";
+import { type PlanOptions, planValue } from "../../src/commands/replay-plan.js";
 
 const ODD = '{ "z" : 1e400,"a":-0,  "n":{"b":1.50,"a":[ ]} }';
 const record = (condition: string, payload = ODD) =>
@@ -19,19 +19,6 @@ const plain: PlanOptions = { includeSuccess: false };
 function plan(text: string, options = plain) {
   return planValue(JSON.parse(text), text, origin, options);
 }
-
-describe("valueSpan", () => {
-  it("finds the exact text of a value, whatever it holds", () => {
-    const text = '{"a":"x\\"}","b" : [1, {"c":"]"}] ,"d":-0}';
-    const [start, end] = valueSpan(text, "/b")!;
-    expect(text.slice(start, end)).toBe('[1, {"c":"]"}]');
-    const [s2, e2] = valueSpan(text, "/d")!;
-    expect(text.slice(s2, e2)).toBe("-0");
-    const [s3, e3] = valueSpan(text, "/a")!;
-    expect(text.slice(s3, e3)).toBe('"x\\"}"');
-    expect(valueSpan(text, "/missing")).toBeUndefined();
-  });
-});
 
 describe("planValue", () => {
   it("sends requestPayload byte for byte to the function and qualifier of functionArn", () => {
