@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-sqs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = process.env.LAMBDA_DEST_BIN ?? join(root, "bin/lambda-dest.js");
+const bin = process.env.LAMBDA_DEST_BIN ?? join(root, "bin/lambda-dest.cjs");
 const COUNT = 10_000;
 const { startLocalStack } = await import(join(root, "dist/local/stack.js"));
 

@@ -50,7 +50,7 @@ const GOALS = {
 };
 
 const node = process.execPath;
-const lambdaDest = join(root, "bin", "lambda-dest.js");
+const lambdaDest = join(root, "bin", "lambda-dest.cjs");
 const ajvCliPackage = join(root, "node_modules", "ajv-cli", "package.json");
 const { bin: ajvCliBin, version: ajvCliVersion } = JSON.parse(readFileSync(ajvCliPackage, "utf8"));
 const ajvCli = join(dirname(ajvCliPackage), ajvCliBin.ajv);
@@ -104,7 +104,7 @@ function benchStartup() {
     { name: "node -e 0 (floor)", args: ["-e", "0"] },
   ];
   log(`\n## a) start-up + one invocation record (${settings.startupRuns} runs each, interleaved)`);
-  log(`   lambda-dest: node bin/lambda-dest.js validate ${relative(oneRecord)}`);
+  log(`   lambda-dest: node bin/lambda-dest.cjs validate ${relative(oneRecord)}`);
   log(`   ajv-cli:     node ${relative(ajvCli)} ${AJV_ARGS.map(relative).join(" ")}`);
   progress("start-up runs");
   for (const contender of contenders) {

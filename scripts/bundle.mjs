@@ -1,9 +1,15 @@
-// Bundles the start-up path (main, cli, and the validate/show/schemas commands with commander) into
-// dist/main.js, over tsc's file of the same name. Start-up is most of the time a one-file `validate`
-// takes, and loading ~30 small modules cost more than the work itself (see bench/validate.bench.mjs).
-// Everything else stays as tsc emitted it in dist/ and is imported lazily from the bundle:
+// Bundles the start-up path (main, cli, and the validate/show/schemas commands with commander) into one
+// CommonJS file, dist/main.cjs, and writes V8's code cache for it. Start-up is most of the time a one-file
+// `validate` takes: loading ~30 small modules cost more than the work itself, an ES module entry loads Node's
+// ESM loader (and node:fs/promises, readline and the streams behind it), and compiling the bundle is a
+// fifth of what is left (see bench/validate.bench.mjs). bin/lambda-dest.cjs loads the bundle with the cache.
+// Everything else stays as tsc emitted it in dist/ (ES modules) and is imported lazily from the bundle:
 // - the other commands, so that the AWS SDK and the local stack load only when used;
-// - errors.js, so that `instanceof` in main() sees the same classes the lazy commands throw.
+// - errors, so that `instanceof` in main() sees the same classes the lazy commands throw: the classes are
+//   built once into dist/errors.cjs, which the bundle requires and dist/errors.js re-exports.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -14,21 +20,29 @@ const source = join(root, "src");
 const bundledCommand = /^\.\/commands\/(validate|show|schemas)\.js$/;
 const command = /^\.\/commands\/[^/]+\.js$/;
 
-await build({
+const bundled = await build({
   entryPoints: [join(source, "main.ts")],
-  outfile: join(root, "dist", "main.js"),
+  outfile: join(root, "dist", "main.cjs"),
+  write: false,
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
+  // The lazy commands stay ES modules: import() is kept as it is, not turned into require().
+  supported: { "dynamic-import": true },
+  define: { "import.meta.url": "__moduleUrl" },
   target: "node20",
   sourcemap: true,
   logLevel: "warning",
   allowOverwrite: true,
   // Packages loaded only on some paths stay out of the bundle; commander (always needed) goes in.
   external: ["@aws-sdk/*", "@smithy/*", "fauxqs", "fflate", "ajv", "ajv/*", "ajv-formats", "chalk"],
-  // commander is CommonJS and requires Node's built-ins.
+  // What the sources read as import.meta.url (the bundle sits in dist/, as main.js did), and what their
+  // import() calls become (see below): the loader's importer when it gives one, else the runtime's own.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    js: [
+      'const __moduleUrl = require("node:url").pathToFileURL(__filename).href;',
+      'var __import = typeof __lambdaDestImport === "function" ? __lambdaDestImport : (specifier) => import /* native */ (specifier);',
+    ].join(" "),
   },
   plugins: [
     {
@@ -57,9 +71,72 @@ await build({
         builder.onResolve({ filter: /errors\.js$/ }, (args) => {
           const target = resolve(args.resolveDir, args.path);
           if (target !== join(source, "errors.js")) return undefined;
-          return { path: "./errors.js", external: true };
+          return { path: "./errors.cjs", external: true };
         });
       },
     },
   ],
 });
+
+// Code that V8 takes from a code cache cannot run import() on Node 20 ("A dynamic import callback was not
+// specified"), so every import() of the bundle goes through __import, which bin/lambda-dest.cjs provides.
+const DYNAMIC_IMPORT = /(?<![\w$.])import\(/g;
+for (const file of bundled.outputFiles) {
+  let text = file.text;
+  if (file.path.endsWith(".cjs")) {
+    text = text.replace(DYNAMIC_IMPORT, "__import(");
+    if (!text.includes('__import("./commands/tail.js")'))
+      throw new Error("bundle: the lazy imports were not found");
+  }
+  writeFileSync(file.path, text);
+}
+
+// The error classes, once, as CommonJS: the bundle requires this file, and tsc's dist/errors.js becomes a
+// re-export of it, so the lazy ES modules and the bundle share one copy.
+await build({
+  entryPoints: [join(source, "errors.ts")],
+  outfile: join(root, "dist", "errors.cjs"),
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  logLevel: "warning",
+});
+writeFileSync(join(root, "dist", "errors.js"), 'export * from "./errors.cjs";\n');
+rmSync(join(root, "dist", "errors.js.map"), { force: true });
+
+// V8's code cache for the bundle, taken after a `validate` of one record so that it holds the functions that
+// path compiles. It is used only by the Node version that wrote it (V8 checks), otherwise ignored.
+const cache = join(root, "dist", "main.cjs.cache");
+rmSync(cache, { force: true });
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-build-"));
+try {
+  writeFileSync(join(scratch, "record.json"), JSON.stringify(codeCacheRecord()));
+  execFileSync(process.execPath, [join(root, "bin", "lambda-dest.cjs"), "validate", "record.json"], {
+    cwd: scratch,
+    env: { ...process.env, LAMBDA_DEST_WRITE_CODE_CACHE: cache },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** A failure invocation record, as Lambda sends one to a destination. */
+function codeCacheRecord() {
+  return {
+    version: "1.0",
+    timestamp: "2025-11-14T18:31:00.100Z",
+    requestContext: {
+      requestId: "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d",
+      functionArn: "arn:aws:lambda:us-east-1:123456789012:function:order-processor:$LATEST",
+      condition: "RetriesExhausted",
+      approximateInvokeCount: 3,
+    },
+    requestPayload: { orderId: "1003" },
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+    responsePayload: {
+      errorType: "Error",
+      errorMessage: "order failed",
+      trace: ["Error: order failed", "    at Runtime.handler (file:///var/task/index.mjs:3:9)"],
+    },
+  };
+}

@@ -1,11 +1,10 @@
 import { writeSync } from "node:fs";
-import { isatty } from "node:tty";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import { ExitCode, LambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
 import { printableLines } from "./printable.js";
-import { createStdoutWriter } from "./stdout-writer.js";
+import { createStdoutWriter, isTerminal } from "./stdout-writer.js";
 
 export function processIo(): Io {
   // The AWS SDK prints a multi-line notice through process.emitWarning on Node 20 (its future releases will
@@ -22,7 +21,7 @@ export function processIo(): Io {
         process.stderr.write(text);
       },
       get isTTY() {
-        return isatty(2);
+        return isTerminal(2);
       },
     },
     // Created on first use: making the stdin stream costs start-up time that most commands don't need.
@@ -32,7 +31,7 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
-    columns: () => (process.stdout.isTTY ? process.stdout.columns : undefined),
+    columns: () => (isTerminal(1) ? process.stdout.columns : undefined),
     watchInterrupts: () => {
       // Long-running commands also stop when the reader of their output goes away while they are idle.
       stdout.watchReader();

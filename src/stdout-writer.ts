@@ -1,7 +1,21 @@
 import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isatty } from "node:tty";
 import type { Writer } from "./io.js";
+
+/**
+ * Whether a descriptor is a terminal. Only a character device can be one, and fstat says so without
+ * node:tty, which loads the networking and stream modules: a measurable share of a one-file `validate`
+ * into a pipe or a file.
+ */
+export function isTerminal(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  const { isatty } = createRequire(import.meta.url)("node:tty") as typeof import("node:tty");
+  return isatty(fd);
+}
 
 export interface StdoutWriter extends Writer {
   /**
@@ -158,7 +172,7 @@ export function createStdoutWriter(onReaderGone: () => void): StdoutWriter {
       else if (found === "pipe") watchPipe();
     },
     get isTTY() {
-      return isatty(1);
+      return isTerminal(1);
     },
   };
 }

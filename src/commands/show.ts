@@ -20,7 +20,10 @@ export async function runShow(options: ShowOptions, context: CommandContext): Pr
   const forced = await resolveSchemaOption(options.schema, io.cwd);
   const { sources, unreadable } = await expandSources(options.files, {
     cwd: io.cwd,
-    stdinIsTTY: io.stdin.isTTY === true,
+    // Read only when no file is given: creating the stdin stream costs every start a few milliseconds.
+    get stdinIsTTY() {
+      return io.stdin.isTTY === true;
+    },
   });
   const out = new BufferedWriter(io.stdout);
   let invalid = 0;
@@ -50,8 +53,16 @@ export async function runShow(options: ShowOptions, context: CommandContext): Pr
       shown++;
     }
   };
-  await forEachItem(sources, { cwd: io.cwd, stdin: io.stdin }, showItem, (problem) =>
-    unreadable.push(problem),
+  await forEachItem(
+    sources,
+    {
+      cwd: io.cwd,
+      get stdin() {
+        return io.stdin;
+      },
+    },
+    showItem,
+    (problem) => unreadable.push(problem),
   );
   out.flush();
   for (const problem of unreadable) {

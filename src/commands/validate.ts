@@ -40,7 +40,10 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const forced = await resolveSchemaOption(options.schema, io.cwd);
   const { sources, unreadable } = await expandSources(options.files, {
     cwd: io.cwd,
-    stdinIsTTY: io.stdin.isTTY === true,
+    // Read only when no file is given: creating the stdin stream costs every start a few milliseconds.
+    get stdinIsTTY() {
+      return io.stdin.isTTY === true;
+    },
   });
   // JSON output is escaped chunk by chunk (one native scan per 64 KB, not one per result).
   const out = new BufferedWriter(io.stdout, undefined, output.json ? printableJson : undefined);
@@ -88,7 +91,12 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
       }
       await forEachItem(
         [source],
-        { cwd: io.cwd, stdin: io.stdin },
+        {
+          cwd: io.cwd,
+          get stdin() {
+            return io.stdin;
+          },
+        },
         (item) => {
           if (io.stdout.closed) throw READER_GONE;
           for (const result of analyzeItem(item, { forced, strict: options.strict })) {

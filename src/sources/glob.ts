@@ -1,4 +1,3 @@
-import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
 const GLOB_CHARS = /[*?[]/;
@@ -29,6 +28,8 @@ export async function expandGlob(pattern: string, cwd: string): Promise<string[]
 }
 
 async function walk(directory: string, deep: boolean, visit: (file: string) => Promise<void>): Promise<void> {
+  // Loaded here: node:fs/promises (with readline and the file watchers behind it) would cost every start.
+  const { readdir, stat } = await import("node:fs/promises");
   let entries: import("node:fs").Dirent[];
   try {
     entries = await readdir(directory, { withFileTypes: true });

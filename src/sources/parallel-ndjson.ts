@@ -6,7 +6,7 @@
  * few segments are in flight at once, so memory does not grow with the file.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type { Worker } from "node:worker_threads";
 import { sniffNdjson } from "./read-items.js";
@@ -56,12 +56,12 @@ export function parallelPlan(
   minBytes: number,
   minCores = PARALLEL_MIN_CORES,
 ): ParallelPlan | undefined {
-  if (source === "-" || availableParallelism() < Math.max(2, minCores)) return undefined;
+  if (source === "-") return undefined;
   const path = resolve(cwd, source);
   let fd: number | undefined;
   try {
     const info = statSync(path);
-    if (!info.isFile() || info.size <= minBytes) return undefined;
+    if (!info.isFile() || info.size <= minBytes || cores() < Math.max(2, minCores)) return undefined;
     fd = openSync(path, "r");
     const head = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, info.size));
     const length = readSync(fd, head, 0, head.length, 0);
@@ -99,7 +99,7 @@ export async function* parallelNdjson<R extends { seq: number }>(
 ): AsyncGenerator<R> {
   // Loaded here, not at start-up: a one-file validate never pays for the worker machinery.
   const { Worker } = await import("node:worker_threads");
-  const count = Math.max(1, Math.min(3, availableParallelism() - 1));
+  const count = Math.max(1, Math.min(3, cores() - 1));
   const workers: Worker[] = [];
   const busy: number[] = [];
   const done = new Map<number, R>();
@@ -251,4 +251,10 @@ function isBlankLine(bytes: Buffer, start: number, end: number): boolean {
   // non-ASCII white space characters (C2, E1, E2, E3, EF), need a closer look.
   if (first > 0x20 && first < 0x7f) return false;
   return bytes.toString("utf8", start, end).trim() === "";
+}
+
+/** The cores this process may use; node:os is loaded only for a file big enough to ask. */
+function cores(): number {
+  const { availableParallelism } = createRequire(import.meta.url)("node:os") as typeof import("node:os");
+  return availableParallelism();
 }

@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 function runInstalled(args: string[]) {
-  return runCli(args, { bin: join(install, "bin", "lambda-dest.js"), cwd: install });
+  return runCli(args, { bin: join(install, "bin", "lambda-dest.cjs"), cwd: install });
 }
 
 describe("lambda-dest demo: a set-up step that fails", () => {

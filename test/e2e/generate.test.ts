@@ -184,7 +184,7 @@ describe("lambda-dest generate (built binary)", () => {
   it("stops, exit 0, when the reader goes away", async () => {
     const child = spawn(
       process.execPath,
-      [join(repoRoot, "bin/lambda-dest.js"), "generate", "invocation-record", "--count", "1000000"],
+      [join(repoRoot, "bin/lambda-dest.cjs"), "generate", "invocation-record", "--count", "1000000"],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -19,7 +19,7 @@ import {
   testEnv,
 } from "../integration/aws/support.js";
 
-const binPath = `${repoRoot}/bin/lambda-dest.js`;
+const binPath = `${repoRoot}/bin/lambda-dest.cjs`;
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 let stack: LocalStack;

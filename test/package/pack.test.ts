@@ -135,8 +135,10 @@ describe("npm pack, then install the tarball (prepack build from a copy of the w
     expect(packedFiles).toEqual(
       expect.arrayContaining([
         "package.json",
-        "bin/lambda-dest.js",
-        "dist/main.js",
+        "bin/lambda-dest.cjs",
+        "dist/main.cjs",
+        "dist/main.cjs.cache",
+        "dist/errors.cjs",
         "dist/index.js",
         "dist/index.d.ts",
         "dist/commands/generate.js",

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 
 export const repoRoot = join(import.meta.dirname, "../..");
-export const binPath = join(repoRoot, "bin/lambda-dest.js");
+export const binPath = join(repoRoot, "bin/lambda-dest.cjs");
 
 export interface CliResult {
   code: number | null;
@@ -19,7 +19,7 @@ export function runCli(
     env?: NodeJS.ProcessEnv;
     cwd?: string;
     raw?: boolean;
-    /** Another installed copy's bin/lambda-dest.js. */
+    /** Another installed copy's bin/lambda-dest.cjs. */
     bin?: string;
   } = {},
 ): Promise<CliResult> {

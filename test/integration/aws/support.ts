@@ -13,7 +13,7 @@ import { strToU8, zipSync } from "fflate";
 import type { LocalStack } from "../../../src/local/stack.js";
 
 export const repoRoot = join(import.meta.dirname, "../../..");
-const binPath = process.env.LAMBDA_DEST_BIN ?? join(repoRoot, "bin/lambda-dest.js");
+const binPath = process.env.LAMBDA_DEST_BIN ?? join(repoRoot, "bin/lambda-dest.cjs");
 
 export const testEnv: NodeJS.ProcessEnv = {
   AWS_ACCESS_KEY_ID: "test",
