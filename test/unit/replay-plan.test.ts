@@ -7,8 +7,8 @@
  * streamArn).
  */
 import { describe, expect, it } from "vitest";
-import { classifySource } from "../../src/commands/replay.js";
 import { type PlanOptions, planValue } from "../../src/commands/replay-plan.js";
+import { classifySource } from "../../src/commands/replay-source.js";
 
 const ODD = '{ "z" : 1e400,"a":-0,  "n":{"b":1.50,"a":[ ]} }';
 const record = (condition: string, payload = ODD) =>
