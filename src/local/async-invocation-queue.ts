@@ -98,20 +98,28 @@ export class AsyncInvocationQueue {
     while (!this.stopped && this.running < this.options.concurrency && this.ready.length > 0) {
       const event = this.ready.shift()!;
       this.running += 1;
-      this.process(event)
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.running -= 1;
+        this.pump();
+      };
+      this.process(event, release)
         .catch((error: unknown) =>
           this.options.logger.error(
             `${this.fn.name}: async event ${event.requestId} dropped: ${error instanceof Error ? error.message : String(error)}`,
           ),
         )
-        .finally(() => {
-          this.running -= 1;
-          this.pump();
-        });
+        .finally(release);
     }
   }
 
-  private async process(event: QueuedEvent): Promise<void> {
+  /**
+   * One attempt at an event. `release` frees its place among the events running at once as soon as the
+   * function has answered: the record's delivery does not hold up the next event (its sandbox is free).
+   */
+  private async process(event: QueuedEvent, release: () => void): Promise<void> {
     const config = this.fn.eventInvokeConfig();
     if (this.fn.reservedConcurrency() === 0) {
       await this.finish(event, "ZeroReservedConcurrency", config);
@@ -130,6 +138,7 @@ export class AsyncInvocationQueue {
       return;
     }
     const { outcome, executedVersion } = await this.fn.invoke(event.requestId, event.payload, event.lineage);
+    release();
     // Deleted or stopped meanwhile: the event goes nowhere, as on AWS when a function is deleted.
     if (this.stopped) return;
     event.attempts += 1;

@@ -3,6 +3,7 @@ import { parseValidArn } from "./arns.js";
 import type { InProcessAws } from "./in-process-aws.js";
 import type { LocalLogger } from "./local-logger.js";
 import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursion-lineage.js";
+import { SqsSendBatcher } from "./sqs-send-batcher.js";
 
 export interface DeliveryTarget {
   /** The destination ARN from the event invoke config. */
@@ -22,12 +23,17 @@ export type AsyncInvoker = (functionArn: string, payload: string, lineage: Linea
  * DestinationDeliveryFailures: it never stops the stack.
  */
 export class DestinationDelivery {
+  /** Records for one queue that are ready together go in one SendMessageBatch. */
+  private readonly sqsBatcher: SqsSendBatcher;
+
   constructor(
     private readonly aws: InProcessAws,
     private readonly invokeAsync: AsyncInvoker,
     private readonly logger: LocalLogger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.sqsBatcher = new SqsSendBatcher(aws);
+  }
 
   /** `lineage` is the chain the record belongs to: it travels on as the SQS and SNS trace header. */
   async deliver(target: DeliveryTarget, record: string, lineage: Lineage = EMPTY_LINEAGE): Promise<void> {
@@ -35,16 +41,9 @@ export class DestinationDelivery {
     try {
       const arn = parseValidArn(target.destination);
       switch (arn?.service) {
-        case "sqs": {
-          const queueUrl = await this.aws.queueUrl(target.destination);
-          await this.aws.sqs(
-            "SendMessage",
-            { QueueUrl: queueUrl, MessageBody: record },
-            arn.region,
-            traceHeader(lineage),
-          );
+        case "sqs":
+          await this.sqsBatcher.send(target.destination, arn.region, record, traceHeader(lineage));
           break;
-        }
         case "sns":
           await this.aws.sns(
             "Publish",

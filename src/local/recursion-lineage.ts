@@ -64,10 +64,25 @@ export function lineageFromTraceHeader(header: string | undefined): Lineage {
   return lineage;
 }
 
+/** Random bytes for trace ids, drawn a few kilobytes at a time (one draw per header cost more than the rest of it). */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomOffset = 0;
+  }
+  const hex = randomPool.toString("hex", randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return hex;
+}
+
 /** A fresh X-Ray trace header (new Root and Parent) that carries `lineage`. */
 export function traceHeader(lineage: Lineage): string {
   const seconds = Math.floor(Date.now() / 1000).toString(16);
-  const root = `Root=1-${seconds}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+  const root = `Root=1-${seconds}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
   if (lineage.size === 0) return root;
   const entries = [...lineage].map(([key, count]) => `${key}:${count}`).join("|");
   return `${root};Lineage=${entries}`;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { LocalLogger } from "./local-logger.js";
@@ -77,6 +77,8 @@ const OUTPUT_DRAIN_MS = 1_000;
 /** Logs kept per invocation; LogType Tail returns the last 4 KB of them. */
 const MAX_LOG_CHARS = 64 * 1024;
 const RUNTIME_PATH = "/2018-06-01/runtime";
+/** Room for /proc/PID/status (about 1.5 kB on Linux); VmHWM is in its first half. Shared: reads are synchronous. */
+const statusBuffer = Buffer.alloc(8192);
 /**
  * What a runtime may post as a response or an error: AWS's Runtime API answers 413 "Exceeded maximum allowed
  * payload size (6291556 bytes)." past it, and the invocation fails with Function.ResponseSizeTooLarge.
@@ -128,6 +130,8 @@ export class Sandbox {
   };
   /** The highest resident memory the runtime process has used, in kB (Linux's VmHWM), when last read. */
   private peakMemoryKb?: number;
+  /** /proc/PID/status of the runtime process, kept open while it runs. */
+  private status?: { pid: number; fd: number };
   private initError?: string;
   private dead = false;
   private invocations = 0;
@@ -182,6 +186,7 @@ export class Sandbox {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null)
       this.child.kill("SIGKILL");
     this.waitingNext?.destroy();
+    this.closeStatus();
     this.server.close();
     this.server.closeAllConnections();
   }
@@ -272,16 +277,36 @@ export class Sandbox {
     return `\u0000${this.secret.toString()} `;
   }
 
-  /** Reads the runtime's peak resident memory; where /proc is missing, the REPORT line goes without it. */
+  /**
+   * Reads the runtime's peak resident memory; where /proc is missing, the REPORT line goes without it. The
+   * status file stays open for the process's life and is read again from its start each time (one read
+   * instead of an open, a read and a close after every invocation).
+   */
   private samplePeakMemory(): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.child?.exitCode !== null || this.child?.signalCode !== null) return;
     try {
-      const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (this.status?.pid !== pid) {
+        this.closeStatus();
+        this.status = { pid, fd: openSync(`/proc/${pid}/status`, "r") };
+      }
+      const length = readSync(this.status.fd, statusBuffer, 0, statusBuffer.length, 0);
+      const match = /^VmHWM:\s+(\d+) kB$/m.exec(statusBuffer.toString("latin1", 0, length));
       if (match) this.peakMemoryKb = Math.max(this.peakMemoryKb ?? 0, Number(match[1]));
     } catch {
       // Not Linux, or the process is gone: keep the last reading.
+      this.closeStatus();
     }
+  }
+
+  private closeStatus(): void {
+    if (this.status === undefined) return;
+    try {
+      closeSync(this.status.fd);
+    } catch {
+      // already closed
+    }
+    this.status = undefined;
   }
 
   /**
@@ -358,7 +383,9 @@ export class Sandbox {
     current.delivered = true;
     this.streams.stdout.marked = false;
     this.streams.stderr.marked = false;
-    this.samplePeakMemory();
+    // VmHWM only grows, and finish() reads it after every invocation: here it is read only once, so that a
+    // runtime that dies during its first invocation still has a figure for its REPORT line.
+    if (this.peakMemoryKb === undefined) this.samplePeakMemory();
     clearTimeout(this.initTimer);
     if (this.initDurationMs === undefined) this.initDurationMs = performance.now() - this.spawnedAt;
     current.startedAt = performance.now();
