@@ -51,7 +51,7 @@
  *   invocation on a function, version, or alias."
  */
 
-import { CreateEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { CreateEventBusCommand } from "@aws-sdk/client-eventbridge";
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
@@ -60,7 +60,7 @@ import {
   PutFunctionConcurrencyCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
@@ -145,17 +145,8 @@ beforeAll(async () => {
     }),
   );
 
-  const config = {
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  };
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: "doctor-failures" }));
-  s3.destroy();
-  const events = new EventBridgeClient(config);
-  const { EventBusArn } = await events.send(new CreateEventBusCommand({ Name: "doctor-bus" }));
-  events.destroy();
+  await clients.s3.send(new CreateBucketCommand({ Bucket: "doctor-failures" }));
+  const { EventBusArn } = await clients.events.send(new CreateEventBusCommand({ Name: "doctor-bus" }));
   const healthyArn = "arn:aws:lambda:us-east-1:000000000000:function:healthy";
   await deployFunction(clients, "to-others", {
     onSuccess: EventBusArn!,
@@ -178,6 +169,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  clients?.destroy();
   await stack?.stop();
 });
 

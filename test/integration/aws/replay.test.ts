@@ -24,7 +24,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,6 +49,7 @@ beforeAll(async () => {
   clients = clientsFor(stack);
 });
 afterAll(async () => {
+  clients?.destroy();
   await stack?.stop();
 });
 
@@ -391,47 +392,38 @@ describe("replay from a dead-letter queue", () => {
 
 describe("replay from an S3 on-failure destination", () => {
   it("reads the records under the prefix, leaves them there, and replays their bytes", async () => {
-    const s3 = new S3Client({
-      endpoint: stack.endpoint,
-      region: stack.region,
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      forcePathStyle: true,
+    const { s3 } = clients;
+    await s3.send(new CreateBucketCommand({ Bucket: "rp-records" }));
+    const successes = await createQueue(clients, "rp-s3-successes");
+    await deployFunction(clients, "rp-s3", {
+      onSuccess: successes.arn,
+      onFailure: "arn:aws:s3:::rp-records",
+      retries: 0,
     });
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: "rp-records" }));
-      const successes = await createQueue(clients, "rp-s3-successes");
-      await deployFunction(clients, "rp-s3", {
-        onSuccess: successes.arn,
-        onFailure: "arn:aws:s3:::rp-records",
-        retries: 0,
-      });
-      await invokeAsync("rp-s3", ODD_PAYLOAD);
-      // Key layout (Lambda developer guide, S3 destinations): aws/lambda/async/<function-name>/YYYY/MM/DD/...
-      const prefix = "aws/lambda/async/rp-s3/";
-      const keys = async () =>
-        (await s3.send(new ListObjectsV2Command({ Bucket: "rp-records", Prefix: prefix }))).Contents ?? [];
-      const deadline = Date.now() + 20_000;
-      while ((await keys()).length === 0) {
-        if (Date.now() > deadline) throw new Error("no failure record was written to S3");
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await fixFunction("rp-s3");
-
-      const deleting = await runCli(stack, ["replay", `s3://rp-records/${prefix}`, "--yes", "--delete"]);
-      expect(deleting.code).toBe(2);
-      expect(deleting.stderr).toContain("--delete works with a queue source only");
-
-      const replayed = await runCli(stack, ["replay", `s3://rp-records/${prefix}`, "--yes", "--json"]);
-      expect(replayed.code, replayed.stderr).toBe(0);
-      const [item] = JSON.parse(replayed.stdout).items;
-      expect(item).toMatchObject({ kind: "failure-record", outcome: "accepted", statusCode: 202 });
-      expect(item.origin).toMatch(/^s3:\/\/rp-records\/aws\/lambda\/async\/rp-s3\//);
-      expect(await keys()).toHaveLength(1);
-      const [body] = await receiveBodies(successes.url, 1);
-      expect(body).toContain(`"requestPayload":${ODD_PAYLOAD}`);
-    } finally {
-      s3.destroy();
+    await invokeAsync("rp-s3", ODD_PAYLOAD);
+    // Key layout (Lambda developer guide, S3 destinations): aws/lambda/async/<function-name>/YYYY/MM/DD/...
+    const prefix = "aws/lambda/async/rp-s3/";
+    const keys = async () =>
+      (await s3.send(new ListObjectsV2Command({ Bucket: "rp-records", Prefix: prefix }))).Contents ?? [];
+    const deadline = Date.now() + 20_000;
+    while ((await keys()).length === 0) {
+      if (Date.now() > deadline) throw new Error("no failure record was written to S3");
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await fixFunction("rp-s3");
+
+    const deleting = await runCli(stack, ["replay", `s3://rp-records/${prefix}`, "--yes", "--delete"]);
+    expect(deleting.code).toBe(2);
+    expect(deleting.stderr).toContain("--delete works with a queue source only");
+
+    const replayed = await runCli(stack, ["replay", `s3://rp-records/${prefix}`, "--yes", "--json"]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const [item] = JSON.parse(replayed.stdout).items;
+    expect(item).toMatchObject({ kind: "failure-record", outcome: "accepted", statusCode: 202 });
+    expect(item.origin).toMatch(/^s3:\/\/rp-records\/aws\/lambda\/async\/rp-s3\//);
+    expect(await keys()).toHaveLength(1);
+    const [body] = await receiveBodies(successes.url, 1);
+    expect(body).toContain(`"requestPayload":${ODD_PAYLOAD}`);
   }, 60_000);
 });
 

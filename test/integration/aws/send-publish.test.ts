@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { clientsFor, createQueue, createTopic, queueCounts, runCli, type StackClients } from "./support.js";
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
   clients = clientsFor(stack);
 });
 afterAll(async () => {
+  clients?.destroy();
   await stack?.stop();
 });
 
@@ -207,17 +208,12 @@ describe("send", () => {
   });
 
   it("takes the region from a queue or topic ARN in another region", async () => {
-    const { SQSClient, CreateQueueCommand: Create } = await import("@aws-sdk/client-sqs");
-    const { SNSClient, CreateTopicCommand } = await import("@aws-sdk/client-sns");
-    const config = {
-      endpoint: stack.endpoint,
-      region: "eu-west-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    };
-    const { QueueUrl } = await new SQSClient(config).send(new Create({ QueueName: "send-elsewhere" }));
-    const { TopicArn } = await new SNSClient(config).send(
-      new CreateTopicCommand({ Name: "publish-elsewhere" }),
-    );
+    const { CreateQueueCommand: Create } = await import("@aws-sdk/client-sqs");
+    const { CreateTopicCommand } = await import("@aws-sdk/client-sns");
+    const elsewhere = clientsFor(stack, "eu-west-1");
+    onTestFinished(() => elsewhere.destroy());
+    const { QueueUrl } = await elsewhere.sqs.send(new Create({ QueueName: "send-elsewhere" }));
+    const { TopicArn } = await elsewhere.sns.send(new CreateTopicCommand({ Name: "publish-elsewhere" }));
     const queueArn = `arn:aws:sqs:eu-west-1:000000000000:send-elsewhere`;
     const sent = await runCli(stack, ["send", queueArn, "x"]);
     expect(sent.code, sent.stderr).toBe(0);

@@ -2,11 +2,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
   CreateFunctionCommand,
   LambdaClient,
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
@@ -115,15 +117,33 @@ export interface StackClients {
   sqs: SQSClient;
   sns: SNSClient;
   lambda: LambdaClient;
+  s3: S3Client;
+  events: EventBridgeClient;
+  /** Closes every client's connections. */
+  destroy(): void;
 }
 
-export function clientsFor(stack: LocalStack): StackClients {
+/** SDK clients for the local stack, in its region or another (for ARNs that name one). */
+export function clientsFor(stack: LocalStack, region = stack.region): StackClients {
   const config = {
     endpoint: stack.endpoint,
-    region: stack.region,
+    region,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
-  return { sqs: new SQSClient(config), sns: new SNSClient(config), lambda: new LambdaClient(config) };
+  const clients = {
+    sqs: new SQSClient(config),
+    sns: new SNSClient(config),
+    lambda: new LambdaClient(config),
+    // The local stack serves buckets by path (http://endpoint/bucket), not as subdomains of the endpoint.
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    events: new EventBridgeClient(config),
+  };
+  return {
+    ...clients,
+    destroy() {
+      for (const client of Object.values(clients)) client.destroy();
+    },
+  };
 }
 
 export { createQueue } from "../local/helpers.js";

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CreateEventBusCommand,
-  EventBridgeClient,
+  type EventBridgeClient,
   ListRulesCommand,
   PutEventsCommand,
 } from "@aws-sdk/client-eventbridge";
@@ -45,15 +45,11 @@ const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-events-"));
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
   clients = clientsFor(stack);
-  events = new EventBridgeClient({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  events = clients.events;
   await events.send(new CreateEventBusCommand({ Name: "orders" }));
 });
 afterAll(async () => {
-  events?.destroy();
+  clients?.destroy();
   await stack?.stop();
 });
 

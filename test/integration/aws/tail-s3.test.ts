@@ -10,7 +10,7 @@ import {
   GetBucketLocationCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
@@ -34,12 +34,7 @@ const LAMBDA_KEY =
 beforeAll(async () => {
   stack = await startLocalStack({ port: 0 });
   clients = clientsFor(stack);
-  s3 = new S3Client({
-    endpoint: stack.endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    forcePathStyle: true,
-  });
+  s3 = clients.s3;
   for (const bucket of ["records", "busy", "failures"]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
@@ -47,7 +42,7 @@ beforeAll(async () => {
   await deployFunction(clients, "s3-failing", { onFailure: "arn:aws:s3:::failures", retries: 0 });
 });
 afterAll(async () => {
-  s3?.destroy();
+  clients?.destroy();
   await stack?.stop();
 });
 

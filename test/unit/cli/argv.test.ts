@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commandNamed } from "../../../src/cli.js";
+import { COMMAND_NAMES, commandNamed } from "../../../src/cli.js";
 import type { Io } from "../../../src/io.js";
 import { main } from "../../../src/main.js";
 
@@ -21,6 +21,13 @@ vi.mock("../../../src/commands/local.js", () => ({ runLocal: record("local") }))
 vi.mock("../../../src/commands/demo.js", () => ({ runDemo: record("demo") }));
 vi.mock("../../../src/commands/cleanup.js", () => ({ runCleanup: record("cleanup") }));
 vi.mock("../../../src/commands/generate.js", () => ({ runGenerate: record("generate") }));
+vi.mock("../../../src/commands/replay.js", () => ({ runReplay: record("replay") }));
+vi.mock("../../../src/commands/doctor.js", () => ({ runDoctor: record("doctor") }));
+// completion's options hold the program's description, made by the real describeProgram.
+vi.mock("../../../src/commands/completion.js", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../../src/commands/completion.js")>()),
+  runCompletion: record("completion"),
+}));
 
 function fakeIo() {
   let stdout = "";
@@ -271,6 +278,112 @@ describe("argv -> options, every command", () => {
         pretty: false,
       },
     ],
+    [
+      [
+        "replay",
+        "sqs:failures",
+        "--function",
+        "orders",
+        "--qualifier",
+        "live",
+        "--dry-run",
+        "--yes",
+        "--delete",
+        "--include-success",
+        "--max",
+        "50",
+        "--rate",
+        "5/s",
+        "--concurrency",
+        "8",
+        "--out",
+        "log.ndjson",
+        "--skip-replayed",
+        "old.ndjson",
+      ],
+      "replay",
+      {
+        sources: ["sqs:failures"],
+        functionName: "orders",
+        qualifier: "live",
+        sync: false,
+        dryRun: true,
+        yes: true,
+        delete: true,
+        includeSuccess: true,
+        max: 50,
+        rate: 5,
+        concurrency: 8,
+        out: "log.ndjson",
+        skipReplayed: "old.ndjson",
+        wait: false,
+        timeoutMs: undefined,
+      },
+    ],
+    [
+      ["replay", "a.json", "b*.json", "--sync", "--rate", "0.5"],
+      "replay",
+      {
+        sources: ["a.json", "b*.json"],
+        functionName: undefined,
+        qualifier: undefined,
+        sync: true,
+        dryRun: false,
+        yes: false,
+        delete: false,
+        includeSuccess: false,
+        max: undefined,
+        rate: 0.5,
+        concurrency: undefined,
+        out: undefined,
+        skipReplayed: undefined,
+        wait: false,
+        timeoutMs: undefined,
+      },
+    ],
+    [
+      ["replay", "-y", "--wait", "--timeout", "90s"],
+      "replay",
+      {
+        sources: [],
+        functionName: undefined,
+        qualifier: undefined,
+        sync: false,
+        dryRun: false,
+        yes: true,
+        delete: false,
+        includeSuccess: false,
+        max: undefined,
+        rate: undefined,
+        concurrency: undefined,
+        out: undefined,
+        skipReplayed: undefined,
+        wait: true,
+        timeoutMs: 90_000,
+      },
+    ],
+    [
+      ["doctor", "orders", "arn:aws:lambda:eu-west-1:123456789012:function:billing", "--qualifier", "live"],
+      "doctor",
+      {
+        functions: ["orders", "arn:aws:lambda:eu-west-1:123456789012:function:billing"],
+        all: false,
+        qualifier: "live",
+      },
+    ],
+    [["doctor", "--all"], "doctor", { functions: [], all: true, qualifier: undefined }],
+    [
+      ["completion", "zsh"],
+      "completion",
+      {
+        shell: "zsh",
+        // Every command, not only completion's own registration.
+        program: expect.objectContaining({
+          name: "lambda-dest",
+          commands: COMMAND_NAMES.map((name) => expect.objectContaining({ name })),
+        }),
+      },
+    ],
   ])("%j", async (argv, command, options) => {
     const { io } = fakeIo();
     expect(await main(argv as string[], io)).toBe(0);
@@ -328,6 +441,11 @@ describe("usage errors exit 2 with one message on stderr", () => {
     ],
     [["invoke", "f", "--timeout", "soon"], /not a duration/],
     [["invoke", "f", "--sync", "--wait"], /--sync and --wait cannot be combined/],
+    [["replay", "q", "--sync", "--wait"], /--sync and --wait cannot be combined/],
+    [["replay", "q", "--rate", "0/s"], /give invocations per second/],
+    [["replay", "q", "--concurrency", "0"], /option '--concurrency <n>' argument '0' is invalid/],
+    [["doctor", "f", "--qualifier", "a b"], /--qualifier/],
+    [["completion", "tcsh"], /Allowed choices are bash, zsh, fish/],
   ])("%j", async (argv, message) => {
     const { io, out, err } = fakeIo();
     expect(await main(argv as string[], io)).toBe(2);
