@@ -25,6 +25,7 @@ export interface DestinationFacts {
   resource: string;
 }
 
+/** What a destination ARN names, as doctor words it, and what the execution role needs to deliver there. */
 export function destinationFacts(arn: string): DestinationFacts {
   const parsed = parseArn(arn);
   const last = parsed?.resource.split(/[:/]/).pop() ?? arn;
@@ -68,6 +69,10 @@ function customerKeyArn(keyId: string | undefined, destination: string): string 
   return keyId.startsWith("alias/") ? `${base}:${keyId}` : `${base}:key/${keyId}`;
 }
 
+/**
+ * Whether the function (or qualifier) has destinations: ✗ when it has none, ⚠ when only another qualifier
+ * has them and this one was not asked about by name (a caller must then invoke that qualifier).
+ */
 export function destinationsConfiguredChecks(
   run: DoctorContext,
   fn: FunctionFacts,
@@ -102,6 +107,7 @@ export function destinationsConfiguredChecks(
   return [{ id: "destinations", status: "ok", message: `${target}: ${parts.join("; ")}` }];
 }
 
+/** What the dead-letter queue receives (it is then checked like a destination). */
 export function deadLetterCheck(target: string): DoctorCheck {
   return {
     id: "dead-letter-queue",
@@ -227,6 +233,7 @@ export async function destinationChecks(
   return checks;
 }
 
+/** What the destination's own service says of it: FIFO or not, its KMS key, a topic's subscriptions. */
 async function inspect(
   run: DoctorContext,
   facts: DestinationFacts,
