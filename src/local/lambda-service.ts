@@ -22,6 +22,7 @@ import {
 import { AsyncInvocationQueue } from "./async-invocation-queue.js";
 import { deliverDeadLetter } from "./dead-letter.js";
 import { DestinationDelivery } from "./destination-delivery.js";
+import { type DestinationInvocation, DestinationLog } from "./destination-log.js";
 import {
   checkDestinationServices,
   type EventInvokeConfig,
@@ -32,6 +33,7 @@ import {
   parseEventInvokeConfigInput,
   replaceEventInvokeConfig,
 } from "./event-invoke-config.js";
+import { applyMappingSettings, mappingResponse } from "./event-source-mapping-api.js";
 import { extractFunctionCode } from "./function-code.js";
 import {
   applyFunctionSettings,
@@ -65,11 +67,7 @@ import {
 import { type Runtimes, runtimeFamily } from "./runtimes.js";
 import { type InvocationOutcome, Sandbox } from "./sandbox.js";
 import { SandboxPool } from "./sandbox-pool.js";
-import {
-  eventSourceMappingArn,
-  MISSING_QUEUE_MESSAGE,
-  SqsEventSourceMapping,
-} from "./sqs-event-source-mapping.js";
+import { MISSING_QUEUE_MESSAGE, SqsEventSourceMapping } from "./sqs-event-source-mapping.js";
 import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
 export interface LambdaServiceOptions {
@@ -159,33 +157,21 @@ const UNQUALIFIED_ONLY =
  * layer parsed and return the API's response documents; they throw LambdaServiceError for anything AWS would
  * refuse, with AWS's error type and message (from its recorded responses, LocalStack's AWS-validated snapshots).
  */
-/** One record the stack sent to a function as its Lambda destination. */
-export interface DestinationInvocation {
-  sequence: number;
-  requestId: string;
-  receivedAt: string;
-  /** The record, as text. */
-  payload: string;
-}
-
-const DESTINATION_LOG_SIZE = 1_000;
-
 export class LambdaService {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly mappings = new Map<string, SqsEventSourceMapping>();
   private readonly delivery: DestinationDelivery;
   private codeCounter = 0;
 
-  /** Records sent to each function as a Lambda destination, newest last, at most DESTINATION_LOG_SIZE each. */
-  private readonly destinationLog = new Map<string, DestinationInvocation[]>();
-  private destinationSequence = 0;
+  /** Records sent to each function as its Lambda destination. */
+  private readonly destinationLog = new DestinationLog();
 
   constructor(private readonly options: LambdaServiceOptions) {
     this.delivery = new DestinationDelivery(
       options.aws,
       (arn, payload, lineage) => {
         const requestId = this.invokeAsyncByArn(arn, payload, lineage);
-        this.logDestinationInvocation(arn, requestId, payload);
+        this.destinationLog.add(parseFunctionReference(arn).name, requestId, payload);
         return requestId;
       },
       options.logger,
@@ -199,21 +185,7 @@ export class LambdaService {
   destinationInvocations(name: string, after: number): DestinationInvocation[] {
     const fn = this.functions.get(name);
     if (!fn) throw resourceNotFound(`Function not found: ${functionArn(this.region, name)}`);
-    return (this.destinationLog.get(fn.name) ?? []).filter((entry) => entry.sequence > after);
-  }
-
-  private logDestinationInvocation(arn: string, requestId: string, payload: string): void {
-    const name = parseFunctionReference(arn).name;
-    const log = this.destinationLog.get(name) ?? [];
-    this.destinationSequence += 1;
-    log.push({
-      sequence: this.destinationSequence,
-      requestId,
-      receivedAt: new Date().toISOString(),
-      payload,
-    });
-    if (log.length > DESTINATION_LOG_SIZE) log.shift();
-    this.destinationLog.set(name, log);
+    return this.destinationLog.after(fn.name, after);
   }
 
   get region(): string {
@@ -1253,66 +1225,6 @@ function checkRevision(given: unknown, current: string): void {
 function requiredString(value: unknown, member: string): string {
   if (typeof value !== "string" || value === "") throw nullMember(member);
   return value;
-}
-
-function applyMappingSettings(
-  settings: { batchSize: number; maximumBatchingWindowInSeconds: number; reportBatchItemFailures: boolean },
-  body: Record<string, unknown>,
-  fifo: boolean,
-): void {
-  if (body.BatchSize !== undefined) {
-    const size = body.BatchSize;
-    if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > 10_000) {
-      throw validationError(size, "batchSize", "Member must have value between 1 and 10000");
-    }
-    settings.batchSize = size;
-  }
-  if (body.MaximumBatchingWindowInSeconds !== undefined) {
-    const window = body.MaximumBatchingWindowInSeconds;
-    if (typeof window !== "number" || !Number.isInteger(window) || window < 0 || window > 300) {
-      throw validationError(
-        window,
-        "maximumBatchingWindowInSeconds",
-        "Member must have value between 0 and 300",
-      );
-    }
-    settings.maximumBatchingWindowInSeconds = window;
-  }
-  if (fifo && settings.batchSize > 10) {
-    throw invalidParameter("Batch size for FIFO queues must be between 1 and 10.");
-  }
-  if (settings.batchSize > 10 && settings.maximumBatchingWindowInSeconds < 1) {
-    throw invalidParameter(
-      "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
-    );
-  }
-  if (body.FunctionResponseTypes !== undefined) {
-    const types = body.FunctionResponseTypes;
-    if (!Array.isArray(types) || types.some((type) => type !== "ReportBatchItemFailures")) {
-      throw validationError(
-        types,
-        "functionResponseTypes",
-        "Member must satisfy enum value set: [ReportBatchItemFailures]",
-      );
-    }
-    settings.reportBatchItemFailures = types.length > 0;
-  }
-}
-
-function mappingResponse(mapping: SqsEventSourceMapping): Record<string, unknown> {
-  const settings = mapping.settings;
-  return {
-    UUID: settings.uuid,
-    BatchSize: settings.batchSize,
-    MaximumBatchingWindowInSeconds: settings.maximumBatchingWindowInSeconds,
-    EventSourceArn: settings.eventSourceArn,
-    FunctionArn: settings.functionArn,
-    LastModified: settings.lastModified,
-    State: mapping.state,
-    StateTransitionReason: "USER_INITIATED",
-    FunctionResponseTypes: settings.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
-    EventSourceMappingArn: eventSourceMappingArn(settings),
-  };
 }
 
 /** X-Amz-Log-Result: base64 of the last 4 KB of the invocation's log. */
