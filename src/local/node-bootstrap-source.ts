@@ -154,6 +154,8 @@ function exchange(method, urlPath, body, headers) {
   return new Promise((resolve, reject) => {
     if (!apiSocket || apiSocket.destroyed) {
       apiSocket = net.connect({ host: apiHost, port: Number(apiPort), noDelay: true });
+      // Between requests nobody else listens: an idle connection that fails is simply replaced next time.
+      apiSocket.on("error", () => {});
     }
     const socket = apiSocket;
     const payload = body === undefined ? undefined : Buffer.from(body, "utf8");
