@@ -3,14 +3,13 @@
 // `validate` takes: loading ~30 small modules cost more than the work itself, an ES module entry loads Node's
 // ESM loader (and node:fs/promises, readline and the streams behind it), and compiling the bundle is a
 // fifth of what is left (see bench/validate.bench.mjs). bin/lambda-dest.cjs loads the bundle with the cache.
-// Everything else stays as tsc emitted it in dist/ (ES modules) and is imported lazily from the bundle:
-// - the other commands, so that the AWS SDK and the local stack load only when used;
-// - errors, so that `instanceof` in main() sees the same classes the lazy commands throw: the classes are
-//   built once into dist/errors.cjs, which the bundle requires and dist/errors.js re-exports.
+// Everything else stays as tsc emitted it in dist/ (ES modules), and the other commands are imported lazily
+// from the bundle, so that the AWS SDK and the local stack load only when used. Shared modules the bundle
+// holds a copy of (errors.ts: main() knows their errors by a mark, not by instanceof) need nothing more.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -63,16 +62,11 @@ const bundled = await build({
       },
     },
     {
-      name: "keep-shared-modules-outside",
+      name: "keep-lazy-commands-outside",
       setup(builder) {
         builder.onResolve({ filter: command }, (args) =>
           bundledCommand.test(args.path) ? undefined : { path: args.path, external: true },
         );
-        builder.onResolve({ filter: /errors\.js$/ }, (args) => {
-          const target = resolve(args.resolveDir, args.path);
-          if (target !== join(source, "errors.js")) return undefined;
-          return { path: "./errors.cjs", external: true };
-        });
       },
     },
   ],
@@ -90,19 +84,6 @@ for (const file of bundled.outputFiles) {
   }
   writeFileSync(file.path, text);
 }
-
-// The error classes, once, as CommonJS: the bundle requires this file, and tsc's dist/errors.js becomes a
-// re-export of it, so the lazy ES modules and the bundle share one copy.
-await build({
-  entryPoints: [join(source, "errors.ts")],
-  outfile: join(root, "dist", "errors.cjs"),
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  logLevel: "warning",
-});
-writeFileSync(join(root, "dist", "errors.js"), 'export * from "./errors.cjs";\n');
-rmSync(join(root, "dist", "errors.js.map"), { force: true });
 
 // V8's code cache for the bundle, taken after a `validate` of one record so that it holds the functions that
 // path compiles. It is used only by the Node version that wrote it (V8 checks), otherwise ignored.

@@ -17,6 +17,18 @@ export abstract class LambdaDestError extends Error {
   }
 }
 
+/**
+ * Marks our errors on their prototype. The start-up bundle (dist/main.cjs) holds its own copy of this module
+ * and the lazily loaded commands another, so `instanceof` across the two would miss; the mark does not.
+ */
+const OURS = Symbol.for("lambda-dest.error");
+Object.defineProperty(LambdaDestError.prototype, OURS, { value: true });
+
+/** Whether `error` is one of ours, from whichever copy of this module. */
+export function isLambdaDestError(error: unknown): error is LambdaDestError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[OURS] === true;
+}
+
 /** Bad flags or arguments, or input that cannot be read at all (missing file, no stdin). Exit 2. */
 export class UsageError extends LambdaDestError {
   readonly exitCode = ExitCode.usage;

@@ -1,7 +1,7 @@
 import { writeSync } from "node:fs";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
-import { ExitCode, LambdaDestError } from "./errors.js";
+import { ExitCode, isLambdaDestError } from "./errors.js";
 import type { Io } from "./io.js";
 import { printableLines } from "./printable.js";
 import { createStdoutWriter, isTerminal } from "./stdout-writer.js";
@@ -121,7 +121,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // Commander has already printed its message through our io.
       return ExitCode.usage;
     }
-    if (error instanceof LambdaDestError) {
+    if (isLambdaDestError(error)) {
       // Messages quote file names, queue and topic names and AWS's own words: escaped, like all outside text.
       io.stderr.write(`lambda-dest: ${printableLines(error.message)}\n`);
       if (verbose) io.stderr.write(`${printableLines(describeStack(error))}\n`);

@@ -138,7 +138,6 @@ describe("npm pack, then install the tarball (prepack build from a copy of the w
         "bin/lambda-dest.cjs",
         "dist/main.cjs",
         "dist/main.cjs.cache",
-        "dist/errors.cjs",
         "dist/index.js",
         "dist/index.d.ts",
         "dist/commands/generate.js",
