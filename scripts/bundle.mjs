@@ -7,7 +7,7 @@
 // from the bundle, so that the AWS SDK and the local stack load only when used. Shared modules the bundle
 // holds a copy of (errors.ts: main() knows their errors by a mark, not by instanceof) need nothing more.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,28 @@ const source = join(root, "src");
 const bundledCommand = /^\.\/commands\/(validate|show|schemas)\.js$/;
 const command = /^\.\/commands\/[^/]+\.js$/;
 
+// The schema validators (dist/validators/, from scripts/compile-validators.mjs) go into the bundle too, each
+// evaluated when its kind is first met: then the code cache holds them, and no file is loaded for them.
+const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-build-"));
+const validators = join(root, "dist", "validators");
+const validatorTable = join(scratch, "bundled-validators.mjs");
+writeFileSync(
+  validatorTable,
+  [
+    "const loaders = {",
+    ...readdirSync(validators)
+      .filter((name) => name.endsWith(".cjs") && name !== "formats.cjs")
+      .map(
+        (name) =>
+          `  ${JSON.stringify(name.slice(0, -4))}: () => require(${JSON.stringify(join(validators, name))}),`,
+      ),
+    "};",
+    "export function __lambdaDestBundledValidator(kind) {",
+    "  return Object.hasOwn(loaders, kind) ? loaders[kind]() : undefined;",
+    "}",
+  ].join("\n"),
+);
+
 const bundled = await build({
   entryPoints: [join(source, "main.ts")],
   outfile: join(root, "dist", "main.cjs"),
@@ -29,8 +51,11 @@ const bundled = await build({
   // The lazy commands stay ES modules: import() is kept as it is, not turned into require().
   supported: { "dynamic-import": true },
   define: { "import.meta.url": "__moduleUrl" },
+  inject: [validatorTable],
   target: "node20",
   sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: "warning",
   allowOverwrite: true,
   // Packages loaded only on some paths stay out of the bundle; commander (always needed) goes in.
@@ -81,6 +106,9 @@ for (const file of bundled.outputFiles) {
     text = text.replace(DYNAMIC_IMPORT, "__import(");
     if (!text.includes('__import("./commands/tail.js")'))
       throw new Error("bundle: the lazy imports were not found");
+    // bin/lambda-dest.cjs reads the bundle as latin1, quicker than UTF-8 and the same on ASCII text, which
+    // esbuild writes (charset "ascii", its default: every other character escaped).
+    if (/[^\x00-\x7f]/.test(text)) throw new Error("bundle: a character outside ASCII");
   }
   writeFileSync(file.path, text);
 }
@@ -89,7 +117,6 @@ for (const file of bundled.outputFiles) {
 // path compiles. It is used only by the Node version that wrote it (V8 checks), otherwise ignored.
 const cache = join(root, "dist", "main.cjs.cache");
 rmSync(cache, { force: true });
-const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-build-"));
 try {
   writeFileSync(join(scratch, "record.json"), JSON.stringify(codeCacheRecord()));
   execFileSync(process.execPath, [join(root, "bin", "lambda-dest.cjs"), "validate", "record.json"], {

@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from "node:fs";
+import { fstatSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Writer } from "./io.js";
 
@@ -8,13 +8,26 @@ import type { Writer } from "./io.js";
  * into a pipe or a file.
  */
 export function isTerminal(fd: number): boolean {
+  let device: number;
   try {
-    if (!fstatSync(fd).isCharacterDevice()) return false;
+    const info = fstatSync(fd);
+    if (!info.isCharacterDevice()) return false;
+    device = info.rdev;
   } catch {
-    return false;
+    return false; // no such descriptor
   }
+  // `> /dev/null` is the other character device output goes to: told apart by its device number.
+  if (device === deviceOf("/dev/null")) return false;
   const { isatty } = createRequire(import.meta.url)("node:tty") as typeof import("node:tty");
   return isatty(fd);
+}
+
+function deviceOf(path: string): number | undefined {
+  try {
+    return statSync(path).rdev;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface StdoutWriter extends Writer {

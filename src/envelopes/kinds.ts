@@ -106,8 +106,15 @@ function validatorFor(kind: Kind): CompiledValidator {
   return validator;
 }
 
+/**
+ * The start-up bundle's copy of the validators, which scripts/bundle.mjs injects (so that they are in its code
+ * cache); no such thing elsewhere.
+ */
+declare const __lambdaDestBundledValidator: ((kind: string) => CompiledValidator | undefined) | undefined;
+
 /** The validator scripts/compile-validators.mjs wrote for a kind; none before a build (running from src/). */
 export function precompiledValidator(kind: Kind): CompiledValidator | undefined {
+  if (typeof __lambdaDestBundledValidator === "function") return __lambdaDestBundledValidator(kind);
   try {
     return requireValidator(`./${kind}.cjs`) as CompiledValidator;
   } catch (error) {
