@@ -7,12 +7,11 @@ import { AwsOperationError, UsageError } from "../errors.js";
 import { baseline, functionRecordPrefix, pollBucket, type WatchedBucket } from "./bucket-poller.js";
 import { functionDestinationPattern, LAMBDA_DESTINATION_PATTERN, tapBus } from "./bus-tap.js";
 import type { AwsClients } from "./clients.js";
-import { EventsOperations } from "./events.js";
 import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
 import { pollLocalDestination, type WatchedInvocations, watchLocalDestination } from "./local-invocations.js";
 import { pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
-import { S3Operations } from "./s3.js";
-import { SnsOperations } from "./sns.js";
+import type { S3Operations } from "./s3.js";
+import type { SnsOperations } from "./sns.js";
 import { SqsOperations } from "./sqs.js";
 import {
   type BucketReference,
@@ -94,16 +93,23 @@ export class WatchSession {
     return this.#sqs;
   }
 
+  // SNS, S3 and EventBridge operations (and their SDK clients) are loaded only when a target needs them:
+  // `invoke --wait` on a function with a queue destination loads neither.
   async sns(): Promise<SnsOperations> {
-    this.#sns ??= await SnsOperations.create(this.#clients);
+    this.#sns ??= await (await import("./sns.js")).SnsOperations.create(this.#clients);
     return this.#sns;
   }
 
-  /** Operations in the region an ARN names (ours when it names none or ours). */
-  async #regional(region: string | undefined): Promise<{ sqs: SqsOperations; sns: SnsOperations }> {
+  /** SQS operations in the region an ARN names (ours when it names none or ours). */
+  async #regionalSqs(region: string | undefined): Promise<SqsOperations> {
     const clients = await this.#clients.forResourceRegion(region, "sqs");
-    if (clients === this.#clients) return { sqs: await this.sqs(), sns: await this.sns() };
-    return { sqs: await SqsOperations.create(clients), sns: await SnsOperations.create(clients) };
+    return clients === this.#clients ? this.sqs() : SqsOperations.create(clients);
+  }
+
+  /** SNS operations in the region an ARN names, likewise. */
+  async #regionalSns(region: string | undefined): Promise<SnsOperations> {
+    const clients = await this.#clients.forResourceRegion(region, "sqs");
+    return clients === this.#clients ? this.sns() : (await import("./sns.js")).SnsOperations.create(clients);
   }
 
   /** Resolves a tail target and starts watching it (the pollers start in `run`). */
@@ -168,7 +174,7 @@ export class WatchSession {
   }
 
   async addQueue(reference: QueueReference): Promise<WatchedQueue> {
-    const { sqs } = await this.#regional(reference.region);
+    const sqs = await this.#regionalSqs(reference.region);
     const queue = await sqs.resolve(reference, this.#stop);
     const attributes = await sqs.attributes(
       queue,
@@ -209,7 +215,7 @@ export class WatchSession {
    * since then). The first listing is made here, so that nothing written after the watch is set up is missed.
    */
   async addBucket(reference: BucketReference, since?: Date): Promise<WatchedBucket> {
-    this.#s3 ??= await S3Operations.create(this.#clients);
+    this.#s3 ??= await (await import("./s3.js")).S3Operations.create(this.#clients);
     const watched: WatchedBucket = {
       kind: "bucket",
       s3: this.#s3,
@@ -230,7 +236,7 @@ export class WatchSession {
    */
   async addBus(reference: BusReference, pattern?: string): Promise<WatchedQueue> {
     const clients = await this.#clients.forResourceRegion(reference.region, "events");
-    const events = await EventsOperations.create(clients);
+    const events = await (await import("./events.js")).EventsOperations.create(clients);
     const sqs = clients === this.#clients ? await this.sqs() : await SqsOperations.create(clients);
     const bus = await events.describeBus(reference.name, this.#stop);
     const watched = await tapBus({
@@ -249,7 +255,8 @@ export class WatchSession {
 
   async addTopic(reference: TopicReference): Promise<WatchedQueue> {
     // The temporary queue lives in the topic's region, next to it.
-    const { sqs, sns } = await this.#regional(reference.region);
+    const sqs = await this.#regionalSqs(reference.region);
+    const sns = await this.#regionalSns(reference.region);
     const topic = await sns.resolve(reference, this.#stop);
     const watched = await tapTopic({
       sqs,
