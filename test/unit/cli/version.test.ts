@@ -30,7 +30,10 @@ describe("#17 --version is the package.json version", () => {
   });
 
   it("an installed copy prints the version its own package.json says", async () => {
-    const result = await runCli(["--version"], { bin: join(install, "bin", "lambda-dest.cjs"), cwd: install });
+    const result = await runCli(["--version"], {
+      bin: join(install, "bin", "lambda-dest.cjs"),
+      cwd: install,
+    });
     expect(result).toEqual({ code: 0, stdout: `${installedVersion}\n`, stderr: "" });
   });
 });
