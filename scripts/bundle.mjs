@@ -113,15 +113,15 @@ for (const file of bundled.outputFiles) {
   writeFileSync(file.path, text);
 }
 
-// V8's code cache for the bundle, taken after a `validate` of one record so that it holds the functions that
-// path compiles. It is used only by the Node version that wrote it (V8 checks), otherwise ignored.
+// V8's code cache for the bundle: bin/lambda-dest.cjs writes it on Node 20 when there is none, here after a
+// `validate` of one record, so that it holds the functions that path compiles. It is used only by the Node
+// version that wrote it (V8 checks); another Node 20 writes its own at its first run (Node 22 has its own cache).
 const cache = join(root, "dist", "main.cjs.cache");
 rmSync(cache, { force: true });
 try {
   writeFileSync(join(scratch, "record.json"), JSON.stringify(codeCacheRecord()));
   execFileSync(process.execPath, [join(root, "bin", "lambda-dest.cjs"), "validate", "record.json"], {
     cwd: scratch,
-    env: { ...process.env, LAMBDA_DEST_WRITE_CODE_CACHE: cache },
     stdio: ["ignore", "pipe", "inherit"],
   });
 } finally {

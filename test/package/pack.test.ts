@@ -137,7 +137,6 @@ describe("npm pack, then install the tarball (prepack build from a copy of the w
         "package.json",
         "bin/lambda-dest.cjs",
         "dist/main.cjs",
-        "dist/main.cjs.cache",
         "dist/index.js",
         "dist/index.d.ts",
         "dist/commands/generate.js",
