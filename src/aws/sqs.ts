@@ -42,7 +42,6 @@ export class SqsOperations {
 
   static async create(clients: AwsClients): Promise<SqsOperations> {
     const client = await clients.sqs();
-    leanHotPath(client);
     return new SqsOperations(client, clients, clients.settings("sqs").region);
   }
 
@@ -266,23 +265,8 @@ export class SqsOperations {
 }
 
 /**
- * The SDK client as it is adjusted for a drain, where a call's own CPU is what limits the pace (measured:
- * a `tail --consume` drain spent most of its time in the SDK, not in the local server):
- * - its logger middleware goes: our logger is quiet, yet the middleware deep-copied every input and output
- *   (every message body) through the schema's sensitive-data filter to hand it to that logger's `info`;
- * - a call made without per-call options reuses the handler the SDK resolved for its command (the SDK's
- *   documented `cacheMiddleware`) instead of rebuilding the middleware stack each time: a quarter of a
- *   receive-and-delete loop's CPU. Calls that pass options (all but `sendReusingHandler`'s) are unaffected.
- * Idempotent: every SqsOperations over the same client calls it.
- */
-function leanHotPath(client: SQSClient): void {
-  client.middlewareStack.remove("loggerMiddleware");
-  (client.config as { cacheMiddleware?: boolean }).cacheMiddleware = true;
-}
-
-/**
  * Sends a command (`send` calls the client's `send` with no options) with the handler the SDK keeps for its
- * class (see leanHotPath). Its request time-out is the client's own, which is `options.requestTimeout` for a
+ * class (the clients are made with `cacheMiddleware`, see clients.ts). Its request time-out is the client's own, which is `options.requestTimeout` for a
  * call that is no long poll (only such calls come here); the abort signal ends the wait for the answer. A
  * call given up on that way still ends by itself within that time-out: only calls that may run on unobserved
  * come here (deleting or releasing messages, which repeating or abandoning cannot harm).
