@@ -4,7 +4,7 @@ import { ExitCode } from "../errors.js";
 import type { CommandContext } from "../io.js";
 import { printable, printableJson, printableRawJson } from "../printable.js";
 import { BufferedWriter } from "../render/buffered-writer.js";
-import { renderEnvelope } from "../render/envelope.js";
+import { envelopeLineJson, renderEnvelope } from "../render/envelope.js";
 import { itemLabel } from "../render/validate.js";
 import { expandSources, forEachItem, rawItemText, type SourceItem } from "../sources/read-items.js";
 
@@ -89,19 +89,22 @@ function describeProblem(item: SourceItem): string {
 function jsonLine(result: ItemResult, item: SourceItem): string {
   const line = (shown: ItemResult) =>
     printableJson(
-      JSON.stringify({
-        version: 1,
-        source: shown.source,
-        index: shown.index,
-        ...(shown.record !== undefined ? { record: shown.record } : {}),
-        kind: shown.kind,
-        layers: shown.layers,
-        valid: shown.valid,
-        summary: shown.summary,
-        payload: shown.payload,
-        errors: shown.errors,
-        warnings: shown.warnings,
-      }),
+      envelopeLineJson(
+        {
+          version: 1,
+          source: shown.source,
+          index: shown.index,
+          ...(shown.record !== undefined ? { record: shown.record } : {}),
+          kind: shown.kind,
+          layers: shown.layers,
+          valid: shown.valid,
+          summary: shown.summary,
+          payload: shown.payload,
+          errors: shown.errors,
+          warnings: shown.warnings,
+        },
+        shown,
+      ),
     );
   try {
     return line(result);

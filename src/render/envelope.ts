@@ -1,10 +1,17 @@
 import type { ChalkInstance } from "chalk";
 import type { AnalyzedEnvelope, EnvelopeSummary, Finding } from "../envelopes/types.js";
 import { printable } from "../printable.js";
-import { lossyNumbers } from "../sources/json-checks.js";
+import { lossyNumbers, mayHaveLossyNumbers } from "../sources/json-checks.js";
 import { locateOffset } from "../sources/positions.js";
 import { isObject } from "../values.js";
-import { decodeJsonString, indentBlock, JSON_STRING_MARK, type NumberLiterals, prettyJson } from "./json.js";
+import {
+  decodeJsonString,
+  indentBlock,
+  JSON_STRING_MARK,
+  type NumberLiterals,
+  prettyJson,
+  stringifyWithNumbers,
+} from "./json.js";
 import { displayWidth, PIPED_WIDTH, wrap } from "./wrap.js";
 
 export interface RenderEnvelopeOptions {
@@ -182,10 +189,27 @@ function numbersAsWritten(envelope: AnalyzedEnvelope): NumberLiterals | undefine
   if (!at?.text || (typeof payload !== "object" && typeof payload !== "number") || payload === null) {
     return undefined;
   }
+  if (!mayHaveLossyNumbers(at.text)) return undefined;
   const start = locateOffset(at.text, at.pointer);
   if (start === undefined) return undefined;
   const numbers = lossyNumbers(at.text, start);
   return numbers.size > 0 ? numbers : undefined;
+}
+
+/**
+ * An NDJSON line's JSON (`tail --json`, `show --json`): JSON.stringify of `fields`, except that the
+ * payload's numbers are written as the envelope wrote them, so that 1e400 is not written as null and a
+ * consumed message loses nothing.
+ */
+export function envelopeLineJson(fields: Record<string, unknown>, envelope: AnalyzedEnvelope): string {
+  const numbers = numbersAsWritten(envelope);
+  if (!numbers) return JSON.stringify(fields);
+  const members: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    const text = key === "payload" ? stringifyWithNumbers(value, numbers) : JSON.stringify(value);
+    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${members.join(",")}}`;
 }
 
 function block(

@@ -179,6 +179,46 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
+/**
+ * JSON.stringify's text of a parsed value, except that the numbers in `numbers` (by pointer) are written as
+ * the source wrote them: 1e400, -0 and 12345678901234567890 survive a round trip through `--json`. Only the
+ * branches that lead to such a number are walked; the rest is JSON.stringify's own. Undefined where
+ * JSON.stringify gives undefined.
+ */
+export function stringifyWithNumbers(
+  value: unknown,
+  numbers: NumberLiterals | undefined,
+): string | undefined {
+  if (!numbers || numbers.size === 0) return JSON.stringify(value);
+  // Every pointer on the way to a literal: elsewhere JSON.stringify writes the branch.
+  const onTheWay = new Set<string>();
+  for (const pointer of numbers.keys()) {
+    for (let end = pointer.lastIndexOf("/"); end > 0; end = pointer.lastIndexOf("/", end - 1)) {
+      onTheWay.add(pointer.slice(0, end));
+    }
+    onTheWay.add("");
+  }
+  const write = (current: unknown, pointer: string): string | undefined => {
+    if (typeof current === "number") {
+      // As numberText: the literal only if it is the number at hand.
+      const literal = numbers.get(pointer);
+      return literal !== undefined && Object.is(Number(literal), current) ? literal : JSON.stringify(current);
+    }
+    if (!onTheWay.has(pointer) || current === null || typeof current !== "object")
+      return JSON.stringify(current);
+    if (Array.isArray(current)) {
+      return `[${current.map((item, index) => write(item, `${pointer}/${index}`) ?? "null").join(",")}]`;
+    }
+    const members: string[] = [];
+    for (const key of Object.keys(current)) {
+      const text = write((current as Record<string, unknown>)[key], `${pointer}/${escapePointer(key)}`);
+      if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+    }
+    return `{${members.join(",")}}`;
+  };
+  return write(value, "");
+}
+
 /** A number as the source wrote it when the parsed double would print otherwise. */
 function numberText(value: number, numbers: NumberLiterals | undefined, pointer: string): string {
   const literal = numbers?.get(pointer);

@@ -3,7 +3,7 @@ import type { ChalkInstance } from "chalk";
 import { describeFailure, unprocessableEnvelope } from "../envelopes/analyze.js";
 import type { AnalyzedEnvelope } from "../envelopes/types.js";
 import { printable, printableJson } from "../printable.js";
-import { renderEnvelope, summaryLine } from "./envelope.js";
+import { envelopeLineJson, renderEnvelope, summaryLine } from "./envelope.js";
 import { tableLines } from "./table.js";
 
 export interface ArrivalFacts {
@@ -20,7 +20,7 @@ export interface ArrivalFacts {
  */
 export function tailLine(envelope: AnalyzedEnvelope, facts: ArrivalFacts): string {
   try {
-    return printableJson(JSON.stringify(tailRecord(envelope, facts)));
+    return printableJson(envelopeLineJson(tailRecord(envelope, facts), envelope));
   } catch (error) {
     const failed = unprocessableEnvelope(`could not be written: ${describeFailure(error)}`, undefined);
     return printableJson(JSON.stringify(tailRecord(failed, facts)));

@@ -94,6 +94,18 @@ export function findDuplicateKeys(text: string, start = 0): DuplicateKey[] {
 }
 
 /**
+ * A number token that a double may change: 16 or more digits (and points), an exponent, or minus zero. It
+ * starts the text or follows `:`, `,` or `[` (and white space); the same characters inside a string only
+ * cost a scan that finds nothing.
+ */
+const MAYBE_LOSSY_NUMBER = /(?:^|[:,[])\s*(?:-?[\d.]{16}|-?[\d.]+[eE]|-0(?:\.0*)?(?![\d.eE]))/;
+
+/** False when the text surely writes no number that lossyNumbers would report: a native scan, no JS walk. */
+export function mayHaveLossyNumbers(text: string): boolean {
+  return MAYBE_LOSSY_NUMBER.test(text);
+}
+
+/**
  * Numbers that would not print as written once parsed (out of a double's range, -0, more digits than a double
  * holds), by JSON pointer relative to the value at `start`: the text view shows these as written.
  */

@@ -1,8 +1,9 @@
 /** A string holding JSON is shown decoded in text output, marked, escaped; one that only looks like JSON is not. */
 import { describe, expect, it } from "vitest";
 import { plainColors } from "../../../src/render/colors.js";
-import { decodeJsonString, prettyJson } from "../../../src/render/json.js";
+import { decodeJsonString, prettyJson, stringifyWithNumbers } from "../../../src/render/json.js";
 import { displayWidth } from "../../../src/render/wrap.js";
+import { lossyNumbers, mayHaveLossyNumbers } from "../../../src/sources/json-checks.js";
 
 const plain = plainColors();
 
@@ -114,5 +115,76 @@ describe("prettyJson on deep values", () => {
         .slice(1, 22)
         .map((line) => line.trimStart().slice(0, 1)),
     ).toEqual(['"', ...Array(20).fill("[")]);
+  });
+});
+
+describe("stringifyWithNumbers", () => {
+  const cases: Array<[string, string]> = [
+    ["exponents out of a double's range", '{"a":1e400,"b":-1E+999}'],
+    ["minus zero, also written with a fraction", '{"a":-0,"b":[-0.0,-0.000]}'],
+    ["integers past 2^53", '{"id":12345678901234567890,"n":-9007199254740993}'],
+    ["more digits than a double holds", '{"pi":3.14159265358979323846264338327950288}'],
+    ["a number on its own", "1e400"],
+    [
+      "deep in arrays and objects, beside untouched branches",
+      '{"x":{"y":[0,{"z":[1e400]}]},"keep":{"s":"1e400","n":2e3}}',
+    ],
+    ["keys that need escaping in a pointer", '{"a/b":{"~c":1e999}}'],
+  ];
+  it.each(cases)("%s: written as the text wrote them", (_name, text) => {
+    const value = JSON.parse(text);
+    const numbers = lossyNumbers(text);
+    expect(numbers.size).toBeGreaterThan(0);
+    const written = stringifyWithNumbers(value, numbers)!;
+    // The same literals at the same places, and read back, the same value.
+    expect(lossyNumbers(written)).toEqual(numbers);
+    expect(JSON.parse(written)).toEqual(value);
+    expect(written).not.toContain("null");
+    expect(written).not.toMatch(/\s/);
+  });
+
+  it("is JSON.stringify where nothing would change, and keeps its undefined and omissions", () => {
+    const value = { a: 1, b: undefined, c: [undefined, () => 1], d: "é\u2028" };
+    expect(stringifyWithNumbers(value, undefined)).toBe(JSON.stringify(value));
+    expect(stringifyWithNumbers(undefined, new Map([["", "1e400"]]))).toBeUndefined();
+  });
+
+  it("never writes a literal that is not the number at its place", () => {
+    // A wrong map (the text and the value disagree) falls back to the value itself.
+    expect(stringifyWithNumbers({ a: 5 }, new Map([["/a", "1e400"]]))).toBe('{"a":5}');
+  });
+});
+
+describe("mayHaveLossyNumbers", () => {
+  it.each([
+    '{"a":1e400}',
+    '{"a": -0}',
+    "[-0.00]",
+    '{"id":12345678901234567890}',
+    '{"f":0.1000000000000000055511151231257827}',
+    "1e400",
+    '{"a":[1,\n  2E-500]}',
+  ])("says maybe for %s, which has one", (text) => {
+    expect(mayHaveLossyNumbers(text)).toBe(true);
+    expect(lossyNumbers(text).size).toBe(1);
+  });
+
+  it.each([
+    '{"a":1,"b":-0.5,"c":[1.5,2,-3],"d":123456789012345}',
+    '{"requestId":"4e5f-9e37","arn":"arn:aws:lambda:us-east-1:000000000000:function:f"}',
+    '{"t":"2025-11-14T18:16:05.568Z","neg":-10}',
+  ])("says surely not for %s, and lossyNumbers agrees", (text) => {
+    expect(mayHaveLossyNumbers(text)).toBe(false);
+    expect(lossyNumbers(text).size).toBe(0);
+  });
+
+  it("is never wrong when it says no: generated records with odd numbers put in", () => {
+    const literals = ["1e400", "-0", "-0.0", "12345678901234567890", "1.00000000000000000001", "5E-400"];
+    for (const literal of literals) {
+      for (const shape of [`{"a":${literal}}`, `[1, ${literal}]`, `{"a" : [ {"b":\t${literal}} ]}`]) {
+        expect(lossyNumbers(shape).size).toBe(1);
+        expect(mayHaveLossyNumbers(shape)).toBe(true);
+      }
+    }
   });
 });
