@@ -83,8 +83,9 @@ export interface PollOptions {
   onProblem?(text: string): void;
   budget?: ReceiveBudget;
   /**
-   * A peek's long poll, in seconds (default 1). 0 polls briefly, every SHORT_POLL_INTERVAL_MS: a watch that ends
-   * the moment its record arrives (invoke --wait) is then never held by a long poll it may not cut short.
+   * A peek's long poll, in seconds (default 1). 0 polls briefly, every SHORT_POLL_INTERVAL_MS: a watch of several
+   * sources that ends the moment its record arrives through one of them (invoke --wait) is then never held by
+   * another's long poll, which it may not cut short.
    */
   peekWaitSeconds?: number;
 }

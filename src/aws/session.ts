@@ -298,6 +298,9 @@ export class WatchSession {
    * dead-letter queue or topic.
    */
   async addFunction(target: FunctionTarget, qualifier?: string): Promise<FunctionDestinations> {
+    // The SQS client loads while Lambda is asked: most destinations need it (a queue, or the temporary queue
+    // of a topic or bus tap). A failure to load it is met, and reported, where it is used.
+    this.#clients.sqs().catch(() => undefined);
     const lambda = await LambdaOperations.create(this.#clients);
     const [config, deadLetter] = await Promise.all([
       lambda.eventInvokeConfig(target, qualifier, this.#stop),

@@ -166,6 +166,24 @@ async function readPayload(options: InvokeOptions, context: CommandContext): Pro
 
 type StopReason = "matched" | "error";
 
+/** A Success record as an SQS destination delivers it: the stand-in that `--wait` analyses while it waits. */
+const WARM_UP_MESSAGE = {
+  MessageId: "00000000-0000-4000-8000-000000000000",
+  Body: JSON.stringify({
+    version: "1.0",
+    timestamp: "2025-01-01T00:00:00.000Z",
+    requestContext: {
+      requestId: "00000000-0000-4000-8000-000000000000",
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:warm-up:$LATEST",
+      condition: "Success",
+      approximateInvokeCount: 1,
+    },
+    requestPayload: {},
+    responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+    responsePayload: null,
+  }),
+};
+
 /**
  * --wait: read the event invoke config of exactly this qualifier, watch its destinations, invoke, and print the
  * record whose requestId is the invocation's. Exit 0 on a success record, 1 on a failure record, 3 on timeout.
@@ -281,8 +299,7 @@ async function invokeAndWait(
         if (stop.aborted) throw stop.reason;
 
         // Watchers are attached (topic taps confirmed) before the invocation, so the record cannot slip past.
-        // Short polls on a user's queue: the wait ends when the record arrives, not when a long poll does.
-        polling = session.run(handle, () => finish("error"), 1, undefined, 0);
+        polling = session.run(handle, () => finish("error"), 1, undefined, peekWaitSeconds(session.watched));
         // Observed now, so that a poll failing while Invoke is in flight is not an unhandled rejection; it is
         // still thrown by the await below.
         polling.catch(() => undefined);
@@ -297,6 +314,16 @@ async function invokeAndWait(
           context,
           `invoked ${label} asynchronously, request ${requestId}; waiting for its record (${where})`,
         );
+        // While the function runs: the record's analysis and rendering, loaded and compiled on a stand-in,
+        // so that the real record is shown as soon as it arrives.
+        setImmediate(() => {
+          if (match) return;
+          const facts = { receivedAt: context.io.now(), source: "warm-up" };
+          for (const envelope of analyzeSafely(WARM_UP_MESSAGE)) {
+            if (context.output.json) render.tailRecord(envelope, facts);
+            else renderEnvelope(envelope, { colors: context.colors, origin: "warm-up", detailed: true });
+          }
+        });
         const endpoint = resolveClientSettings("lambda", context.aws, context.io.env).endpoint;
         explainRetries(say, config, timeoutMs, reminders, isLoopback(endpoint));
         ticker = setInterval(
@@ -415,6 +442,19 @@ function explainRetries(
       `--timeout ${formatDuration(timeoutMs)} is shorter than AWS's retry schedule: a late failure record would be missed`,
     );
   }
+}
+
+/**
+ * How long a poll of a user's queue may wait for a message (its long poll). A long poll on a user's queue is
+ * never abandoned (SQS would hand a message to the abandoned request and hide it), so the watch ends only
+ * when every poll in flight has returned. One source watched alone: a long poll of 1 s hands over the record
+ * the moment it arrives, and the record that ends the watch comes with that very poll, so none is left to
+ * finish (an interrupt or a time-out waits at most that second). With more sources, a record arriving
+ * through one would leave another's long poll to run out: they are short-polled, so that the wait ends when
+ * the record arrives.
+ */
+export function peekWaitSeconds(watched: readonly Watched[]): number {
+  return watched.length === 1 ? 1 : 0;
 }
 
 /** True for an endpoint on this machine (the embedded local stack, or another emulator). */

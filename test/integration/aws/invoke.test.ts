@@ -1,5 +1,5 @@
 import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
-import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import {
@@ -18,6 +18,7 @@ let stack: LocalStack;
 let clients: StackClients;
 let successQueue: { url: string; arn: string };
 let failureTopic: string;
+let singleQueue: { url: string; arn: string };
 
 beforeAll(async () => {
   // Lambda's retry delays (about 1 and 2 minutes) scaled to about 1 and 2 seconds.
@@ -31,6 +32,8 @@ beforeAll(async () => {
     retries: 2,
   });
   await deployFunction(clients, "bare");
+  singleQueue = await createQueue(clients, "invoke-single");
+  await deployFunction(clients, "single", { onSuccess: singleQueue.arn, retries: 0 });
   const tailedQueue = await createQueue(clients, "tailed-success");
   const tailedTopic = await createTopic(clients, "tailed-failure");
   await deployFunction(clients, "tailed", { onSuccess: tailedQueue.arn, onFailure: tailedTopic, retries: 0 });
@@ -156,6 +159,36 @@ describe("invoke", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/warning: interrupted before the record of request [0-9a-f-]{36} arrived/);
     await noTemporaryResources();
+  });
+
+  // One destination queue is long-polled ("Long polling lets you consume messages from your Amazon SQS queue
+  // as soon as they become available", AWS SQS Developer Guide, best practices: appropriate polling mode);
+  // the record ends the watch through that very poll.
+  it("--wait with a single destination queue prints its record, and leaves it in the queue visible", async () => {
+    const result = await runCli(stack, ["invoke", "single", '{"orderId":4}', "--wait", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const [record] = parseLines(result.stdout);
+    expect(record).toMatchObject({ outcome: "success", source: "sqs:invoke-single" });
+    expect(record.summary.requestId).toBe(record.requestId);
+    // Peeked and released at once: visible again, nothing left hidden.
+    expect(await queueCounts(clients, singleQueue.url)).toEqual({ visible: 1, inFlight: 0 });
+  });
+
+  // A long poll on the user's queue is not cut short when the wait stops: SQS would hand a message arriving
+  // meanwhile to the abandoned request and hide it for the visibility timeout. The poll is let finish, and
+  // what it brought is released.
+  it("Ctrl-C during --wait on a single destination queue does not abandon its long poll", async () => {
+    const queue = await createQueue(clients, "invoke-single-stop");
+    await deployFunction(clients, "single-stop", { onSuccess: queue.arn, retries: 0 });
+    const waiting = new CliProcess(stack, ["invoke", "single-stop", '{"sleepMs":5000}', "--wait"]);
+    await waiting.waitFor("waiting for its record");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    waiting.child.kill("SIGINT");
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"other":1}' }));
+    const result = await waiting.done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/warning: interrupted before the record of request [0-9a-f-]{36} arrived/);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 1, inFlight: 0 });
   });
 
   it("--wait refuses a function without destinations before invoking it", async () => {
