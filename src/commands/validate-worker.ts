@@ -5,7 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Chalk } from "chalk";
 import { resolveSchemaOption } from "../envelopes/user-schema.js";
-import type { Segment } from "../sources/parallel-ndjson.js";
+import { type Segment, WORKER_READY } from "../sources/parallel-ndjson.js";
 import { type ValidateWorkerData, validateSegment } from "./validate-segment.js";
 
 const data = workerData as ValidateWorkerData;
@@ -15,3 +15,4 @@ const colors = new Chalk({ level: data.colorLevel });
 parentPort?.on("message", (segment: Segment) => {
   parentPort?.postMessage(validateSegment(segment, data, forced, colors));
 });
+parentPort?.postMessage(WORKER_READY);

@@ -55,12 +55,10 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const watch = setTimeout(() => io.stdout.watchReader?.(), READER_WATCH_AFTER_MS);
   watch.unref();
   // NDJSON files over this size are validated by worker threads (an internal setting, for the tests).
-  // Set, it also lets 2 cores use them (the default needs PARALLEL_MIN_CORES).
   const parallelBytes = Number(io.env.LAMBDA_DEST_PARALLEL_BYTES ?? PARALLEL_MIN_BYTES);
-  const parallelCores = io.env.LAMBDA_DEST_PARALLEL_BYTES === undefined ? undefined : 2;
   try {
     for (const source of sources) {
-      const plan = parallelPlan(source, io.cwd, parallelBytes, parallelCores);
+      const plan = parallelPlan(source, io.cwd, parallelBytes);
       if (plan) {
         const data: ValidateWorkerData = {
           source,
@@ -73,8 +71,13 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
           width: context.width,
         };
         try {
-          for await (const segment of parallelNdjson<ValidateSegmentResult>(plan, workerUrl(), data, (part) =>
-            validateSegment(part, data, forced, context.colors),
+          for await (const segment of parallelNdjson<ValidateSegmentResult>(
+            plan,
+            workerUrl(),
+            data,
+            (part) => validateSegment(part, data, forced, context.colors),
+            // Internal, for the tests: the workers take part even in a small file.
+            { waitForWorkers: io.env.LAMBDA_DEST_PARALLEL_WAIT === "1" },
           )) {
             if (io.stdout.closed) throw READER_GONE;
             totals.valid += segment.valid;

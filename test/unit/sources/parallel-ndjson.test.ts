@@ -7,11 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateTexts } from "../../../src/generate/index.js";
+import { parallelNdjson, parallelPlan, type Segment } from "../../../src/sources/parallel-ndjson.js";
 import { runCli } from "../../support/run-cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-parallel-"));
 const SINGLE = { LAMBDA_DEST_PARALLEL_BYTES: String(2 ** 50) };
-const PARALLEL = { LAMBDA_DEST_PARALLEL_BYTES: "1000" };
+// The workers take part even though the main thread could read the whole file before one is ready.
+const PARALLEL = { LAMBDA_DEST_PARALLEL_BYTES: "1000", LAMBDA_DEST_PARALLEL_WAIT: "1" };
 
 /** About 2 MB of NDJSON with everything a reader can get wrong, at places spread over many segments. */
 function trickyFile(): { path: string; lines: number } {
@@ -81,5 +83,44 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
     expect(warnings.length).toBeGreaterThan(1);
     const single = await runCli(["validate", path, "--json"], { env: SINGLE });
     expect(parallel.stdout).toBe(single.stdout);
+  });
+});
+
+describe("parallelNdjson hands segments to the workers and gives the results back in order", () => {
+  interface Counted {
+    seq: number;
+    lineNumber: number;
+    lineFeeds: number;
+    thread: number;
+  }
+  const workerUrl = new URL("../../fixtures/workers/segment-counter.mjs", import.meta.url);
+  const file = join(scratch, "counted.ndjson");
+  // 3 MB of short lines: a dozen segments of 256 KB.
+  writeFileSync(file, `${'{"n":1}\n'.repeat(3 * 131_072)}`);
+
+  it("with waitForWorkers, the workers count every segment; results come back in order, lines numbered on", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    expect(plan).toBeDefined();
+    const local = (segment: Segment): Counted => ({
+      seq: segment.seq,
+      lineNumber: segment.lineNumber,
+      lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
+      thread: 0,
+    });
+    const results: Counted[] = [];
+    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
+      waitForWorkers: true,
+    })) {
+      results.push(result);
+    }
+    expect(results.map((result) => result.seq)).toEqual(results.map((_, index) => index));
+    let lineNumber = 0;
+    for (const result of results) {
+      expect(result.lineNumber).toBe(lineNumber);
+      lineNumber += result.lineFeeds;
+    }
+    expect(lineNumber).toBe(3 * 131_072);
+    expect(results.length).toBeGreaterThan(10);
+    for (const result of results) expect(result.thread).not.toBe(0);
   });
 });
