@@ -107,33 +107,43 @@ if (!process.sourceMapsEnabled) Error.prepareStackTrace = (error, callSites) => 
   return publicText(lines.join("\n"));
 };
 
-/** Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. */
+/**
+ * Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. Returns a
+ * promise only when a mark could not be written at once (a full pipe).
+ */
 function writeEndMarks(requestId) {
   const mark = endMarkPrefix + requestId + "\n";
-  return Promise.all([writeMark(process.stdout, writeStdout, 1, mark), writeMark(process.stderr, writeStderr, 2, mark)]);
+  const pending = [writeMark(process.stdout, writeStdout, 1, mark), writeMark(process.stderr, writeStderr, 2, mark)].filter(Boolean);
+  return pending.length === 0 ? undefined : Promise.all(pending);
 }
 
 // Through the stream, after what the function wrote to it; straight to the descriptor if the function ended
-// the stream; and never waiting more than half a second for a stream that does not call back.
+// the stream. A mark the stream wrote through at once (what it buffers is then empty) is out; for one it
+// queued, its callback is awaited, never more than half a second for a stream that does not call back.
 function writeMark(stream, write, descriptor, mark) {
-  return new Promise((resolve) => {
-    if (stream.destroyed || stream.writableEnded) {
-      try {
-        fs.writeSync(descriptor, mark);
-      } catch {}
-      resolve();
-      return;
-    }
-    const timer = setTimeout(resolve, 500);
+  if (stream.destroyed || stream.writableEnded) {
     try {
-      write(mark, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
+      fs.writeSync(descriptor, mark);
+    } catch {}
+    return undefined;
+  }
+  let written = false;
+  let onWritten;
+  try {
+    write(mark, () => {
+      written = true;
+      if (onWritten) onWritten();
+    });
+  } catch {
+    return undefined;
+  }
+  if (written || stream.writableLength === 0) return undefined;
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 500);
+    onWritten = () => {
       clearTimeout(timer);
       resolve();
-    }
+    };
   });
 }
 
@@ -548,7 +558,8 @@ for (;;) {
     failure = runtimeError ? error : toErrorObject(error);
     console.error("Invoke Error", runtimeError ? formattedErrorObject(error) : formattedError(isError(error) ? error : new Error(error)));
   }
-  await writeEndMarks(requestId);
+  const marking = writeEndMarks(requestId);
+  if (marking) await marking;
   // The answer and the request for the next event leave together.
   const answered =
     failure === undefined
