@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseValidArn } from "./arns.js";
 import type { InProcessAws } from "./in-process-aws.js";
-import type { LocalLogger } from "./local-logger.js";
+import { type LocalLogger, silentLogger } from "./local-logger.js";
 import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursion-lineage.js";
 import { SqsSendBatcher } from "./sqs-send-batcher.js";
 
@@ -37,7 +37,8 @@ export class DestinationDelivery {
 
   /** `lineage` is the chain the record belongs to: it travels on as the SQS and SNS trace header. */
   async deliver(target: DeliveryTarget, record: string, lineage: Lineage = EMPTY_LINEAGE): Promise<void> {
-    const where = `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
+    const where = () =>
+      `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
     try {
       const arn = parseValidArn(target.destination);
       switch (arn?.service) {
@@ -66,10 +67,10 @@ export class DestinationDelivery {
         default:
           throw new Error("unsupported destination");
       }
-      this.logger.info(`delivered ${where}`);
+      if (this.logger !== silentLogger) this.logger.info(`delivered ${where()}`);
     } catch (error) {
       this.logger.error(
-        `delivery failed: ${where}: ${error instanceof Error ? error.message : String(error)}`,
+        `delivery failed: ${where()}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }

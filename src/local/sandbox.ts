@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import type { LocalLogger } from "./local-logger.js";
+import { type LocalLogger, silentLogger } from "./local-logger.js";
 import { type RuntimeApiReply, type RuntimeApiRequest, RuntimeApiServer } from "./runtime-api-server.js";
 import type { RuntimeCommand } from "./runtimes.js";
 
@@ -266,8 +266,10 @@ export class Sandbox {
 
   private appendOutput(text: string): void {
     if (text === "") return;
-    for (const line of text.split("\n")) {
-      if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
+    if (this.logger !== silentLogger) {
+      for (const line of text.split("\n")) {
+        if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
+      }
     }
     const target = this.current ?? this.finishing?.invocation;
     if (target) {
@@ -425,7 +427,15 @@ export class Sandbox {
     this.invocations += 1;
     const coldStart = this.invocations === 1;
     const durationMs = performance.now() - current.startedAt;
-    this.samplePeakMemory();
+    // The log (and its REPORT line's Max Memory Used) is made when it is read: an answered invocation's is read
+    // at once or never (an asynchronous one), and the runtime's peak only grows. After a crash or a time-out
+    // the runtime is read now, before it is gone.
+    const answered = options.waitForOutput === true;
+    if (!answered) this.samplePeakMemory();
+    const log = () => {
+      if (answered) this.samplePeakMemory();
+      return this.invocationLog(current, durationMs, coldStart, options.end);
+    };
     // Without both end marks, a line left unended is the invocation's; after them, it is a later write's.
     const complete = (flush: boolean) => {
       if (this.finishing?.invocation === current) {
@@ -433,11 +443,15 @@ export class Sandbox {
         this.finishing = undefined;
       }
       if (flush) this.flushPendingOutput();
+      let logs: string | undefined;
       current.resolve({
         requestId: current.request.requestId,
         payload,
         ...(failed ? { functionError: "Unhandled" as const } : {}),
-        logs: this.invocationLog(current, durationMs, coldStart, options.end),
+        get logs() {
+          logs ??= log();
+          return logs;
+        },
         coldStart,
         durationMs,
       });
