@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 /** Messages remembered at most; the oldest are forgotten first (they were consumed long ago, or never will be). */
 const CAPACITY = 50_000;
 const MAX_HEADER_LENGTH = 2048;
+const ENTRY_ID = /^PublishBatchRequestEntries\.member\.\d+\.Id$/;
 
 /**
  * The X-Ray trace header each SQS message and SNS notification was sent with, kept beside fauxqs (which has no
@@ -13,8 +14,22 @@ const MAX_HEADER_LENGTH = 2048;
 export class SqsTraceHeaders {
   private readonly byMessageId = new Map<string, string>();
   private readonly pending = new WeakMap<FastifyRequest, Map<string, string> | string>();
+  /** Trace headers of the entries of PublishBatch requests the stack is about to make, by entry id. */
+  private readonly expectedEntries = new Map<string, string>();
 
-  /** Watches SendMessage, SendMessageBatch and Publish requests that carry a trace header. */
+  /**
+   * The trace header of one entry of a PublishBatch the stack itself is about to send (the request's own
+   * X-Amzn-Trace-Id is one for every entry). The id must be one nobody else can know.
+   */
+  expectEntry(entryId: string, trace: string): void {
+    this.expectedEntries.set(entryId, trace);
+  }
+
+  forgetEntries(entryIds: readonly string[]): void {
+    for (const id of entryIds) this.expectedEntries.delete(id);
+  }
+
+  /** Watches SendMessage, SendMessageBatch, Publish and the stack's own PublishBatch requests. */
   install(app: FastifyInstance): void {
     app.addHook("preHandler", async (request) => {
       const header = headerValue(request.headers["x-amzn-trace-id"]);
@@ -35,6 +50,14 @@ export class SqsTraceHeaders {
         if (byEntry.size > 0) this.pending.set(request, byEntry);
       } else if (target === undefined && header !== undefined && body.Action === "Publish") {
         this.pending.set(request, header);
+      } else if (target === undefined && body.Action === "PublishBatch" && this.expectedEntries.size > 0) {
+        const byEntry = new Map<string, string>();
+        for (const [key, value] of Object.entries(body)) {
+          if (typeof value !== "string" || !ENTRY_ID.test(key)) continue;
+          const trace = this.expectedEntries.get(value);
+          if (trace !== undefined) byEntry.set(value, trace);
+        }
+        if (byEntry.size > 0) this.pending.set(request, byEntry);
       }
     });
     app.addHook("onSend", async (request, _reply, payload) => {
@@ -44,6 +67,17 @@ export class SqsTraceHeaders {
       if (typeof pending === "string") {
         const id = /<MessageId>([^<]+)<\/MessageId>/.exec(payload)?.[1] ?? parseJson(payload)?.MessageId;
         if (typeof id === "string") this.remember(id, pending);
+        return payload;
+      }
+      if (payload.startsWith("<")) {
+        // PublishBatch: <Successful><member><Id>…</Id><MessageId>…</MessageId></member>…</Successful>
+        const section = /<Successful>([\s\S]*?)<\/Successful>/.exec(payload)?.[1] ?? "";
+        for (const member of section.split("</member>")) {
+          const id = /<Id>([^<]+)<\/Id>/.exec(member)?.[1];
+          const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(member)?.[1];
+          const trace = id === undefined ? undefined : pending.get(id);
+          if (trace !== undefined && messageId !== undefined) this.remember(messageId, trace);
+        }
         return payload;
       }
       const successful = parseJson(payload)?.Successful;
