@@ -46,7 +46,8 @@ const REASONS: Record<number, string> = {
 };
 const HEAD_END = Buffer.from("\r\n\r\n");
 const REQUEST_LINE = /^([A-Z]{1,16}) (\/[\x21-\x7e]*) HTTP\/1\.[01]$/;
-const UNSAFE_VALUE = /[\r\n\0]/;
+/** Header values are sent only when they are printable ASCII: nothing in one can end the head early. */
+const UNSAFE_VALUE = /[^\t\x20-\x7e]/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
@@ -269,16 +270,19 @@ class RuntimeApiConnection {
     close: boolean,
   ): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
-    const content = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
     let head = `HTTP/1.1 ${status} ${REASONS[status] ?? "Unknown"}\r\n`;
     for (const name in headers) {
       const value = headers[name]!;
       // A value that could end the header early is left out rather than sent.
       if (!UNSAFE_VALUE.test(value)) head += `${name}: ${value}\r\n`;
     }
-    head += `content-length: ${content.length}\r\n`;
+    head += `content-length: ${length}\r\n`;
     if (close) head += "connection: close\r\n";
     head += "\r\n";
-    this.socket.write(content.length === 0 ? head : Buffer.concat([Buffer.from(head, "latin1"), content]));
+    // One write of one piece: the head is ASCII, so head and a text body go out as one UTF-8 string.
+    this.socket.write(
+      typeof body === "string" ? head + body : Buffer.concat([Buffer.from(head, "latin1"), body]),
+    );
   }
 }

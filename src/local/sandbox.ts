@@ -142,6 +142,8 @@ export class Sandbox {
   private initTimer?: NodeJS.Timeout;
   private runtimeApiPort = 0;
   private readonly secret = Buffer.from(randomBytes(16).toString("base64url"));
+  /** What the bootstrap writes before the request id of the invocation it is about to answer. */
+  private readonly markPrefix = `\u0000${this.secret.toString()} `;
   private readonly server: RuntimeApiServer;
 
   private constructor(
@@ -276,11 +278,6 @@ export class Sandbox {
       target.output += text;
       if (target.output.length > MAX_LOG_CHARS) target.output = target.output.slice(-MAX_LOG_CHARS);
     }
-  }
-
-  /** What the bootstrap writes before the request id of the invocation it is about to answer. */
-  private get markPrefix(): string {
-    return `\u0000${this.secret.toString()} `;
   }
 
   /**
