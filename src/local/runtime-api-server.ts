@@ -247,7 +247,12 @@ class RuntimeApiConnection {
       },
       destroy: () => this.destroy(),
     };
-    this.options.handle({ method: head.method, path: head.path, body, size: head.length }, reply);
+    try {
+      this.options.handle({ method: head.method, path: head.path, body, size: head.length }, reply);
+    } catch {
+      // A fault in serving one request ends that connection, never the stack.
+      if (!answered) this.fail(500);
+    }
   }
 
   /** A request that cannot be read: an error answer, then the end of this connection only. */

@@ -31,6 +31,7 @@ beforeEach(async () => {
     maxBodyBytes: MAX_BODY,
     handle: (request, reply) => {
       seen.push(request);
+      if (request.path === "/fault") throw new Error("a fault while serving");
       if (request.path === "/2018-06-01/runtime/invocation/next") {
         // An event is ready a little later, as when a runtime waits for its next one.
         setTimeout(
@@ -140,6 +141,14 @@ describe("the Runtime API server", () => {
     expect(statuses(text)).toEqual([202]);
     expect(seen[0]!.size).toBe(MAX_BODY + 1);
     expect(seen[0]!.body.length).toBe(0);
+  });
+
+  it("answers a request whose serving fails with 500 and closes that connection, and goes on serving", async () => {
+    const { text, closedByServer } = await exchange(get("/fault"));
+    expect(statuses(text)).toEqual([500]);
+    expect(closedByServer).toBe(true);
+    const after = await exchange(post("/2018-06-01/runtime/invocation/req-0/error", "{}"));
+    expect(statuses(after.text)).toEqual([202]);
   });
 
   it.each([
