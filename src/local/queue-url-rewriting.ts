@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 /** The SQS actions whose responses carry queue URLs. */
 const URL_ACTIONS = new Set(["AmazonSQS.CreateQueue", "AmazonSQS.GetQueueUrl", "AmazonSQS.ListQueues"]);
 const FAUXQS_URL = /http:\/\/sqs\.[a-z0-9-]+\.localhost:(\d+)\//g;
+/** A whole queue URL in fauxqs's form, with nothing a URL parser could read another host from. */
+const FAUXQS_QUEUE_URL = /^http:\/\/sqs\.[a-z0-9-]+\.localhost:\d{1,5}\/\d{12}\/[A-Za-z0-9_.-]+$/;
 
 /**
  * fauxqs names queues http://sqs.REGION.localhost:PORT/ACCOUNT/NAME, a host that does not resolve here, and
@@ -31,6 +33,8 @@ export function installQueueUrlRewriting(
     if (!String(request.headers["content-type"] ?? "").includes("application/x-amz-json-1.0")) return;
     const body = request.body as Record<string, unknown> | undefined;
     if (!body || typeof body.QueueUrl !== "string") return;
+    // Already fauxqs's own form (what the stack itself sends, and most clients): nothing to parse.
+    if (FAUXQS_QUEUE_URL.test(body.QueueUrl)) return;
     let url: URL;
     try {
       url = new URL(body.QueueUrl);
