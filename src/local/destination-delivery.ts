@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { parseValidArn } from "./arns.js";
 import type { InProcessAws } from "./in-process-aws.js";
-import type { LocalLogger } from "./local-logger.js";
+import { type LocalLogger, silentLogger } from "./local-logger.js";
 import { EMPTY_LINEAGE, type Lineage, traceHeader } from "./recursion-lineage.js";
+import { SnsPublishBatcher } from "./sns-publish-batcher.js";
 import { SqsSendBatcher } from "./sqs-send-batcher.js";
+import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
 export interface DeliveryTarget {
   /** The destination ARN from the event invoke config. */
@@ -25,19 +27,24 @@ export type AsyncInvoker = (functionArn: string, payload: string, lineage: Linea
 export class DestinationDelivery {
   /** Records for one queue that are ready together go in one SendMessageBatch. */
   private readonly sqsBatcher: SqsSendBatcher;
+  /** Records for one topic that are ready together go in one PublishBatch. */
+  private readonly snsBatcher: SnsPublishBatcher;
 
   constructor(
     private readonly aws: InProcessAws,
     private readonly invokeAsync: AsyncInvoker,
     private readonly logger: LocalLogger,
     private readonly now: () => Date = () => new Date(),
+    traceHeaders?: SqsTraceHeaders,
   ) {
     this.sqsBatcher = new SqsSendBatcher(aws);
+    this.snsBatcher = new SnsPublishBatcher(aws, traceHeaders);
   }
 
   /** `lineage` is the chain the record belongs to: it travels on as the SQS and SNS trace header. */
   async deliver(target: DeliveryTarget, record: string, lineage: Lineage = EMPTY_LINEAGE): Promise<void> {
-    const where = `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
+    const where = () =>
+      `${target.condition} record of ${target.functionName} (RequestId ${target.requestId}) to ${target.destination}`;
     try {
       const arn = parseValidArn(target.destination);
       switch (arn?.service) {
@@ -45,12 +52,7 @@ export class DestinationDelivery {
           await this.sqsBatcher.send(target.destination, arn.region, record, traceHeader(lineage));
           break;
         case "sns":
-          await this.aws.sns(
-            "Publish",
-            { TopicArn: target.destination, Message: record },
-            arn.region,
-            traceHeader(lineage),
-          );
+          await this.snsBatcher.publish(target.destination, arn.region, record, traceHeader(lineage));
           break;
         case "lambda":
           this.invokeAsync(target.destination, record, lineage);
@@ -66,10 +68,10 @@ export class DestinationDelivery {
         default:
           throw new Error("unsupported destination");
       }
-      this.logger.info(`delivered ${where}`);
+      if (this.logger !== silentLogger) this.logger.info(`delivered ${where()}`);
     } catch (error) {
       this.logger.error(
-        `delivery failed: ${where}: ${error instanceof Error ? error.message : String(error)}`,
+        `delivery failed: ${where()}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }

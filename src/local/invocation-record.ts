@@ -53,8 +53,11 @@ function asJsonText(payload: string): string {
   } catch {
     return JSON.stringify(payload);
   }
-  return compactJson(payload);
+  // Most answers (every JSON.stringify's) have no whitespace at all: nothing to take out.
+  return WHITESPACE.test(payload) ? compactJson(payload) : payload;
 }
+
+const WHITESPACE = /[ \n\r\t]/;
 
 /** Drops the insignificant whitespace of valid JSON text; strings are copied untouched. */
 export function compactJson(text: string): string {

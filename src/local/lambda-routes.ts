@@ -85,17 +85,22 @@ export function registerLambdaRoutes(
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
-    scope.addHook("onRequest", async (request) => {
+    // A plain function rather than an async one: every Lambda request passes it.
+    scope.addHook("onRequest", (request, _reply, done) => {
       const contentType = header(request, "content-type");
-      if (contentType === undefined) return;
-      const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
-      if (BROWSER_SIMPLE_TYPES.has(mediaType)) {
-        throw new LambdaServiceError(
+      const mediaType =
+        contentType === undefined ? undefined : contentType.split(";")[0]!.trim().toLowerCase();
+      if (mediaType === undefined || !BROWSER_SIMPLE_TYPES.has(mediaType)) {
+        done();
+        return;
+      }
+      done(
+        new LambdaServiceError(
           "UnsupportedMediaTypeException",
           `The local stack refuses Content-Type ${mediaType} on the Lambda API: a web page can send it from another site without asking. Send application/json, or application/octet-stream for an Invoke payload, as the AWS SDKs and CLI do.`,
           415,
-        );
-      }
+        ),
+      );
     });
     scope.setErrorHandler((error, request, reply) => {
       const config = request.routeOptions.config as Partial<RouteConfig>;

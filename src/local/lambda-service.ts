@@ -175,6 +175,8 @@ export class LambdaService {
         return requestId;
       },
       options.logger,
+      undefined,
+      options.traceHeaders,
     );
   }
 

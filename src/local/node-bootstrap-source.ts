@@ -107,111 +107,126 @@ if (!process.sourceMapsEnabled) Error.prepareStackTrace = (error, callSites) => 
   return publicText(lines.join("\n"));
 };
 
-/** Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. */
+/**
+ * Tells the sandbox that everything written so far for this invocation is out: see sandbox.ts. Returns a
+ * promise only when a mark could not be written at once (a full pipe).
+ */
 function writeEndMarks(requestId) {
   const mark = endMarkPrefix + requestId + "\n";
-  return Promise.all([writeMark(process.stdout, writeStdout, 1, mark), writeMark(process.stderr, writeStderr, 2, mark)]);
+  const pending = [writeMark(process.stdout, writeStdout, 1, mark), writeMark(process.stderr, writeStderr, 2, mark)].filter(Boolean);
+  return pending.length === 0 ? undefined : Promise.all(pending);
 }
 
 // Through the stream, after what the function wrote to it; straight to the descriptor if the function ended
-// the stream; and never waiting more than half a second for a stream that does not call back.
+// the stream. A mark the stream wrote through at once (what it buffers is then empty) is out; for one it
+// queued, its callback is awaited, never more than half a second for a stream that does not call back.
 function writeMark(stream, write, descriptor, mark) {
-  return new Promise((resolve) => {
-    if (stream.destroyed || stream.writableEnded) {
-      try {
-        fs.writeSync(descriptor, mark);
-      } catch {}
-      resolve();
-      return;
-    }
-    const timer = setTimeout(resolve, 500);
+  if (stream.destroyed || stream.writableEnded) {
     try {
-      write(mark, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    } catch {
+      fs.writeSync(descriptor, mark);
+    } catch {}
+    return undefined;
+  }
+  let written = false;
+  let onWritten;
+  try {
+    write(mark, () => {
+      written = true;
+      if (onWritten) onWritten();
+    });
+  } catch {
+    return undefined;
+  }
+  if (written || stream.writableLength === 0) return undefined;
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 500);
+    onWritten = () => {
       clearTimeout(timer);
       resolve();
-    }
+    };
   });
 }
 
-// The Runtime API client: HTTP/1.1 on one kept-alive socket, one request at a time (as the managed runtime's
-// native client). A hand-written request and response parser costs the runtime a fraction of node:http's work
-// per invocation; what the stack's Runtime API answers is small and always carries a Content-Length (chunked
+// The Runtime API client: HTTP/1.1 on one kept-alive socket. Requests may be pipelined, and are when the
+// answer to an invocation and the request for the next event leave together (one write); answers come back in
+// order. A hand-written request and response parser costs the runtime a fraction of node:http's work per
+// invocation; what the stack's Runtime API answers is small and always carries a Content-Length (chunked
 // bodies and bodies ended by the connection's close are read too).
 let apiSocket;
-let apiChain = Promise.resolve();
+let received = Buffer.alloc(0);
+/** Requests sent on apiSocket and not answered yet, oldest first. */
+const unanswered = [];
+let corked = false;
 
-function request(method, urlPath, body, headers) {
-  const sent = apiChain.then(() => exchange(method, urlPath, body, headers));
-  apiChain = sent.then(() => undefined, () => undefined);
-  return sent;
+function connect() {
+  const socket = net.connect({ host: apiHost, port: Number(apiPort), noDelay: true });
+  received = Buffer.alloc(0);
+  socket.on("data", (chunk) => {
+    if (socket !== apiSocket) return;
+    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    readAnswers(socket, false);
+  });
+  // An error is followed by "close", which fails what is still unanswered; an idle connection that fails is
+  // simply replaced next time.
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    if (socket !== apiSocket) return;
+    readAnswers(socket, true);
+    apiSocket = undefined;
+    const error = new Error("socket hang up");
+    error.code = "ECONNRESET";
+    for (const waiter of unanswered.splice(0)) waiter.reject(error);
+  });
+  return socket;
 }
 
-function exchange(method, urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    if (!apiSocket || apiSocket.destroyed) {
-      apiSocket = net.connect({ host: apiHost, port: Number(apiPort), noDelay: true });
-      // Between requests nobody else listens: an idle connection that fails is simply replaced next time.
-      apiSocket.on("error", () => {});
+function readAnswers(socket, ended) {
+  while (unanswered.length > 0) {
+    let parsed;
+    try {
+      parsed = parseResponse(received, ended);
+    } catch (error) {
+      for (const waiter of unanswered.splice(0)) waiter.reject(error);
+      socket.destroy();
+      return;
     }
+    if (!parsed) return;
+    received = received.subarray(parsed.consumed);
+    unanswered.shift().resolve({ headers: parsed.headers, body: parsed.body });
+    if (parsed.close) {
+      socket.destroy();
+      return;
+    }
+  }
+}
+
+function request(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    if (!apiSocket || apiSocket.destroyed) apiSocket = connect();
     const socket = apiSocket;
     const payload = body === undefined ? undefined : Buffer.from(body, "utf8");
-    let head = method + " " + apiPrefix + "/2018-06-01/runtime" + urlPath + " HTTP/1.1\r\nHost: " + apiAddress + "\r\nConnection: keep-alive\r\n";
+    let head = method + " " + apiPrefix + "/2018-06-01/runtime" + urlPath + " HTTP/1.1\r\nHost: " + apiAddress + "\r\n";
     for (const [name, value] of Object.entries(headers ?? {})) head += name + ": " + value + "\r\n";
     if (payload !== undefined) head += "Content-Length: " + payload.length + "\r\n";
     head += "\r\n";
-    let received = Buffer.alloc(0);
-    let response;
-    const done = (error, result) => {
-      socket.off("data", onData);
-      socket.off("error", onError);
-      socket.off("close", onClose);
-      if (error) {
-        socket.destroy();
-        reject(error);
-      } else {
-        if (result.close) socket.destroy();
-        resolve({ headers: result.headers, body: result.body });
-      }
-    };
-    const onData = (chunk) => {
-      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-      let parsed;
-      try {
-        parsed = parseResponse(received, false);
-      } catch (error) {
-        done(error);
-        return;
-      }
-      if (parsed) done(undefined, parsed);
-    };
-    const onError = (error) => done(error);
-    const onClose = () => {
-      let parsed;
-      try {
-        parsed = parseResponse(received, true);
-      } catch (error) {
-        done(error);
-        return;
-      }
-      if (parsed) done(undefined, parsed);
-      else {
-        const error = new Error("socket hang up");
-        error.code = "ECONNRESET";
-        done(error);
-      }
-    };
-    socket.on("data", onData);
-    socket.on("error", onError);
-    socket.on("close", onClose);
+    unanswered.push({ resolve, reject });
+    // Requests made in the same tick leave in one write.
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
     socket.write(payload === undefined ? head : Buffer.concat([Buffer.from(head, "latin1"), payload]));
   });
 }
 
-/** A complete response in the bytes read so far ({status, headers, body, close}), or undefined for more. */
+/**
+ * The first complete response in the bytes read so far ({status, headers, body, close, consumed}), or
+ * undefined for more.
+ */
 function parseResponse(bytes, ended) {
   const headEnd = bytes.indexOf("\r\n\r\n");
   if (headEnd < 0) {
@@ -240,9 +255,10 @@ function parseResponse(bytes, ended) {
       const size = Number.parseInt(bytes.toString("latin1", at, lineEnd), 16);
       if (Number.isNaN(size)) throw new Error("bad chunk from the Runtime API");
       if (size === 0) {
+        // The last chunk, then trailers (none here) and an empty line.
         const trailerEnd = bytes.indexOf("\r\n\r\n", lineEnd);
-        if (trailerEnd < 0 && bytes.indexOf("\r\n", lineEnd + 2) !== lineEnd + 2) return undefined;
-        return { status: Number(status[1]), headers, body: Buffer.concat(chunks), close };
+        if (trailerEnd < 0) return undefined;
+        return { status: Number(status[1]), headers, body: Buffer.concat(chunks), close, consumed: trailerEnd + 4 };
       }
       if (bytes.length < lineEnd + 2 + size + 2) return undefined;
       chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size));
@@ -255,10 +271,10 @@ function parseResponse(bytes, ended) {
       if (ended) throw new Error("the Runtime API closed the connection mid-response");
       return undefined;
     }
-    return { status: Number(status[1]), headers, body: bytes.subarray(start, start + length), close };
+    return { status: Number(status[1]), headers, body: bytes.subarray(start, start + length), close, consumed: start + length };
   }
   if (!ended) return undefined;
-  return { status: Number(status[1]), headers, body: bytes.subarray(start), close: true };
+  return { status: Number(status[1]), headers, body: bytes.subarray(start), close: true, consumed: bytes.length };
 }
 
 function postError(urlPath, errorObject) {
@@ -519,18 +535,19 @@ process.on("unhandledRejection", async (reason, promise) => {
 });
 
 const runtime = new Runtime(await start());
+let next = request("GET", "/invocation/next");
 for (;;) {
-  const next = await request("GET", "/invocation/next");
-  const requestId = next.headers["lambda-runtime-aws-request-id"];
+  const invocation = await next;
+  const requestId = invocation.headers["lambda-runtime-aws-request-id"];
   currentRequestId = requestId;
   // As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
-  if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  if (invocation.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = invocation.headers["lambda-runtime-trace-id"];
   else delete process.env._X_AMZN_TRACE_ID;
   let body;
   let failure;
   try {
-    const event = JSON.parse(next.body.toString("utf8"));
-    const result = await runtime.handleOnceNonStreaming(event, makeContext(next.headers, requestId));
+    const event = JSON.parse(invocation.body.toString("utf8"));
+    const result = await runtime.handleOnceNonStreaming(event, makeContext(invocation.headers, requestId));
     try {
       body = JSON.stringify(result === undefined ? null : result);
     } catch (error) {
@@ -541,11 +558,16 @@ for (;;) {
     failure = runtimeError ? error : toErrorObject(error);
     console.error("Invoke Error", runtimeError ? formattedErrorObject(error) : formattedError(isError(error) ? error : new Error(error)));
   }
-  await writeEndMarks(requestId);
-  if (failure === undefined) {
-    await request("POST", "/invocation/" + requestId + "/response", body, { "content-type": "application/json" });
-  } else {
-    await postError("/invocation/" + requestId + "/error", failure);
-  }
+  const marking = writeEndMarks(requestId);
+  if (marking) await marking;
+  // The answer and the request for the next event leave together.
+  const answered =
+    failure === undefined
+      ? request("POST", "/invocation/" + requestId + "/response", body, { "content-type": "application/json" })
+      : postError("/invocation/" + requestId + "/error", failure);
+  next = request("GET", "/invocation/next");
+  // Should the answer fail, this one fails too: the runtime ends with the first, not with an unhandled rejection.
+  next.catch(() => {});
+  await answered;
 }
 `;

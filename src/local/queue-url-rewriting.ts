@@ -1,8 +1,10 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 /** The SQS actions whose responses carry queue URLs. */
 const URL_ACTIONS = new Set(["AmazonSQS.CreateQueue", "AmazonSQS.GetQueueUrl", "AmazonSQS.ListQueues"]);
 const FAUXQS_URL = /http:\/\/sqs\.[a-z0-9-]+\.localhost:(\d+)\//g;
+/** A whole queue URL in fauxqs's form, with nothing a URL parser could read another host from. */
+const FAUXQS_QUEUE_URL = /^http:\/\/sqs\.[a-z0-9-]+\.localhost:\d{1,5}\/\d{12}\/[A-Za-z0-9_.-]+$/;
 
 /**
  * fauxqs names queues http://sqs.REGION.localhost:PORT/ACCOUNT/NAME, a host that does not resolve here, and
@@ -16,10 +18,23 @@ export function installQueueUrlRewriting(
   publicHost: () => string,
   defaultRegion: string,
 ): void {
-  app.addHook("preHandler", async (request) => {
+  // Plain functions rather than async ones, here and below: every request of the app passes these hooks.
+  app.addHook("preHandler", (request, _reply, done) => {
+    rewriteQueueUrl(request);
+    done();
+  });
+  app.addHook("onSend", (request, _reply, payload, done) => {
+    if (typeof payload !== "string" || !URL_ACTIONS.has(String(request.headers["x-amz-target"] ?? "")))
+      done(null, payload);
+    else done(null, payload.replace(FAUXQS_URL, `http://${publicHost()}/`));
+  });
+
+  function rewriteQueueUrl(request: FastifyRequest): void {
     if (!String(request.headers["content-type"] ?? "").includes("application/x-amz-json-1.0")) return;
     const body = request.body as Record<string, unknown> | undefined;
     if (!body || typeof body.QueueUrl !== "string") return;
+    // Already fauxqs's own form (what the stack itself sends, and most clients): nothing to parse.
+    if (FAUXQS_QUEUE_URL.test(body.QueueUrl)) return;
     let url: URL;
     try {
       url = new URL(body.QueueUrl);
@@ -31,12 +46,7 @@ export function installQueueUrlRewriting(
     const region = regionFromAuthorization(request.headers.authorization) ?? defaultRegion;
     const port = publicHost().split(":").pop();
     body.QueueUrl = `http://sqs.${region}.localhost:${port}${url.pathname}`;
-  });
-  app.addHook("onSend", async (request, _reply, payload) => {
-    if (typeof payload !== "string" || !URL_ACTIONS.has(String(request.headers["x-amz-target"] ?? "")))
-      return payload;
-    return payload.replace(FAUXQS_URL, `http://${publicHost()}/`);
-  });
+  }
 }
 
 function regionFromAuthorization(header: string | undefined): string | undefined {

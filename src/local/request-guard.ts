@@ -47,7 +47,19 @@ export function installRequestGuard(app: FastifyInstance, options: RequestGuardO
     options.logger.warn(line);
   };
 
-  app.addHook("onRequest", async (request, reply) => {
+  // Plain functions rather than async ones, here and below: every request of the app passes these hooks. A
+  // request that is answered here (refused, or a preflight) does not go on.
+  app.addHook("onRequest", (request, reply, done) => {
+    if (guard(request, reply) === undefined) done();
+  });
+
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    reply.header("content-security-policy", "sandbox");
+    done(null, payload);
+  });
+
+  /** Answers a request that must not go on (and returns the reply); undefined lets it through. */
+  function guard(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     const { host, origin } = request.headers;
     if (host !== undefined && !isLoopbackHost(host, options.bindHost)) {
       warnOnce(
@@ -109,12 +121,8 @@ export function installRequestGuard(app: FastifyInstance, options: RequestGuardO
         .header("access-control-expose-headers", EXPOSED_HEADERS)
         .header("vary", "Origin");
     }
-  });
-
-  app.addHook("onSend", async (_request, reply, payload) => {
-    reply.header("content-security-policy", "sandbox");
-    return payload;
-  });
+    return undefined;
+  }
 }
 
 /** 127.0.0.0/8, ::1 (and its IPv4-mapped form), localhost and *.localhost, with or without a port. */

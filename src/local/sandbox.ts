@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
-import type { LocalLogger } from "./local-logger.js";
+import { type LocalLogger, silentLogger } from "./local-logger.js";
+import { type RuntimeApiReply, type RuntimeApiRequest, RuntimeApiServer } from "./runtime-api-server.js";
 import type { RuntimeCommand } from "./runtimes.js";
 
 export interface SandboxSpec {
@@ -77,6 +76,9 @@ const OUTPUT_DRAIN_MS = 1_000;
 /** Logs kept per invocation; LogType Tail returns the last 4 KB of them. */
 const MAX_LOG_CHARS = 64 * 1024;
 const RUNTIME_PATH = "/2018-06-01/runtime";
+const NEXT_PATH = `${RUNTIME_PATH}/invocation/next`;
+const INIT_ERROR_PATH = `${RUNTIME_PATH}/init/error`;
+const INVOCATION_PREFIX = `${RUNTIME_PATH}/invocation/`;
 /** Room for /proc/PID/status (about 1.5 kB on Linux); VmHWM is in its first half. Shared: reads are synchronous. */
 const statusBuffer = Buffer.alloc(8192);
 /**
@@ -114,7 +116,7 @@ const SIGNAL_NAMES: Record<string, string> = {
  */
 export class Sandbox {
   private child?: ChildProcess;
-  private waitingNext?: http.ServerResponse;
+  private waitingNext?: RuntimeApiReply;
   private current?: CurrentInvocation;
   /**
    * The invocation whose response just came in, until its log is complete. The function wrote its output
@@ -140,23 +142,28 @@ export class Sandbox {
   private initTimer?: NodeJS.Timeout;
   private runtimeApiPort = 0;
   private readonly secret = Buffer.from(randomBytes(16).toString("base64url"));
+  /** What the bootstrap writes before the request id of the invocation it is about to answer. */
+  private readonly markPrefix = `\u0000${this.secret.toString()} `;
+  private readonly server: RuntimeApiServer;
 
   private constructor(
     private readonly spec: SandboxSpec,
-    private readonly server: http.Server,
     private readonly logger: LocalLogger,
-  ) {}
+  ) {
+    this.server = new RuntimeApiServer({
+      authorize: (target) => this.authorizedPath(target),
+      forbidden: {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ errorMessage: "Forbidden", errorType: "Runtime.Forbidden" }),
+      },
+      maxBodyBytes: MAX_RESPONSE_BYTES,
+      handle: (request, reply) => this.handleRuntimeApi(request, reply),
+    });
+  }
 
   static async start(spec: SandboxSpec, logger: LocalLogger): Promise<Sandbox> {
-    const server = http.createServer();
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const sandbox = new Sandbox(spec, server, logger);
-    server.on("request", (request, response) => sandbox.handleRuntimeApi(request, response));
-    sandbox.spawn((server.address() as AddressInfo).port);
+    const sandbox = new Sandbox(spec, logger);
+    sandbox.spawn(await sandbox.server.listen());
     return sandbox;
   }
 
@@ -188,7 +195,6 @@ export class Sandbox {
     this.waitingNext?.destroy();
     this.closeStatus();
     this.server.close();
-    this.server.closeAllConnections();
   }
 
   private spawn(runtimeApiPort: number): void {
@@ -262,19 +268,16 @@ export class Sandbox {
 
   private appendOutput(text: string): void {
     if (text === "") return;
-    for (const line of text.split("\n")) {
-      if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
+    if (this.logger !== silentLogger) {
+      for (const line of text.split("\n")) {
+        if (line !== "") this.logger.info(`[${this.spec.functionName}] ${line}`);
+      }
     }
     const target = this.current ?? this.finishing?.invocation;
     if (target) {
       target.output += text;
       if (target.output.length > MAX_LOG_CHARS) target.output = target.output.slice(-MAX_LOG_CHARS);
     }
-  }
-
-  /** What the bootstrap writes before the request id of the invocation it is about to answer. */
-  private get markPrefix(): string {
-    return `\u0000${this.secret.toString()} `;
   }
 
   /**
@@ -378,7 +381,7 @@ export class Sandbox {
     this.dispose();
   }
 
-  private deliver(response: http.ServerResponse): void {
+  private deliver(reply: RuntimeApiReply): void {
     const current = this.current!;
     current.delivered = true;
     this.streams.stdout.marked = false;
@@ -391,16 +394,17 @@ export class Sandbox {
     current.startedAt = performance.now();
     const deadline = Date.now() + this.spec.timeoutSeconds * 1000;
     current.timer = setTimeout(() => this.timeOut(), this.spec.timeoutSeconds * 1000);
-    const body = Buffer.from(current.request.payload, "utf8");
-    response.writeHead(200, {
-      "content-type": "application/json",
-      "content-length": body.length,
-      "lambda-runtime-aws-request-id": current.request.requestId,
-      "lambda-runtime-deadline-ms": String(deadline),
-      "lambda-runtime-invoked-function-arn": current.request.invokedFunctionArn,
-      "lambda-runtime-trace-id": current.request.traceId,
-    });
-    response.end(body);
+    reply.send(
+      200,
+      {
+        "content-type": "application/json",
+        "lambda-runtime-aws-request-id": current.request.requestId,
+        "lambda-runtime-deadline-ms": String(deadline),
+        "lambda-runtime-invoked-function-arn": current.request.invokedFunctionArn,
+        "lambda-runtime-trace-id": current.request.traceId,
+      },
+      current.request.payload,
+    );
   }
 
   /**
@@ -420,7 +424,15 @@ export class Sandbox {
     this.invocations += 1;
     const coldStart = this.invocations === 1;
     const durationMs = performance.now() - current.startedAt;
-    this.samplePeakMemory();
+    // The log (and its REPORT line's Max Memory Used) is made when it is read: an answered invocation's is read
+    // at once or never (an asynchronous one), and the runtime's peak only grows. After a crash or a time-out
+    // the runtime is read now, before it is gone.
+    const answered = options.waitForOutput === true;
+    if (!answered) this.samplePeakMemory();
+    const log = () => {
+      if (answered) this.samplePeakMemory();
+      return this.invocationLog(current, durationMs, coldStart, options.end);
+    };
     // Without both end marks, a line left unended is the invocation's; after them, it is a later write's.
     const complete = (flush: boolean) => {
       if (this.finishing?.invocation === current) {
@@ -428,11 +440,15 @@ export class Sandbox {
         this.finishing = undefined;
       }
       if (flush) this.flushPendingOutput();
+      let logs: string | undefined;
       current.resolve({
         requestId: current.request.requestId,
         payload,
         ...(failed ? { functionError: "Unhandled" as const } : {}),
-        logs: this.invocationLog(current, durationMs, coldStart, options.end),
+        get logs() {
+          logs ??= log();
+          return logs;
+        },
         coldStart,
         durationMs,
       });
@@ -491,70 +507,54 @@ export class Sandbox {
     return `START RequestId: ${requestId} Version: ${this.spec.version}\n${body}END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
   }
 
-  private handleRuntimeApi(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const path = this.authorizedPath(request.url ?? "");
-    if (path === undefined) {
-      // Not this sandbox's child: refuse without reading the body or touching the invocation.
-      request.resume();
-      response.writeHead(403, { "content-type": "application/json", connection: "close" });
-      response.end(JSON.stringify({ errorMessage: "Forbidden", errorType: "Runtime.Forbidden" }));
+  /** A request from the runtime (its target already checked: this sandbox's secret comes first). */
+  private handleRuntimeApi(request: RuntimeApiRequest, reply: RuntimeApiReply): void {
+    const { method, path, size } = request;
+    if (method === "GET" && path === NEXT_PATH) {
+      if (this.current && !this.current.delivered) this.deliver(reply);
+      else this.waitingNext = reply;
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is counted, not kept: a runaway response cannot grow the stack's memory.
-      if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
-    });
-    request.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      if (request.method === "GET" && path === `${RUNTIME_PATH}/invocation/next`) {
-        if (this.current && !this.current.delivered) this.deliver(response);
-        else this.waitingNext = response;
+    if (method === "POST" && path === INIT_ERROR_PATH) {
+      this.samplePeakMemory();
+      this.initError =
+        size === 0 || size > MAX_RESPONSE_BYTES
+          ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" })
+          : request.body.toString("utf8");
+      accepted(reply);
+      return;
+    }
+    const answer = method === "POST" ? invocationAnswer(path) : undefined;
+    if (answer && this.current?.delivered && this.current.request.requestId === answer.requestId) {
+      if (size > MAX_RESPONSE_BYTES) {
+        reply.send(
+          413,
+          { "content-type": "application/json" },
+          JSON.stringify({
+            errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+            errorType: "RequestEntityTooLarge",
+          }),
+        );
+        this.finish(
+          JSON.stringify({
+            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+            errorType: "Function.ResponseSizeTooLarge",
+          }),
+          true,
+        );
         return;
       }
-      if (request.method === "POST" && path === `${RUNTIME_PATH}/init/error`) {
-        this.samplePeakMemory();
-        this.initError =
-          size === 0 || size > MAX_RESPONSE_BYTES
-            ? JSON.stringify({ errorMessage: "Init error", errorType: "Runtime.Unknown" })
-            : body;
-        accepted(response);
-        return;
-      }
-      const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(path);
-      if (
-        request.method === "POST" &&
-        match &&
-        this.current?.delivered &&
-        this.current.request.requestId === match[1]
-      ) {
-        if (size > MAX_RESPONSE_BYTES) {
-          response.writeHead(413, { "content-type": "application/json" });
-          response.end(
-            JSON.stringify({
-              errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-              errorType: "RequestEntityTooLarge",
-            }),
-          );
-          this.finish(
-            JSON.stringify({
-              errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-              errorType: "Function.ResponseSizeTooLarge",
-            }),
-            true,
-          );
-          return;
-        }
-        accepted(response);
-        if (match[2] === "response") this.finish(body === "" ? "null" : body, false);
-        else this.finish(body, true);
-        return;
-      }
-      response.writeHead(400, { "content-type": "application/json" });
-      response.end(JSON.stringify({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" }));
-    });
+      accepted(reply);
+      const body = request.body.toString("utf8");
+      if (answer.kind === "response") this.finish(body === "" ? "null" : body, false);
+      else this.finish(body, true);
+      return;
+    }
+    reply.send(
+      400,
+      { "content-type": "application/json" },
+      JSON.stringify({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" }),
+    );
   }
 
   /** The Runtime API path of a request that starts with this sandbox's secret; undefined for any other. */
@@ -569,7 +569,16 @@ export class Sandbox {
   }
 }
 
-function accepted(response: http.ServerResponse): void {
-  response.writeHead(202, { "content-type": "application/json" });
-  response.end('{"status":"OK"}');
+function accepted(reply: RuntimeApiReply): void {
+  reply.send(202, { "content-type": "application/json" }, '{"status":"OK"}');
+}
+
+/** /2018-06-01/runtime/invocation/ID/response or .../error: the request id and which of the two. */
+function invocationAnswer(path: string): { requestId: string; kind: "response" | "error" } | undefined {
+  if (!path.startsWith(INVOCATION_PREFIX)) return undefined;
+  const slash = path.indexOf("/", INVOCATION_PREFIX.length);
+  if (slash <= INVOCATION_PREFIX.length) return undefined;
+  const kind = path.slice(slash + 1);
+  if (kind !== "response" && kind !== "error") return undefined;
+  return { requestId: path.slice(INVOCATION_PREFIX.length, slash), kind };
 }

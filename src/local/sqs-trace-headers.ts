@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 /** Messages remembered at most; the oldest are forgotten first (they were consumed long ago, or never will be). */
 const CAPACITY = 50_000;
 const MAX_HEADER_LENGTH = 2048;
+const ENTRY_ID = /^PublishBatchRequestEntries\.member\.\d+\.Id$/;
 
 /**
  * The X-Ray trace header each SQS message and SNS notification was sent with, kept beside fauxqs (which has no
@@ -13,49 +14,94 @@ const MAX_HEADER_LENGTH = 2048;
 export class SqsTraceHeaders {
   private readonly byMessageId = new Map<string, string>();
   private readonly pending = new WeakMap<FastifyRequest, Map<string, string> | string>();
+  /** Trace headers of the entries of PublishBatch requests the stack is about to make, by entry id. */
+  private readonly expectedEntries = new Map<string, string>();
 
-  /** Watches SendMessage, SendMessageBatch and Publish requests that carry a trace header. */
+  /**
+   * The trace header of one entry of a PublishBatch the stack itself is about to send (the request's own
+   * X-Amzn-Trace-Id is one for every entry). The id must be one nobody else can know.
+   */
+  expectEntry(entryId: string, trace: string): void {
+    this.expectedEntries.set(entryId, trace);
+  }
+
+  forgetEntries(entryIds: readonly string[]): void {
+    for (const id of entryIds) this.expectedEntries.delete(id);
+  }
+
+  /** Watches SendMessage, SendMessageBatch, Publish and the stack's own PublishBatch requests. */
   install(app: FastifyInstance): void {
-    app.addHook("preHandler", async (request) => {
-      const header = headerValue(request.headers["x-amzn-trace-id"]);
-      const target = headerValue(request.headers["x-amz-target"]);
-      const body = request.body as Record<string, unknown> | undefined;
-      if (!body || typeof body !== "object" || Buffer.isBuffer(body)) return;
-      if (target === "AmazonSQS.SendMessage") {
-        const trace = systemTraceHeader(body) ?? header;
-        if (trace !== undefined) this.pending.set(request, trace);
-      } else if (target === "AmazonSQS.SendMessageBatch" && Array.isArray(body.Entries)) {
-        const byEntry = new Map<string, string>();
-        for (const entry of body.Entries as unknown[]) {
-          if (entry === null || typeof entry !== "object") continue;
-          const id = (entry as Record<string, unknown>).Id;
-          const trace = systemTraceHeader(entry as Record<string, unknown>) ?? header;
-          if (typeof id === "string" && trace !== undefined) byEntry.set(id, trace);
-        }
-        if (byEntry.size > 0) this.pending.set(request, byEntry);
-      } else if (target === undefined && header !== undefined && body.Action === "Publish") {
-        this.pending.set(request, header);
-      }
+    // Plain functions rather than async ones: every request of the app passes these hooks.
+    app.addHook("preHandler", (request, _reply, done) => {
+      this.watch(request);
+      done();
     });
-    app.addHook("onSend", async (request, _reply, payload) => {
-      const pending = this.pending.get(request);
-      if (pending === undefined || typeof payload !== "string") return payload;
-      this.pending.delete(request);
-      if (typeof pending === "string") {
-        const id = /<MessageId>([^<]+)<\/MessageId>/.exec(payload)?.[1] ?? parseJson(payload)?.MessageId;
-        if (typeof id === "string") this.remember(id, pending);
-        return payload;
-      }
-      const successful = parseJson(payload)?.Successful;
-      if (Array.isArray(successful)) {
-        for (const entry of successful as Array<Record<string, unknown>>) {
-          const trace = typeof entry?.Id === "string" ? pending.get(entry.Id) : undefined;
-          if (trace !== undefined && typeof entry.MessageId === "string")
-            this.remember(entry.MessageId, trace);
-        }
-      }
-      return payload;
+    app.addHook("onSend", (request, _reply, payload, done) => {
+      this.note(request, payload);
+      done(null, payload);
     });
+  }
+
+  /** Keeps the trace headers a send or publish request carries, until its answer names the messages. */
+  private watch(request: FastifyRequest): void {
+    const header = headerValue(request.headers["x-amzn-trace-id"]);
+    const target = headerValue(request.headers["x-amz-target"]);
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== "object" || Buffer.isBuffer(body)) return;
+    if (target === "AmazonSQS.SendMessage") {
+      const trace = systemTraceHeader(body) ?? header;
+      if (trace !== undefined) this.pending.set(request, trace);
+    } else if (target === "AmazonSQS.SendMessageBatch" && Array.isArray(body.Entries)) {
+      const byEntry = new Map<string, string>();
+      for (const entry of body.Entries as unknown[]) {
+        if (entry === null || typeof entry !== "object") continue;
+        const id = (entry as Record<string, unknown>).Id;
+        const trace = systemTraceHeader(entry as Record<string, unknown>) ?? header;
+        if (typeof id === "string" && trace !== undefined) byEntry.set(id, trace);
+      }
+      if (byEntry.size > 0) this.pending.set(request, byEntry);
+    } else if (target === undefined && header !== undefined && body.Action === "Publish") {
+      this.pending.set(request, header);
+    } else if (target === undefined && body.Action === "PublishBatch" && this.expectedEntries.size > 0) {
+      const byEntry = new Map<string, string>();
+      for (const [key, value] of Object.entries(body)) {
+        if (typeof value !== "string" || !ENTRY_ID.test(key)) continue;
+        const trace = this.expectedEntries.get(value);
+        if (trace !== undefined) byEntry.set(value, trace);
+      }
+      if (byEntry.size > 0) this.pending.set(request, byEntry);
+    }
+  }
+
+  /** Remembers each message's trace header by the id the answer gave it. */
+  private note(request: FastifyRequest, payload: unknown): void {
+    const pending = this.pending.get(request);
+    if (pending === undefined || typeof payload !== "string") return;
+    this.pending.delete(request);
+    if (typeof pending === "string") {
+      const id = /<MessageId>([^<]+)<\/MessageId>/.exec(payload)?.[1] ?? parseJson(payload)?.MessageId;
+      if (typeof id === "string") this.remember(id, pending);
+      return;
+    }
+    if (payload.startsWith("<")) {
+      // PublishBatch: <Successful><member><Id>…</Id><MessageId>…</MessageId></member>…</Successful>
+      const section = /<Successful>([\s\S]*?)<\/Successful>/.exec(payload)?.[1] ?? "";
+      for (const member of section.split("</member>")) {
+        const id = /<Id>([^<]+)<\/Id>/.exec(member)?.[1];
+        const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(member)?.[1];
+        const trace = id === undefined ? undefined : pending.get(id);
+        if (trace !== undefined && messageId !== undefined) this.remember(messageId, trace);
+      }
+      return;
+    }
+    const successful = parseJson(payload)?.Successful;
+    if (Array.isArray(successful)) {
+      for (const entry of successful as Array<Record<string, unknown>>) {
+        const trace = typeof entry?.Id === "string" ? pending.get(entry.Id) : undefined;
+        if (trace !== undefined && typeof entry.MessageId === "string") this.remember(entry.MessageId, trace);
+      }
+    }
+    return;
   }
 
   /** A message's trace header: its own, or that of the SNS notification it carries. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LocalLogger } from "../local-logger.js";
 import { EventsServiceError } from "./events-error.js";
 import type { EventsService } from "./events-service.js";
@@ -17,11 +17,27 @@ export function registerEventsRoutes(
   service: EventsService,
   logger: LocalLogger,
 ): void {
-  app.addHook("preHandler", async (request, reply) => {
+  // A plain function, not an async one: every request of the app passes here, and all but EventBridge's go on
+  // at once, without a promise of their own.
+  app.addHook("preHandler", (request, reply, done) => {
     const target = request.headers["x-amz-target"];
-    if (request.method !== "POST" || typeof target !== "string" || !target.startsWith(TARGET_PREFIX)) return;
-    if (request.url.split("?")[0] !== "/") return;
-    const operation = target.slice(TARGET_PREFIX.length);
+    if (
+      request.method !== "POST" ||
+      typeof target !== "string" ||
+      !target.startsWith(TARGET_PREFIX) ||
+      request.url.split("?")[0] !== "/"
+    ) {
+      done();
+      return;
+    }
+    return answer(request, reply, target.slice(TARGET_PREFIX.length));
+  });
+
+  async function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    operation: string,
+  ): Promise<FastifyReply> {
     const requestId = randomUUID();
     const send = (status: number, document: unknown, errorType?: string) => {
       reply.code(status).header("x-amzn-RequestId", requestId).type("application/x-amz-json-1.1");
@@ -65,5 +81,5 @@ export function registerEventsRoutes(
         "InternalException",
       );
     }
-  });
+  }
 }

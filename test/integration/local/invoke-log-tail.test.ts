@@ -44,3 +44,30 @@ it("the log of every synchronous invoke holds the last line the function wrote b
   }
   expect(missing).toEqual([]);
 });
+
+it("the log holds the last line even when the function's output filled the pipe to the stack", async () => {
+  // 300 KB in one write: more than a pipe holds, so the runtime's stream queues the rest, and its end mark
+  // after it; the answer must still come with every line in the log.
+  const handler = `export const handler = async (event) => {
+    process.stdout.write(("y".repeat(1023) + "\\n").repeat(300));
+    console.log("after the flood " + event.n);
+    return event.n;
+  };`;
+  await clients.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: "log-flood",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: "arn:aws:iam::000000000000:role/lambda-role",
+      Code: { ZipFile: zipSync({ "index.mjs": strToU8(handler) }) },
+    }),
+  );
+  for (let n = 0; n < 5; n += 1) {
+    const answer = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: "log-flood", LogType: "Tail", Payload: JSON.stringify({ n }) }),
+    );
+    expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toBe(n);
+    const log = Buffer.from(answer.LogResult ?? "", "base64").toString("utf8");
+    expect(log).toMatch(new RegExp(`after the flood ${n}\\nEND RequestId: `));
+  }
+});
