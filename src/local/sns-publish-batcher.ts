@@ -1,26 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { BatchLines, type PendingMessage } from "./batch-lines.js";
 import { type InProcessAws, InProcessAwsError } from "./in-process-aws.js";
 import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
 
-/** PublishBatch takes 10 entries at most (SNS API reference, PublishBatch). */
-const MAX_ENTRIES = 10;
-/** "The maximum total payload size (the sum of the individual lengths of all of the batched messages)" is 256 KiB. */
-const MAX_BATCH_BYTES = 256 * 1024;
-/** A message this large is published on its own, with Publish, as before batching existed. */
-const MAX_BATCHED_MESSAGE_BYTES = 64 * 1024;
-
-interface PendingMessage {
+interface QueuedMessage extends PendingMessage {
   message: string;
-  bytes: number;
-  traceHeader?: string;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-interface TopicLine {
-  topicArn: string;
   region: string;
-  pending: PendingMessage[];
+  traceHeader?: string;
 }
 
 /**
@@ -33,7 +19,9 @@ interface TopicLine {
  * before batching existed.
  */
 export class SnsPublishBatcher {
-  private readonly lines = new Map<string, TopicLine>();
+  private readonly lines = new BatchLines<QueuedMessage>((topicArn, batch) =>
+    this.publishBatch(topicArn, batch),
+  );
 
   constructor(
     private readonly aws: InProcessAws,
@@ -42,36 +30,10 @@ export class SnsPublishBatcher {
 
   publish(topicArn: string, region: string, message: string, traceHeader: string | undefined): Promise<void> {
     if (topicArn.endsWith(".fifo")) return this.publishOne(topicArn, region, message, traceHeader);
-    let line = this.lines.get(topicArn);
-    const starting = line === undefined;
-    if (!line) {
-      line = { topicArn, region, pending: [] };
-      this.lines.set(topicArn, line);
-    }
-    const queued = line;
     return new Promise<void>((resolve, reject) => {
-      queued.pending.push({
-        message,
-        bytes: Buffer.byteLength(message, "utf8"),
-        traceHeader,
-        resolve,
-        reject,
-      });
-      // The rest of this turn's records join the batch.
-      if (starting) setImmediate(() => void this.drain(queued));
+      const bytes = Buffer.byteLength(message, "utf8");
+      this.lines.add(topicArn, { message, region, bytes, traceHeader, resolve, reject });
     });
-  }
-
-  private async drain(line: TopicLine): Promise<void> {
-    while (line.pending.length > 0) {
-      const batch = takeBatch(line.pending);
-      try {
-        await this.publishBatch(line, batch);
-      } catch (error) {
-        for (const message of batch) message.reject(error);
-      }
-    }
-    this.lines.delete(line.topicArn);
   }
 
   private async publishOne(
@@ -83,15 +45,16 @@ export class SnsPublishBatcher {
     await this.aws.sns("Publish", { TopicArn: topicArn, Message: message }, region, traceHeader);
   }
 
-  private async publishBatch(line: TopicLine, batch: PendingMessage[]): Promise<void> {
+  private async publishBatch(topicArn: string, batch: QueuedMessage[]): Promise<void> {
+    const region = batch[0]!.region;
     if (batch.length === 1) {
       const [only] = batch;
-      await this.publishOne(line.topicArn, line.region, only.message, only.traceHeader);
+      await this.publishOne(topicArn, region, only.message, only.traceHeader);
       only.resolve();
       return;
     }
     const ids = batch.map(() => randomUUID());
-    const parameters: Record<string, string> = { TopicArn: line.topicArn };
+    const parameters: Record<string, string> = { TopicArn: topicArn };
     batch.forEach((entry, index) => {
       const prefix = `PublishBatchRequestEntries.member.${index + 1}`;
       parameters[`${prefix}.Id`] = ids[index]!;
@@ -100,7 +63,7 @@ export class SnsPublishBatcher {
     });
     let answer: string;
     try {
-      answer = await this.aws.sns("PublishBatch", parameters, line.region);
+      answer = await this.aws.sns("PublishBatch", parameters, region);
     } finally {
       this.traceHeaders?.forgetEntries(ids);
     }
@@ -111,23 +74,6 @@ export class SnsPublishBatcher {
       else entry.reject(new InProcessAwsError(failure.code, failure.message));
     });
   }
-}
-
-/** The next messages that go together: up to 10, within the byte budget; a large one goes alone. */
-function takeBatch(pending: PendingMessage[]): PendingMessage[] {
-  if (pending[0]!.bytes > MAX_BATCHED_MESSAGE_BYTES) return pending.splice(0, 1);
-  let count = 0;
-  let bytes = 0;
-  while (
-    count < pending.length &&
-    count < MAX_ENTRIES &&
-    pending[count]!.bytes <= MAX_BATCHED_MESSAGE_BYTES &&
-    bytes + pending[count]!.bytes <= MAX_BATCH_BYTES
-  ) {
-    bytes += pending[count]!.bytes;
-    count += 1;
-  }
-  return pending.splice(0, count);
 }
 
 /** The Failed members of a PublishBatch answer, by entry id. */

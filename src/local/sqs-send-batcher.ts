@@ -1,26 +1,10 @@
+import { BatchLines, type PendingMessage } from "./batch-lines.js";
 import { type InProcessAws, InProcessAwsError } from "./in-process-aws.js";
 
-/** SendMessageBatch takes 10 entries at most (SQS API reference, SendMessageBatch). */
-const MAX_ENTRIES = 10;
-/** Bodies batched together stay under this many bytes in all (SQS's batch limit is larger; this keeps batches small). */
-const MAX_BATCH_BYTES = 256 * 1024;
-/** A body this large is sent on its own, with SendMessage, as before batching existed. */
-const MAX_BATCHED_BODY_BYTES = 64 * 1024;
-
-interface PendingMessage {
+interface QueuedMessage extends PendingMessage {
   body: string;
-  bytes: number;
-  traceHeader?: string;
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
-interface QueueLine {
-  queueArn: string;
   region: string;
-  pending: PendingMessage[];
-  /** A send to this queue is under way or scheduled: messages that come meanwhile wait and go together. */
-  busy: boolean;
+  traceHeader?: string;
 }
 
 /**
@@ -31,50 +15,30 @@ interface QueueLine {
  * attribute, per entry). Queue URLs are looked up once per queue ARN and forgotten when the queue is gone.
  */
 export class SqsSendBatcher {
-  private readonly lines = new Map<string, QueueLine>();
+  private readonly lines = new BatchLines<QueuedMessage>((queueArn, batch) =>
+    this.sendBatch(queueArn, batch),
+  );
   private readonly urls = new Map<string, string>();
 
   constructor(private readonly aws: InProcessAws) {}
 
   send(queueArn: string, region: string, body: string, traceHeader: string | undefined): Promise<void> {
-    let line = this.lines.get(queueArn);
-    if (!line) {
-      line = { queueArn, region, pending: [], busy: false };
-      this.lines.set(queueArn, line);
-    }
-    const queued = line;
     return new Promise<void>((resolve, reject) => {
-      queued.pending.push({ body, bytes: Buffer.byteLength(body, "utf8"), traceHeader, resolve, reject });
-      if (!queued.busy) {
-        queued.busy = true;
-        // The rest of this turn's records join the batch.
-        setImmediate(() => void this.drain(queued));
-      }
+      const bytes = Buffer.byteLength(body, "utf8");
+      this.lines.add(queueArn, { body, region, bytes, traceHeader, resolve, reject });
     });
   }
 
-  private async drain(line: QueueLine): Promise<void> {
-    while (line.pending.length > 0) {
-      const batch = takeBatch(line.pending);
-      try {
-        await this.sendBatch(line, batch);
-      } catch (error) {
-        for (const message of batch) message.reject(error);
-      }
-    }
-    line.busy = false;
-    this.lines.delete(line.queueArn);
-  }
-
-  private async sendBatch(line: QueueLine, batch: PendingMessage[]): Promise<void> {
-    const queueUrl = await this.queueUrl(line.queueArn);
+  private async sendBatch(queueArn: string, batch: QueuedMessage[]): Promise<void> {
+    const queueUrl = await this.queueUrl(queueArn);
+    const region = batch[0]!.region;
     try {
       if (batch.length === 1) {
         const [message] = batch;
         await this.aws.sqs(
           "SendMessage",
           { QueueUrl: queueUrl, MessageBody: message.body },
-          line.region,
+          region,
           message.traceHeader,
         );
         message.resolve();
@@ -99,7 +63,7 @@ export class SqsSendBatcher {
                 }),
           })),
         },
-        line.region,
+        region,
       );
       const failed = new Map((result.Failed ?? []).map((entry) => [entry.Id, entry]));
       batch.forEach((message, index) => {
@@ -112,7 +76,7 @@ export class SqsSendBatcher {
       });
     } catch (error) {
       if (error instanceof InProcessAwsError && error.code === "QueueDoesNotExist")
-        this.urls.delete(line.queueArn);
+        this.urls.delete(queueArn);
       throw error;
     }
   }
@@ -124,21 +88,4 @@ export class SqsSendBatcher {
     this.urls.set(queueArn, url);
     return url;
   }
-}
-
-/** The next messages that go together: up to 10, within the byte budget; a large one goes alone. */
-function takeBatch(pending: PendingMessage[]): PendingMessage[] {
-  if (pending[0].bytes > MAX_BATCHED_BODY_BYTES) return pending.splice(0, 1);
-  let count = 0;
-  let bytes = 0;
-  while (
-    count < pending.length &&
-    count < MAX_ENTRIES &&
-    pending[count].bytes <= MAX_BATCHED_BODY_BYTES &&
-    bytes + pending[count].bytes <= MAX_BATCH_BYTES
-  ) {
-    bytes += pending[count].bytes;
-    count += 1;
-  }
-  return pending.splice(0, count);
 }
