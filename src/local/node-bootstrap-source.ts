@@ -154,6 +154,12 @@ function writeMark(stream, write, descriptor, mark) {
 // bodies and bodies ended by the connection's close are read too).
 let apiSocket;
 let received = Buffer.alloc(0);
+// Chunks of a body still short of its Content-Length: kept apart and joined once, when the body is whole
+// (joining at every chunk would copy a 6 MB event some hundred times).
+let waiting = [];
+let waitingBytes = 0;
+/** Bytes "received" must hold before the next answer can be parsed (0: unknown, parse at every chunk). */
+let needed = 0;
 /** Requests sent on apiSocket and not answered yet, oldest first. */
 const unanswered = [];
 let corked = false;
@@ -161,9 +167,15 @@ let corked = false;
 function connect() {
   const socket = net.connect({ host: apiHost, port: Number(apiPort), noDelay: true });
   received = Buffer.alloc(0);
+  waiting = [];
+  waitingBytes = 0;
+  needed = 0;
   socket.on("data", (chunk) => {
     if (socket !== apiSocket) return;
-    received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+    waiting.push(chunk);
+    waitingBytes += chunk.length;
+    if (received.length + waitingBytes < needed) return;
+    joinWaiting();
     readAnswers(socket, false);
   });
   // An error is followed by "close", which fails what is still unanswered; an idle connection that fails is
@@ -171,6 +183,7 @@ function connect() {
   socket.on("error", () => {});
   socket.on("close", () => {
     if (socket !== apiSocket) return;
+    joinWaiting();
     readAnswers(socket, true);
     apiSocket = undefined;
     const error = new Error("socket hang up");
@@ -178,6 +191,14 @@ function connect() {
     for (const waiter of unanswered.splice(0)) waiter.reject(error);
   });
   return socket;
+}
+
+function joinWaiting() {
+  if (waiting.length === 0) return;
+  received =
+    received.length === 0 && waiting.length === 1 ? waiting[0] : Buffer.concat([received, ...waiting]);
+  waiting = [];
+  waitingBytes = 0;
 }
 
 function readAnswers(socket, ended) {
@@ -191,6 +212,11 @@ function readAnswers(socket, ended) {
       return;
     }
     if (!parsed) return;
+    if (parsed.need !== undefined) {
+      needed = parsed.need;
+      return;
+    }
+    needed = 0;
     received = received.subarray(parsed.consumed);
     unanswered.shift().resolve({ headers: parsed.headers, body: parsed.body });
     if (parsed.close) {
@@ -224,8 +250,8 @@ function request(method, urlPath, body, headers) {
 }
 
 /**
- * The first complete response in the bytes read so far ({status, headers, body, close, consumed}), or
- * undefined for more.
+ * The first complete response in the bytes read so far ({status, headers, body, close, consumed}); {need}
+ * when the body is not all there yet (the bytes it takes in all), or undefined while the head is not.
  */
 function parseResponse(bytes, ended) {
   const headEnd = bytes.indexOf("\r\n\r\n");
@@ -269,7 +295,7 @@ function parseResponse(bytes, ended) {
     const length = Number(headers["content-length"]);
     if (bytes.length < start + length) {
       if (ended) throw new Error("the Runtime API closed the connection mid-response");
-      return undefined;
+      return { need: start + length };
     }
     return { status: Number(status[1]), headers, body: bytes.subarray(start, start + length), close, consumed: start + length };
   }
