@@ -1,4 +1,7 @@
-import { writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli.js";
 import { ExitCode, isLambdaDestError } from "./errors.js";
@@ -144,5 +147,42 @@ function describeStack(error: unknown): string {
     if (current) parts.push("caused by:");
   }
   if (current !== undefined && !(current instanceof Error)) parts.push(String(current));
-  return parts.join("\n");
+  return withSourcePositions(parts.join("\n"));
+}
+
+/** A stack frame's place in a file: path (or file URL), line, column. */
+const FRAME_PLACE = /((?:file:\/\/)?\/[^\s()]+\.c?js):(\d+):(\d+)/g;
+
+/**
+ * The stack with each frame in the package's built files (the minified start-up bundle, the compiled
+ * modules) pointed back at its TypeScript source through that file's source map: "dist/main.cjs:55:9404"
+ * says little in a bug report, "src/commands/validate.ts:71:18" says where. Frames elsewhere or without a
+ * map stay as they are, and so does the whole stack if reading a map fails.
+ */
+function withSourcePositions(stack: string): string {
+  try {
+    // Loaded only for --verbose's stack trace.
+    const { SourceMap } = createRequire(import.meta.url)("node:module") as typeof import("node:module");
+    const built = dirname(fileURLToPath(import.meta.url));
+    const maps = new Map<string, InstanceType<typeof SourceMap> | null>();
+    return stack.replace(FRAME_PLACE, (place: string, file: string, line: string, column: string) => {
+      const path = file.startsWith("file://") ? fileURLToPath(file) : file;
+      if (!path.startsWith(built + sep)) return place;
+      let map = maps.get(path);
+      if (map === undefined) {
+        try {
+          map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, "utf8")));
+        } catch {
+          map = null;
+        }
+        maps.set(path, map);
+      }
+      const entry = map?.findEntry(Number(line) - 1, Number(column) - 1);
+      if (!entry || !("originalSource" in entry)) return place;
+      const source = relative(dirname(built), resolve(dirname(path), entry.originalSource));
+      return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+    });
+  } catch {
+    return stack;
+  }
 }

@@ -184,6 +184,12 @@ describe("lambda-dest validate (built binary)", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const verbose = await runCli(["validate", "--verbose", "--schema", "missing.json", "x.json"]);
     expect(verbose.stderr).toMatch(/\n\s+at /);
+    // The frames name the TypeScript sources (through the bundle's source map), not the minified bundle.
+    expect(verbose.stderr).toMatch(
+      /\n\s+at resolveSchemaOption \(src\/envelopes\/user-schema\.ts:\d+:\d+\)\n/,
+    );
+    expect(verbose.stderr).toMatch(/\n\s+at async runValidate \(src\/commands\/validate\.ts:\d+:\d+\)\n/);
+    expect(verbose.stderr).not.toContain("main.cjs");
   });
 });
 
