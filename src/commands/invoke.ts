@@ -12,7 +12,7 @@ import { readInputText } from "../input/body.js";
 import { type CommandContext, note, warn } from "../io.js";
 import { printable, printableJson, printableLines } from "../printable.js";
 import { Progress } from "../render/progress.js";
-import { runWatch, setupTimedOut } from "./watch-runner.js";
+import { peekWaitSeconds, runWatch, setupTimedOut } from "./watch-runner.js";
 
 export interface InvokeOptions {
   functionName: string;
@@ -442,19 +442,6 @@ function explainRetries(
       `--timeout ${formatDuration(timeoutMs)} is shorter than AWS's retry schedule: a late failure record would be missed`,
     );
   }
-}
-
-/**
- * How long a poll of a user's queue may wait for a message (its long poll). A long poll on a user's queue is
- * never abandoned (SQS would hand a message to the abandoned request and hide it), so the watch ends only
- * when every poll in flight has returned. One source watched alone: a long poll of 1 s hands over the record
- * the moment it arrives, and the record that ends the watch comes with that very poll, so none is left to
- * finish (an interrupt or a time-out waits at most that second). With more sources, a record arriving
- * through one would leave another's long poll to run out: they are short-polled, so that the wait ends when
- * the record arrives.
- */
-export function peekWaitSeconds(watched: readonly Watched[]): number {
-  return watched.length === 1 ? 1 : 0;
 }
 
 /** True for an endpoint on this machine (the embedded local stack, or another emulator). */

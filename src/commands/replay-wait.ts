@@ -28,7 +28,7 @@ export async function replayAndWait(
   held: HeldQueue | undefined,
   stop: AbortSignal,
 ): Promise<ReplayResult[]> {
-  const [{ analyzeSafely }, { BoundedSet }, { runWatch }] = await Promise.all([
+  const [{ analyzeSafely }, { BoundedSet }, { peekWaitSeconds, runWatch }] = await Promise.all([
     import("../envelopes/analyze.js"),
     import("../aws/queue-poller.js"),
     import("./watch-runner.js"),
@@ -100,8 +100,13 @@ export async function replayAndWait(
           warn(context, `${label} has no destination that can be watched: its replays end in a timeout`);
         }
       }
-      // Short polls: the wait ends when the last record arrives, not when a long poll does.
-      const polling = session.run(handle, () => finish("error"), 1, undefined, 0);
+      const polling = session.run(
+        handle,
+        () => finish("error"),
+        1,
+        undefined,
+        peekWaitSeconds(session.watched),
+      );
       polling.catch(() => undefined);
       const combined = AbortSignal.any([stop, watchStop]);
       results = await invokeAll(items, options, context, clients, held, combined, (result) => {

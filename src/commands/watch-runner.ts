@@ -6,7 +6,7 @@
  * every way out; what could not be removed named with its removal command, on a forced exit too.
  */
 import type { AwsClients } from "../aws/clients.js";
-import type { WatchSession } from "../aws/session.js";
+import type { Watched, WatchSession } from "../aws/session.js";
 import { describeLeftovers, type Leftover } from "../aws/temporary-resources.js";
 import { formatDuration } from "../duration.js";
 import { type CommandContext, note, warn } from "../io.js";
@@ -124,4 +124,17 @@ function reportLeftovers(context: CommandContext, leftovers: Leftover[], cleanup
     if (line.startsWith("  ")) context.io.stderr.write(`${line}\n`);
     else warn(context, line);
   }
+}
+
+/**
+ * How long a poll of a user's queue may wait for a message (its long poll). A long poll on a user's queue is
+ * never abandoned (SQS would hand a message to the abandoned request and hide it), so the watch ends only
+ * when every poll in flight has returned. One source watched alone: a long poll of 1 s hands over the record
+ * the moment it arrives, and the record that ends the watch comes with that very poll, so none is left to
+ * finish (an interrupt or a time-out waits at most that second). With more sources, a record arriving
+ * through one would leave another's long poll to run out: they are short-polled, so that the wait ends when
+ * the record arrives. For the watches that end on a record: invoke --wait and replay --wait.
+ */
+export function peekWaitSeconds(watched: readonly Watched[]): number {
+  return watched.length === 1 ? 1 : 0;
 }
