@@ -393,6 +393,17 @@ export class LambdaService {
       // One published version goes (its environments, its event invoke config and queue with it).
       const version = fn.versions.get(found.qualifier);
       if (!version) return;
+      // "You can't delete a version that an alias references" (Lambda API reference, DeleteFunction), in the
+      // words of AWS's recorded answer: 409, "Unable to delete version because the following aliases reference
+      // it: [live]". An alias's FunctionVersion is what counts, as for ListAliases's FunctionVersion filter.
+      const referencing = [...fn.aliases.values()].filter(
+        (alias) => alias.functionVersion === found.qualifier,
+      );
+      if (referencing.length > 0) {
+        throw resourceConflict(
+          `Unable to delete version because the following aliases reference it: [${referencing.map((alias) => alias.name).join(", ")}]`,
+        );
+      }
       version.pool.stop();
       fn.versions.delete(found.qualifier);
       fn.eventInvokeConfigs.delete(found.qualifier);

@@ -4,6 +4,7 @@ import {
   CreateFunctionCommand,
   DeleteAliasCommand,
   DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -192,6 +193,44 @@ describe("aliases", () => {
       .catch((error) => error);
     expect(gone).toBeInstanceOf(ResourceNotFoundException);
     expect(gone.message).toBe(`Cannot find alias arn: ${ARN}:fid-ver:live`);
+  });
+
+  // "You can't delete a version that an alias references" (Lambda API reference, DeleteFunction); the message
+  // is AWS's recorded answer to DeleteFunction on such a version: "ResourceConflictException: Unable to delete
+  // version because the following aliases reference it: [live]" (HTTP 409).
+  it("DeleteFunction refuses a version an alias points to, and deletes it once the alias is gone", async () => {
+    await deployFixture(clients, "fid-ver-delete", "node-esm");
+    const published = await clients.lambda.send(
+      new PublishVersionCommand({ FunctionName: "fid-ver-delete" }),
+    );
+    expect(published.Version).toBe("1");
+    await clients.lambda.send(
+      new CreateAliasCommand({ FunctionName: "fid-ver-delete", Name: "live", FunctionVersion: "1" }),
+    );
+    const refused = await clients.lambda
+      .send(new DeleteFunctionCommand({ FunctionName: "fid-ver-delete", Qualifier: "1" }))
+      .catch((error) => error);
+    expect(refused).toBeInstanceOf(ResourceConflictException);
+    expect(refused.$metadata.httpStatusCode).toBe(409);
+    expect(refused.message).toBe(
+      "Unable to delete version because the following aliases reference it: [live]",
+    );
+    // Nothing went: the version is listed, and the alias still runs it.
+    const versions = await clients.lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: "fid-ver-delete" }),
+    );
+    expect(versions.Versions?.map((version) => version.Version)).toEqual(["$LATEST", "1"]);
+    expect((await invoke("fid-ver-delete", "live", '{"Records":[]}')).ExecutedVersion).toBe("1");
+
+    await clients.lambda.send(new DeleteAliasCommand({ FunctionName: "fid-ver-delete", Name: "live" }));
+    const deleted = await clients.lambda.send(
+      new DeleteFunctionCommand({ FunctionName: "fid-ver-delete", Qualifier: "1" }),
+    );
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    const left = await clients.lambda.send(
+      new ListVersionsByFunctionCommand({ FunctionName: "fid-ver-delete" }),
+    );
+    expect(left.Versions?.map((version) => version.Version)).toEqual(["$LATEST"]);
   });
 
   it("refuses what AWS refuses, in its words", async () => {
