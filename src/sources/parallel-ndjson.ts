@@ -1,9 +1,9 @@
 /**
  * A large NDJSON file read by worker threads: the main thread cuts the file into segments of whole lines,
  * numbers their lines and items (a cheap scan of the bytes), and hands each segment to a worker, which turns
- * it into items and whatever the caller's worker module makes of them; the main thread writes the results. Results come back in input order,
- * with the same line numbers, item indexes and byte offsets as a single-thread read of the file; at most a
- * few segments are in flight at once, so memory does not grow with the file.
+ * it into items and whatever the caller's worker module makes of them. Results come back to the main thread
+ * in input order, with the same line numbers, item indexes and byte offsets as a single-thread read of the
+ * file; at most a few segments are in flight at once, so memory does not grow with the file.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
