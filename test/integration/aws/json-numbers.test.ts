@@ -5,20 +5,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
 import { runCli as runBinary } from "../../support/run-cli.js";
-import { clientsFor, createQueue, runCli, type StackClients } from "./support.js";
+import { createQueue, runCli, type StackClients, useStack } from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
+useStack((started) => {
+  ({ stack, clients } = started);
 });
 
 /** A Success record whose response writes numbers a double changes, and ones it keeps. */

@@ -27,11 +27,10 @@ import {
 import { CreateBucketCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import { describe, expect, it } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
 import {
   CliProcess,
-  clientsFor,
   createQueue,
   deployFunction,
   invocationRecord,
@@ -39,18 +38,14 @@ import {
   queueCounts,
   runCli,
   type StackClients,
+  useStack,
 } from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-afterAll(async () => {
-  clients?.destroy();
-  await stack?.stop();
+useStack((started) => {
+  ({ stack, clients } = started);
 });
 
 /** The fix: a handler that succeeds whatever it gets. */

@@ -3,21 +3,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
-import { clientsFor, createQueue, createTopic, queueCounts, runCli, type StackClients } from "./support.js";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
+import {
+  clientsFor,
+  createQueue,
+  createTopic,
+  queueCounts,
+  runCli,
+  type StackClients,
+  useStack,
+} from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
 const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-send-"));
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-afterAll(async () => {
-  clients?.destroy();
-  await stack?.stop();
+useStack((started) => {
+  ({ stack, clients } = started);
 });
 
 async function receiveAll(sqs: SQSClient, url: string, expected: number) {

@@ -12,7 +12,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
-import type { LocalStack } from "../../../src/local/stack.js";
+import { afterAll, beforeAll } from "vitest";
+import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 
 export const repoRoot = join(import.meta.dirname, "../../..");
 const binPath = process.env.LAMBDA_DEST_BIN ?? join(repoRoot, "bin/lambda-dest.cjs");
@@ -144,6 +145,23 @@ export function clientsFor(stack: LocalStack, region = stack.region): StackClien
       for (const client of Object.values(clients)) client.destroy();
     },
   };
+}
+
+/**
+ * A local stack for the tests of one file: started (with SDK clients for it) before them, handed to `use`,
+ * stopped after them, its clients destroyed. Hooks the file adds afterwards run once it has started.
+ */
+export function useStack(use: (started: { stack: LocalStack; clients: StackClients }) => void): void {
+  let started: { stack: LocalStack; clients: StackClients } | undefined;
+  beforeAll(async () => {
+    const stack = await startLocalStack({ port: 0 });
+    started = { stack, clients: clientsFor(stack) };
+    use(started);
+  });
+  afterAll(async () => {
+    started?.clients.destroy();
+    await started?.stack.stop();
+  });
 }
 
 export { createQueue } from "../local/helpers.js";

@@ -4,28 +4,23 @@
  * previous ones were written and deleted), each once, and the queue is left empty.
  */
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import { expect, it } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
 import {
-  clientsFor,
   createQueue,
   invocationRecord,
   parseLines,
   queueCounts,
   runCli,
   type StackClients,
+  useStack,
 } from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-afterAll(async () => {
-  clients?.destroy();
-  await stack?.stop();
+useStack((started) => {
+  ({ stack, clients } = started);
 });
 
 const GROUPS = 4;

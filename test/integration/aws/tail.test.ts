@@ -8,11 +8,10 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { LocalStack } from "../../../src/local/stack.js";
 import {
   CliProcess,
-  clientsFor,
   createQueue,
   createTopic,
   invocationRecord,
@@ -20,18 +19,15 @@ import {
   queueCounts,
   runCli,
   type StackClients,
+  useStack,
 } from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
 const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-tail-"));
 
-beforeAll(async () => {
-  stack = await startLocalStack({ port: 0 });
-  clients = clientsFor(stack);
-});
-afterAll(async () => {
-  await stack?.stop();
+useStack((started) => {
+  ({ stack, clients } = started);
 });
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
