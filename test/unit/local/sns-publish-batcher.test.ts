@@ -10,40 +10,28 @@
  * returns an HTTP status code of 200. The maximum allowed individual message size and the maximum total
  * payload size (the sum of the individual lengths of all of the batched messages) are both 256 KB."
  */
-import { buildApp } from "fauxqs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type InjectTarget, InProcessAws } from "../../../src/local/in-process-aws.js";
+import { describe, expect, it } from "vitest";
+import type { InProcessAws } from "../../../src/local/in-process-aws.js";
 import { SnsPublishBatcher } from "../../../src/local/sns-publish-batcher.js";
-import { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
+import type { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
+import { useInProcessFauxqs } from "./in-process-fauxqs.js";
 
-const HOST = "127.0.0.1:4566";
 const topicArn = (name: string) => `arn:aws:sns:us-east-1:000000000000:${name}`;
 
-let app: ReturnType<typeof buildApp>;
 let aws: InProcessAws;
 let traceHeaders: SqsTraceHeaders;
-/** The SNS actions the batcher sent, in order. */
+/** The actions the batcher sent, in order. */
 let actions: string[];
 
-beforeEach(async () => {
-  app = buildApp({ logger: false, defaultRegion: "us-east-1" });
-  traceHeaders = new SqsTraceHeaders();
-  traceHeaders.install(app);
-  await app.ready();
-  actions = [];
-  const target: InjectTarget = {
-    inject: (options) => {
-      const action = new URLSearchParams(String(options.payload ?? "")).get("Action");
-      if (options.headers?.["x-amz-target"] === undefined && action !== null) actions.push(action);
-      return app.inject(options);
-    },
-  };
-  aws = new InProcessAws(target, "us-east-1", () => HOST);
-});
-
-afterEach(async () => {
-  await app.close();
-});
+useInProcessFauxqs(
+  (options) =>
+    options.headers?.["x-amz-target"] === undefined
+      ? (new URLSearchParams(String(options.payload ?? "")).get("Action") ?? undefined)
+      : undefined,
+  (fauxqs) => {
+    ({ aws, traceHeaders, actions } = fauxqs);
+  },
+);
 
 /** A topic with a queue subscribed to it (SNS envelopes, not raw); returns the queue's URL. */
 async function topicWithQueue(name: string, attributes: Record<string, string> = {}): Promise<string> {
@@ -58,7 +46,7 @@ async function topicWithQueue(name: string, attributes: Record<string, string> =
     Protocol: "sqs",
     Endpoint: `arn:aws:sqs:us-east-1:000000000000:${name}-q`,
   });
-  actions = [];
+  actions.length = 0;
   return QueueUrl;
 }
 

@@ -10,47 +10,32 @@
  * unsuccessful actions, you should check for batch errors even when the call returns an HTTP status code of
  * 200."
  */
-import { buildApp } from "fauxqs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type InjectTarget, InProcessAws } from "../../../src/local/in-process-aws.js";
+import { describe, expect, it } from "vitest";
+import type { InProcessAws } from "../../../src/local/in-process-aws.js";
 import { SqsSendBatcher } from "../../../src/local/sqs-send-batcher.js";
-import { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
+import type { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
+import { useInProcessFauxqs } from "./in-process-fauxqs.js";
 
-const HOST = "127.0.0.1:4566";
 const arnOf = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
-let app: ReturnType<typeof buildApp>;
 let aws: InProcessAws;
 let traceHeaders: SqsTraceHeaders;
-/** The SQS actions the batcher sent, in order. */
+/** The actions the batcher sent, in order. */
 let actions: string[];
 
-beforeEach(async () => {
-  app = buildApp({ logger: false, defaultRegion: "us-east-1" });
-  traceHeaders = new SqsTraceHeaders();
-  traceHeaders.install(app);
-  await app.ready();
-  actions = [];
-  const target: InjectTarget = {
-    inject: (options) => {
-      const action = options.headers?.["x-amz-target"];
-      if (action !== undefined) actions.push(action.replace("AmazonSQS.", ""));
-      return app.inject(options);
-    },
-  };
-  aws = new InProcessAws(target, "us-east-1", () => HOST);
-});
-
-afterEach(async () => {
-  await app.close();
-});
+useInProcessFauxqs(
+  (options) => options.headers?.["x-amz-target"]?.replace("AmazonSQS.", ""),
+  (fauxqs) => {
+    ({ aws, traceHeaders, actions } = fauxqs);
+  },
+);
 
 async function createQueue(name: string, attributes?: Record<string, string>): Promise<string> {
   const { QueueUrl } = await aws.sqs<{ QueueUrl: string }>("CreateQueue", {
     QueueName: name,
     ...(attributes ? { Attributes: attributes } : {}),
   });
-  actions = [];
+  actions.length = 0;
   return QueueUrl;
 }
 
