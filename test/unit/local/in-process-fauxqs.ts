@@ -43,3 +43,19 @@ export function useInProcessFauxqs(
     await app?.close();
   });
 }
+
+/** Every message the queue holds, received until it answers none (short polls). */
+export async function receiveAll(
+  aws: InProcessAws,
+  queueUrl: string,
+): Promise<Array<{ MessageId: string; Body: string }>> {
+  const all: Array<{ MessageId: string; Body: string }> = [];
+  for (;;) {
+    const { Messages = [] } = await aws.sqs<{ Messages?: Array<{ MessageId: string; Body: string }> }>(
+      "ReceiveMessage",
+      { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+  }
+}

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import type { InProcessAws } from "../../../src/local/in-process-aws.js";
 import { SnsPublishBatcher } from "../../../src/local/sns-publish-batcher.js";
 import type { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
-import { useInProcessFauxqs } from "./in-process-fauxqs.js";
+import { receiveAll, useInProcessFauxqs } from "./in-process-fauxqs.js";
 
 const topicArn = (name: string) => `arn:aws:sns:us-east-1:000000000000:${name}`;
 
@@ -50,18 +50,6 @@ async function topicWithQueue(name: string, attributes: Record<string, string> =
   return QueueUrl;
 }
 
-async function receiveAll(queueUrl: string): Promise<Array<{ MessageId: string; Body: string }>> {
-  const all: Array<{ MessageId: string; Body: string }> = [];
-  for (;;) {
-    const { Messages = [] } = await aws.sqs<{ Messages?: Array<{ MessageId: string; Body: string }> }>(
-      "ReceiveMessage",
-      { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
-    );
-    if (Messages.length === 0) return all;
-    all.push(...Messages);
-  }
-}
-
 const trace = (index: number) => `Root=1-00000000-${String(index).padStart(24, "0")}`;
 
 describe("SnsPublishBatcher", () => {
@@ -73,7 +61,7 @@ describe("SnsPublishBatcher", () => {
       records.map((record, index) => batcher.publish(topicArn("records"), "us-east-1", record, trace(index))),
     );
     expect(actions).toEqual(["PublishBatch", "PublishBatch", "PublishBatch"]);
-    const received = await receiveAll(url);
+    const received = await receiveAll(aws, url);
     const messages = received.map((message) => JSON.parse(message.Body).Message as string);
     expect(messages.sort()).toEqual([...records].sort());
     for (const message of received) {
@@ -93,7 +81,7 @@ describe("SnsPublishBatcher", () => {
       batcher.publish(topicArn("lone"), "us-east-1", '{"b":2}', undefined),
     ]);
     expect(actions).toEqual(["Publish", "Publish", "PublishBatch"]);
-    const received = await receiveAll(url);
+    const received = await receiveAll(aws, url);
     expect(received.map((message) => JSON.parse(message.Body).Message).sort()).toEqual(
       ['{"a":1}', '{"alone":true}', '{"b":2}', large].sort(),
     );
@@ -122,7 +110,7 @@ describe("SnsPublishBatcher", () => {
       batcher.publish(topicArn("mixed"), "us-east-1", '{"n":3}', undefined),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect((await receiveAll(url)).map((message) => JSON.parse(message.Body).Message).sort()).toEqual([
+    expect((await receiveAll(aws, url)).map((message) => JSON.parse(message.Body).Message).sort()).toEqual([
       '{"n":1}',
       '{"n":3}',
     ]);

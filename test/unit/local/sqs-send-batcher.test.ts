@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import type { InProcessAws } from "../../../src/local/in-process-aws.js";
 import { SqsSendBatcher } from "../../../src/local/sqs-send-batcher.js";
 import type { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
-import { useInProcessFauxqs } from "./in-process-fauxqs.js";
+import { receiveAll, useInProcessFauxqs } from "./in-process-fauxqs.js";
 
 const arnOf = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
 
@@ -39,18 +39,6 @@ async function createQueue(name: string, attributes?: Record<string, string>): P
   return QueueUrl;
 }
 
-async function receiveAll(queueUrl: string): Promise<Array<{ MessageId: string; Body: string }>> {
-  const all: Array<{ MessageId: string; Body: string }> = [];
-  for (;;) {
-    const { Messages = [] } = await aws.sqs<{ Messages?: Array<{ MessageId: string; Body: string }> }>(
-      "ReceiveMessage",
-      { QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 },
-    );
-    if (Messages.length === 0) return all;
-    all.push(...Messages);
-  }
-}
-
 describe("SqsSendBatcher", () => {
   it("sends 25 records that are ready together in 3 batches; each arrives once, with its own trace header", async () => {
     const url = await createQueue("records");
@@ -67,7 +55,7 @@ describe("SqsSendBatcher", () => {
       ),
     );
     expect(actions).toEqual(["GetQueueUrl", "SendMessageBatch", "SendMessageBatch", "SendMessageBatch"]);
-    const received = await receiveAll(url);
+    const received = await receiveAll(aws, url);
     expect(received.map((message) => message.Body).sort()).toEqual([...bodies].sort());
     for (const message of received) {
       const index = Number(JSON.parse(message.Body).n);
@@ -86,7 +74,7 @@ describe("SqsSendBatcher", () => {
       batcher.send(arnOf("lone"), "us-east-1", '{"b":2}', undefined),
     ]);
     expect(actions).toEqual(["GetQueueUrl", "SendMessage", "SendMessage", "SendMessageBatch"]);
-    expect((await receiveAll(url)).map((message) => message.Body).sort()).toEqual(
+    expect((await receiveAll(aws, url)).map((message) => message.Body).sort()).toEqual(
       ['{"a":1}', '{"alone":true}', '{"b":2}', large].sort(),
     );
   });
@@ -115,7 +103,7 @@ describe("SqsSendBatcher", () => {
     expect((missing[0] as PromiseRejectedResult).reason.message).toBe("The specified queue does not exist.");
     const url = await createQueue("later");
     await batcher.send(arnOf("later"), "us-east-1", '{"n":3}', undefined);
-    expect((await receiveAll(url)).map((message) => message.Body)).toEqual(['{"n":3}']);
+    expect((await receiveAll(aws, url)).map((message) => message.Body)).toEqual(['{"n":3}']);
     // The queue goes away: the next record fails as SendMessage would, and the URL is looked up again after.
     await aws.sqs("DeleteQueue", { QueueUrl: url });
     await expect(batcher.send(arnOf("later"), "us-east-1", '{"n":4}', undefined)).rejects.toThrow(
@@ -124,6 +112,6 @@ describe("SqsSendBatcher", () => {
     const again = await createQueue("later");
     await batcher.send(arnOf("later"), "us-east-1", '{"n":5}', undefined);
     expect(actions).toEqual(["GetQueueUrl", "SendMessage"]);
-    expect((await receiveAll(again)).map((message) => message.Body)).toEqual(['{"n":5}']);
+    expect((await receiveAll(aws, again)).map((message) => message.Body)).toEqual(['{"n":5}']);
   });
 });
