@@ -218,6 +218,7 @@ ${EXIT_CODES}`,
 interface ValidateFlags {
   schema?: string;
   strict?: boolean;
+  threads?: number;
 }
 
 interface ShowFlags {
@@ -346,6 +347,11 @@ const REGISTRATIONS = {
       .argument("[files...]", "files or globs; '-' or none reads stdin")
       .option("--schema <kind|path>", "force a bundled kind or your own JSON Schema file")
       .option("--strict", "treat warnings as failures")
+      .option(
+        "--threads <n>",
+        "worker threads for an NDJSON file over 50 MB (1-8; default one a core, up to 3; 1: one thread, least memory)",
+        wholeNumber(1, 8),
+      )
       .addHelpText(
         "after",
         `
@@ -358,7 +364,10 @@ const REGISTRATIONS = {
       .action(
         run(async (context, [files]: [string[]], flags: ValidateFlags) => {
           const { runValidate } = await import("./commands/validate.js");
-          return runValidate({ files, schema: flags.schema, strict: flags.strict === true }, context);
+          return runValidate(
+            { files, schema: flags.schema, strict: flags.strict === true, threads: flags.threads },
+            context,
+          );
         }),
       );
   },

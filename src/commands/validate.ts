@@ -18,6 +18,8 @@ export interface ValidateOptions {
   files: string[];
   schema?: string;
   strict: boolean;
+  /** Worker threads for a large NDJSON file (--threads); 1 keeps it on this thread. Default: one a core. */
+  threads?: number;
 }
 
 /** Thrown out of the reading loop when nobody reads the results any more. */
@@ -58,7 +60,7 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
   const parallelBytes = Number(io.env.LAMBDA_DEST_PARALLEL_BYTES ?? PARALLEL_MIN_BYTES);
   try {
     for (const source of sources) {
-      const plan = parallelPlan(source, io.cwd, parallelBytes);
+      const plan = options.threads === 1 ? undefined : parallelPlan(source, io.cwd, parallelBytes);
       if (plan) {
         const data: ValidateWorkerData = {
           source,
@@ -77,7 +79,7 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
             data,
             (part) => validateSegment(part, data, forced, context.colors),
             // Internal, for the tests: the workers take part even in a small file.
-            { waitForWorkers: io.env.LAMBDA_DEST_PARALLEL_WAIT === "1" },
+            { waitForWorkers: io.env.LAMBDA_DEST_PARALLEL_WAIT === "1", workers: options.threads },
           )) {
             if (io.stdout.closed) throw READER_GONE;
             totals.valid += segment.valid;

@@ -90,8 +90,8 @@ export function parallelPlan(
 }
 
 /**
- * The results of every segment of the file, in input order. Worker threads (one a core, at most
- * MAX_WORKERS) run `workerUrl`, which receives `workerData`, posts WORKER_READY once it is set up, then
+ * The results of every segment of the file, in input order. Worker threads (`workers`, or one a core, at
+ * most MAX_WORKERS) run `workerUrl`, which receives `workerData`, posts WORKER_READY once it is set up, then
  * receives Segment messages and answers each with one message (`{ seq, ...its result }`). The main thread
  * reads, keeps the ready workers busy and hands back the results: it runs `local` on a segment itself only
  * while no worker is ready yet (a worker takes some 100 ms to load its modules), and not even then with
@@ -105,11 +105,11 @@ export async function* parallelNdjson<R extends { seq: number }>(
   workerUrl: URL,
   workerData: unknown,
   local: (segment: Segment) => R,
-  { waitForWorkers = false }: { waitForWorkers?: boolean } = {},
+  { waitForWorkers = false, workers: asked }: { waitForWorkers?: boolean; workers?: number } = {},
 ): AsyncGenerator<R> {
   // Loaded here, not at start-up: a one-file validate never pays for the worker machinery.
   const { Worker } = await import("node:worker_threads");
-  const count = Math.max(1, Math.min(MAX_WORKERS, cores()));
+  const count = asked ?? Math.max(1, Math.min(MAX_WORKERS, cores()));
   const workers: Worker[] = [];
   const busy: number[] = [];
   const ready: boolean[] = [];

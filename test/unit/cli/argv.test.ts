@@ -66,6 +66,11 @@ describe("argv -> options, every command", () => {
       { files: ["a.json", "b*.json"], schema: "invocation-record", strict: true },
     ],
     [["validate"], "validate", { files: [], schema: undefined, strict: false }],
+    [
+      ["validate", "big.ndjson", "--threads", "1"],
+      "validate",
+      { files: ["big.ndjson"], schema: undefined, strict: false, threads: 1 },
+    ],
     [["show", "x.json", "--raw"], "show", { files: ["x.json"], raw: true, schema: undefined }],
     [["schemas", "sqs-message"], "schemas", { kind: "sqs-message" }],
     [
@@ -433,6 +438,8 @@ describe("usage errors exit 2 with one message on stderr", () => {
   it.each([
     [["frobnicate"], /unknown command 'frobnicate'/],
     [["validate", "--nope"], /unknown option '--nope'/],
+    [["validate", "x.ndjson", "--threads", "0"], /option '--threads <n>' argument '0' is invalid/],
+    [["validate", "x.ndjson", "--threads", "all"], /option '--threads <n>' argument 'all' is invalid/],
     [["send"], /missing required argument 'queue'/],
     [["tail", "t", "--until", "later"], /Allowed choices are success, failure, any/],
     [

@@ -74,6 +74,19 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
     }
   });
 
+  it("--threads 1 reads on one thread and --threads 2 on two workers, with the same output", async () => {
+    const single = await runCli(["validate", path, "--json"], { env: SINGLE, raw: true });
+    for (const threads of ["1", "2"]) {
+      const result = await runCli(["validate", path, "--json", "--threads", threads], {
+        env: PARALLEL,
+        raw: true,
+      });
+      expect(result.code).toBe(single.code);
+      expect(result.stdout === single.stdout).toBe(true);
+      expect(result.stderr).toBe(single.stderr);
+    }
+  });
+
   it("names the invalid UTF-8 by its byte in the whole input, past the byte order mark", async () => {
     const parallel = await runCli(["validate", path, "--json"], { env: PARALLEL });
     const warnings = (JSON.parse(parallel.stdout).results as Array<{ warnings: Array<{ message: string }> }>)
@@ -122,5 +135,24 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     expect(lineNumber).toBe(3 * 131_072);
     expect(results.length).toBeGreaterThan(10);
     for (const result of results) expect(result.thread).not.toBe(0);
+  });
+
+  it("with workers: 1, one worker counts every segment", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    const threads = new Set<number>();
+    const local = (segment: Segment): Counted => ({
+      seq: segment.seq,
+      lineNumber: 0,
+      lineFeeds: 0,
+      thread: 0,
+    });
+    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
+      waitForWorkers: true,
+      workers: 1,
+    })) {
+      threads.add(result.thread);
+    }
+    expect(threads.size).toBe(1);
+    expect(threads.has(0)).toBe(false);
   });
 });
