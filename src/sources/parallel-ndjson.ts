@@ -3,7 +3,8 @@
  * numbers their lines and items (a cheap scan of the bytes), and hands each segment to a worker, which turns
  * it into items and whatever the caller's worker module makes of them. Results come back to the main thread
  * in input order, with the same line numbers, item indexes and byte offsets as a single-thread read of the
- * file; at most a few segments are in flight at once, so memory does not grow with the file.
+ * file; at most a few segments are in flight at once, so the data held does not grow with the file (each
+ * worker is a V8 isolate of its own, though, whose resident memory grows somewhat over a long run).
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
