@@ -201,7 +201,7 @@ async function invokeAndWait(
     import("../aws/lambda.js"),
     import("../render/tail.js"),
   ]);
-  const { renderEnvelope } = await import("../render/envelope.js");
+  const { envelopeLineJson, renderEnvelope } = await import("../render/envelope.js");
   const label = describeFunction(target, qualifier);
   // Set once the watch runs: a record that matches ends it.
   let finish: (why: StopReason) => void = () => {};
@@ -320,7 +320,7 @@ async function invokeAndWait(
           if (match) return;
           const facts = { receivedAt: context.io.now(), source: "warm-up" };
           for (const envelope of analyzeSafely(WARM_UP_MESSAGE)) {
-            if (context.output.json) render.tailRecord(envelope, facts);
+            if (context.output.json) envelopeLineJson(render.tailRecord(envelope, facts), envelope);
             else renderEnvelope(envelope, { colors: context.colors, origin: "warm-up", detailed: true });
           }
         });
@@ -365,7 +365,7 @@ async function invokeAndWait(
     };
     if (context.output.json) {
       context.io.stdout.write(
-        `${printableJson(JSON.stringify({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome }))}\n`,
+        `${printableJson(envelopeLineJson({ ...render.tailRecord(match.envelope, facts), requestId, outcome: match.envelope.summary.outcome }, match.envelope))}\n`,
       );
     } else {
       const waited = match.receivedAt.getTime() - started;

@@ -8,7 +8,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import type { LocalStack } from "../../../src/local/stack.js";
 import { runCli as runBinary } from "../../support/run-cli.js";
-import { createQueue, runCli, type StackClients, useStack } from "./support.js";
+import { createQueue, deployFunction, runCli, type StackClients, useStack } from "./support.js";
 
 let stack: LocalStack;
 let clients: StackClients;
@@ -62,5 +62,22 @@ describe("show --json keeps the payload's numbers as written", () => {
         '"responsePayload":{"huge":1e400,"zero":-0,"id":12345678901234567890,"list":[1.5,-0.0,2],"note":"x:1e5"}',
       );
     }
+  });
+});
+
+describe("invoke --wait --json keeps the numbers of the event as sent", () => {
+  it("the Success record's requestPayload writes 1e400 and a 20-digit integer as the invoke sent them", async () => {
+    const queue = await createQueue(clients, "numbers-success");
+    await deployFunction(clients, "numbers", { onSuccess: queue.arn, retries: 0 });
+    const result = await runCli(stack, [
+      "invoke",
+      "numbers",
+      '{"orderId":1,"huge":1e400,"id":12345678901234567890}',
+      "--wait",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('"requestPayload":{"orderId":1,"huge":1e400,"id":12345678901234567890}');
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: "success", valid: true });
   });
 });
