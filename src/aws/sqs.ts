@@ -266,10 +266,11 @@ export class SqsOperations {
 
 /**
  * Sends a command (`send` calls the client's `send` with no options) with the handler the SDK keeps for its
- * class (the clients are made with `cacheMiddleware`, see clients.ts). Its request time-out is the client's own, which is `options.requestTimeout` for a
- * call that is no long poll (only such calls come here); the abort signal ends the wait for the answer. A
- * call given up on that way still ends by itself within that time-out: only calls that may run on unobserved
- * come here (deleting or releasing messages, which repeating or abandoning cannot harm).
+ * class (the clients are made with `cacheMiddleware`, see clients.ts). Its request time-out is the client's
+ * own, which is `options.requestTimeout` for a call that is no long poll (only such calls come here); the
+ * abort signal ends the wait for the answer. A call given up on that way still ends by itself within that
+ * time-out: only calls that may run on unobserved come here (deleting or releasing messages, which repeating
+ * or abandoning cannot harm).
  */
 function sendReusingHandler<Output>(send: () => Promise<Output>, options: SendOptions): Promise<Output> {
   const { abortSignal } = options;
