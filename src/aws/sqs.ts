@@ -21,6 +21,9 @@ import { type AwsClients, awsCliOptions } from "./clients.js";
 import { type AwsCall, awsCall, type SendOptions } from "./errors.js";
 import type { QueueReference } from "./targets.js";
 
+/** ChangeMessageVisibilityBatch requests in flight at once when releasing many messages. */
+const RELEASE_CONCURRENCY = 4;
+
 export type SqsMessage = Message;
 
 export interface ResolvedQueue {
@@ -160,27 +163,43 @@ export class SqsOperations {
     return problems;
   }
 
-  /** Makes received messages visible again at once (a peek gives them back). */
+  /**
+   * Makes received messages visible again at once (a peek gives them back). Batches go RELEASE_CONCURRENCY at
+   * a time: what a peek held back of a backlog is released in one go when it stops.
+   */
   async release(queue: ResolvedQueue, receiptHandles: string[], signal?: AbortSignal): Promise<string[]> {
     const problems: string[] = [];
-    for (let start = 0; start < receiptHandles.length; start += 10) {
-      const slice = receiptHandles.slice(start, start + 10);
-      const command = new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: queue.url,
-        Entries: slice.map((handle, index) => ({
-          Id: String(index),
-          ReceiptHandle: handle,
-          VisibilityTimeout: 0,
-        })),
-      });
-      const output = await awsCall(
-        this.call("ChangeMessageVisibility", `queue ${queue.name}`),
-        (options) => sendReusingHandler(() => this.client.send(command), options),
-        signal,
-      );
-      for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
-    }
+    let next = 0;
+    const releaseBatches = async () => {
+      for (let start = next; start < receiptHandles.length; start = next) {
+        next += 10;
+        await this.#releaseBatch(queue, receiptHandles.slice(start, start + 10), problems, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: RELEASE_CONCURRENCY }, releaseBatches));
     return problems;
+  }
+
+  async #releaseBatch(
+    queue: ResolvedQueue,
+    slice: string[],
+    problems: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const command = new ChangeMessageVisibilityBatchCommand({
+      QueueUrl: queue.url,
+      Entries: slice.map((handle, index) => ({
+        Id: String(index),
+        ReceiptHandle: handle,
+        VisibilityTimeout: 0,
+      })),
+    });
+    const output = await awsCall(
+      this.call("ChangeMessageVisibility", `queue ${queue.name}`),
+      (options) => sendReusingHandler(() => this.client.send(command), options),
+      signal,
+    );
+    for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
   }
 
   async createQueue(

@@ -1,5 +1,5 @@
 import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
-import { ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { ListQueuesCommand, SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import {
@@ -174,6 +174,41 @@ describe("invoke", () => {
     expect(await queueCounts(clients, singleQueue.url)).toEqual({ visible: 1, inFlight: 0 });
   });
 
+  // SQS hands out a queue's oldest messages first ("Amazon SQS makes a best effort to preserve the order of
+  // messages", SQS Developer Guide, standard queues), and every earlier --wait leaves its record in the queue.
+  // A peek that released each message at once received the same ones again and backed off on them: behind
+  // 100 earlier records the new one took some 15 s, past this --timeout. Messages received a second time are
+  // held hidden until the wait ends, then released.
+  it("--wait finds its record behind a backlog of 100 earlier ones, and leaves every message visible", async () => {
+    const queue = await createQueue(clients, "invoke-backlog");
+    await deployFunction(clients, "backlogged", { onSuccess: queue.arn, retries: 0 });
+    for (let batch = 0; batch < 10; batch++) {
+      await clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: Array.from({ length: 10 }, (_, index) => ({
+            Id: String(index),
+            MessageBody: JSON.stringify(earlierRecord(batch * 10 + index)),
+          })),
+        }),
+      );
+    }
+    const result = await runCli(stack, [
+      "invoke",
+      "backlogged",
+      '{"orderId":5}',
+      "--wait",
+      "--json",
+      "--timeout",
+      "10s",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const [record] = parseLines(result.stdout);
+    expect(record).toMatchObject({ outcome: "success", source: "sqs:invoke-backlog" });
+    expect(record.summary.requestId).toBe(record.requestId);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 101, inFlight: 0 });
+  });
+
   // A long poll on the user's queue is not cut short when the wait stops: SQS would hand a message arriving
   // meanwhile to the abandoned request and hide it for the visibility timeout. The poll is let finish, and
   // what it brought is released.
@@ -255,3 +290,20 @@ describe("invoke", () => {
     await noTemporaryResources();
   });
 });
+
+/** A Success record of an earlier invocation of "backlogged", as its destination queue holds it. */
+function earlierRecord(index: number) {
+  return {
+    version: "1.0",
+    timestamp: "2026-12-01T09:00:00.000Z",
+    requestContext: {
+      requestId: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:backlogged:$LATEST",
+      condition: "Success",
+      approximateInvokeCount: 1,
+    },
+    requestPayload: { orderId: index },
+    responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+    responsePayload: { ok: true },
+  };
+}

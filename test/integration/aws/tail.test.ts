@@ -195,6 +195,22 @@ describe("tail", () => {
     expect(await queueCounts(clients, queue.url)).toEqual({ visible: 25, inFlight: 0 });
   });
 
+  // A peek holds back what it receives a second time (so that it reaches what is behind a backlog), and
+  // releases it when it stops: the queue is as it found it.
+  it("a peek that goes round a backlog again shows each message once, and leaves none hidden when it stops", async () => {
+    const queue = await createQueue(clients, "tail-peek-again");
+    await fill(
+      queue.url,
+      Array.from({ length: 25 }, (_, index) => invocationRecord({ requestId: uuid(index), success: true })),
+    );
+    const result = await runCli(stack, ["tail", "tail-peek-again", "--json", "--timeout", "2s"]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = parseLines(result.stdout);
+    expect(new Set(lines.map((line) => line.messageId)).size).toBe(25);
+    expect(lines).toHaveLength(25);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 25, inFlight: 0 });
+  });
+
   it("--consume deletes only what was written (--max stops before the rest)", async () => {
     const queue = await createQueue(clients, "tail-consume");
     await fill(
