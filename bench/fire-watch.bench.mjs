@@ -6,7 +6,8 @@
 //           same sink (a pipe read here), BENCH_DRAIN_ROUNDS rounds (default 3), the worst round's ratio
 //   send:   `send --lines` of 10,000 lines         vs a bare SDK SendMessageBatch loop (batches of 10)
 //   single: one `send`                             vs `aws sqs send-message` (median of 5 runs)
-//   wait:   `invoke --wait` (record ~200 ms later)  vs a bare SDK invoke + long poll of the destination queue
+//   wait:   `invoke --wait` (record ~200 ms later)  vs a bare SDK invoke + long poll of the destination queue,
+//           on an empty queue and behind 100 earlier records (the bare script then hides what it reads)
 //
 // Each side runs as its own Node (or Python) process, so start-up and SDK loading count on both sides.
 import { spawn, spawnSync } from "node:child_process";
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
+  PurgeQueueCommand,
   SendMessageBatchCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -108,6 +110,18 @@ async function depth(url) {
   return (
     Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
   );
+}
+
+/** Messages visible in the queue now (none hidden by a receive). */
+async function visible(url) {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages);
+}
+
+async function purge(url) {
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
 }
 
 /** Runs a process to its end (asynchronously: the stack lives in this process); returns seconds and output. */
@@ -208,6 +222,22 @@ const { $metadata } = await lambda.send(new InvokeCommand({ FunctionName: "bench
 for (;;) {
   const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
   if (Messages.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+  if (Messages.some((m) => m.Body.includes($metadata.requestId))) break;
+}
+lambda.destroy();
+sqs.destroy();
+`;
+
+// Behind a backlog: receives (hiding what it reads for 30 s, giving nothing back) until its record comes.
+const bareBacklogWait = `
+import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+import { SQSClient, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+const [endpoint, url] = process.argv.slice(1);
+const lambda = new LambdaClient({ endpoint, region: "us-east-1" });
+const sqs = new SQSClient({ endpoint, region: "us-east-1" });
+const { $metadata } = await lambda.send(new InvokeCommand({ FunctionName: "bench-wait", InvocationType: "Event", Payload: '{"orderId":1}' }));
+for (;;) {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30 }));
   if (Messages.some((m) => m.Body.includes($metadata.requestId))) break;
 }
 lambda.destroy();
@@ -418,6 +448,44 @@ try {
     ours: median(waits),
     baseline: median(bareWaits),
     peer: "bare SDK invoke + poll",
+    goal: 1.5,
+  });
+
+  // 5. The same behind a backlog: the destination queue holds 100 earlier records (every earlier --wait leaves
+  //    its record there: a peek never deletes), refilled before each run. The bare script hides what it
+  //    receives (a 30 s visibility timeout, as `aws sqs receive-message` does) and gives nothing back; the
+  //    wait gives every message back.
+  const backlogWaits = [];
+  const bareBacklogWaits = [];
+  for (let run = 0; run < 5; run += 1) {
+    await purge(recordQueue);
+    await fill(recordQueue, 100);
+    backlogWaits.push(
+      (
+        await timed(process.execPath, [
+          bin,
+          "invoke",
+          "bench-wait",
+          '{"orderId":1}',
+          "--wait",
+          "-q",
+          ...endpointArgs,
+        ])
+      ).seconds,
+    );
+    if ((await visible(recordQueue)) !== 101)
+      throw new Error("invoke --wait did not leave the backlog visible");
+    await purge(recordQueue);
+    await fill(recordQueue, 100);
+    bareBacklogWaits.push(
+      (await timed(process.execPath, nodeScript(bareBacklogWait, stack.endpoint, recordQueue))).seconds,
+    );
+  }
+  rows.push({
+    task: "invoke --wait behind 100 earlier records (median of 5)",
+    ours: median(backlogWaits),
+    baseline: median(bareBacklogWaits),
+    peer: "bare SDK invoke + receive, hiding",
     goal: 1.5,
   });
 } finally {
