@@ -112,17 +112,20 @@ function afterGrace(stop: AbortSignal, graceMs: number): { signal: AbortSignal; 
 }
 
 /**
- * Receives from one queue until `stop` aborts. Peek: short visibility, a message released at once after it was
- * handled the first time, held hidden when it comes back (see PeekedBacklog), and a round that brought only
- * messages already gone through backs off, so a backlog is not spun on. Consume: written messages are deleted,
- * the rest released. Own: everything is deleted.
+ * Receives from one queue until `stop` aborts. Peek: short visibility, every message released after it was
+ * handled. Consume: written messages are deleted, the rest released. On a user's queue, a message received a
+ * second time is held hidden instead (see ReceivedBacklog), and a round that brought only messages already
+ * gone through backs off, so a backlog is not spun on. Own: everything is deleted.
  */
 export async function pollQueue(options: PollOptions): Promise<void> {
   const { watched, stop } = options;
   const peek = watched.mode === "peek";
   const loops = peek ? 1 : Math.max(1, options.concurrency ?? 1);
   const settling = new Set<Promise<void>>();
-  const backlog = peek ? new PeekedBacklog() : undefined;
+  const backlog =
+    watched.mode === "own"
+      ? undefined
+      : new ReceivedBacklog(peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS);
   const loop = async () => {
     let idleRounds = 0;
     while (!stop.aborted) {
@@ -138,9 +141,9 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       } finally {
         options.budget?.release(wanted);
       }
-      // A round that brought back only messages already handled (a peeked backlog gone through, messages
+      // A round that brought back only messages already handled (a backlog gone through, messages
       // filtered out of a consume) backs off instead of spinning on them: each receive counts towards a redrive
-      // policy. A round that went deeper into a peeked backlog (its messages are held now) goes on at once.
+      // policy. A round that went deeper into a backlog (its messages are held now) goes on at once.
       if (round === "empty" && peek && options.peekWaitSeconds === 0) {
         await sleep(SHORT_POLL_INTERVAL_MS, stop);
       } else if (round === "stale") {
@@ -156,74 +159,75 @@ export async function pollQueue(options: PollOptions): Promise<void> {
   } finally {
     // Deletions still waiting for their reader's confirmation end before the queue is let go.
     while (settling.size > 0) await Promise.all(settling);
-    // What a peek held back is visible again when the watch ends, as everything it peeked is.
+    // What was held back is visible again when the watch ends, as everything else given back is.
     const held = backlog?.takeHeld() ?? [];
     if (held.length > 0) await settle(options, [], held);
   }
 }
 
 /**
- * A peek's memory of what it has received. A message is released as soon as it has been handled, and comes
- * back: SQS hands out a queue's oldest messages first (roughly, on a standard queue), so a peek that released
- * everything would receive the same few messages of a backlog again and again, and never the record behind
- * them (`invoke --wait` on a queue holding 40 earlier records took 5.5 s, against 0.5 s on an empty one).
- * So a message received a second time is held, not released: it stays hidden for the rest of its visibility
- * timeout (PEEK_VISIBILITY_SECONDS), and the next receives reach what is behind it; what is still held when
- * the watch ends is released then. A round that brings only messages received twice before backs off, as
- * before: the backlog has been gone through, and each receive counts towards a redrive policy.
+ * What a watch of a user's queue has received, for the messages it gives back (all of a peek's, those a
+ * consume skips). A message is given back as soon as it has been handled, and comes back: SQS hands out a
+ * queue's oldest messages first (roughly, on a standard queue), so a watch that gave everything back at once
+ * would receive the same few messages of a backlog again and again, and never what is behind them
+ * (`invoke --wait` on a queue holding 40 earlier records took 5.5 s, against 0.5 s on an empty one). So a
+ * message received a second time is held, not given back: it stays hidden for the rest of its visibility
+ * timeout, and the next receives reach what is behind it; what is still held when the watch ends is given
+ * back then. A round that brings only messages received twice before backs off, as before: the backlog has
+ * been gone through, and each receive counts towards a redrive policy.
  */
-class PeekedBacklog {
+class ReceivedBacklog {
   /** How many times each message (by id) was received; bounded as the shown ids are. */
   readonly #receipts = new Map<string, number>();
   /** Receipt handles held hidden, with when: a handle older than its visibility timeout is no longer ours. */
   #held: { handle: string; at: number }[] = [];
+  /** How long a held handle may be given back: its visibility timeout, less a second. */
+  readonly #windowMs: number;
 
-  /**
-   * Counts the round's messages: which to release now (first receipt) and which to hold, and whether any was
-   * received for the second time (the round went further into a backlog).
-   */
-  sort(messages: SqsMessage[]): { release: boolean[]; deeper: boolean } {
-    const now = Date.now();
+  constructor(visibilitySeconds: number) {
+    this.#windowMs = (visibilitySeconds - 1) * 1000;
+  }
+
+  /** Counts a round's messages: which were received before, and whether any for the second time. */
+  count(messages: SqsMessage[]): { repeated: boolean[]; deeper: boolean } {
     let deeper = false;
-    const release = messages.map((message) => {
+    const repeated = messages.map((message) => {
       const id = message.MessageId ?? "";
       const count = (this.#receipts.get(id) ?? 0) + 1;
       this.#receipts.set(id, count);
       if (this.#receipts.size > RECEIPTS_REMEMBERED)
         this.#receipts.delete(this.#receipts.keys().next().value!);
-      if (count === 1) return true;
       if (count === 2) deeper = true;
-      this.#held.push({ handle: message.ReceiptHandle!, at: now });
-      return false;
+      return count > 1;
     });
-    // Handles that have expired are dropped: their messages are visible again on their own.
-    const fresh = now - HELD_RELEASE_WINDOW_MS;
-    if (this.#held.length > 0 && this.#held[0]!.at < fresh)
-      this.#held = this.#held.filter((item) => item.at >= fresh);
-    return { release, deeper };
+    return { repeated, deeper };
   }
 
-  /** The receipt handles still held, for the release at the end. */
+  hold(handle: string): void {
+    const now = Date.now();
+    // Handles that have expired are dropped: their messages are visible again on their own.
+    if (this.#held.length > 0 && this.#held[0]!.at < now - this.#windowMs) {
+      this.#held = this.#held.filter((item) => item.at >= now - this.#windowMs);
+    }
+    this.#held.push({ handle, at: now });
+  }
+
+  /** The receipt handles still held, for giving them back at the end. */
   takeHeld(): string[] {
-    const fresh = Date.now() - HELD_RELEASE_WINDOW_MS;
-    const handles = this.#held.filter((item) => item.at >= fresh).map((item) => item.handle);
+    const since = Date.now() - this.#windowMs;
+    const handles = this.#held.filter((item) => item.at >= since).map((item) => item.handle);
     this.#held = [];
     return handles;
   }
 }
 
 const RECEIPTS_REMEMBERED = 100_000;
-/**
- * A held message is released at the end only within its visibility timeout, less a second: later it may
- * already be visible again, or received anew under another receipt handle, and releasing it would fail.
- */
-const HELD_RELEASE_WINDOW_MS = (PEEK_VISIBILITY_SECONDS - 1) * 1000;
 
 async function receiveOnce(
   options: PollOptions,
   wanted: number,
   settling: Set<Promise<void>>,
-  backlog: PeekedBacklog | undefined,
+  backlog: ReceivedBacklog | undefined,
 ): Promise<"fresh" | "deeper" | "stale" | "empty"> {
   const { watched, stop } = options;
   const { sqs } = watched;
@@ -260,14 +264,15 @@ async function receiveOnce(
   }
   if (messages.length === 0) return "empty";
   const { dispositions, fresh, confirmed }: Handled = await options.handle(messages.map(received), watched);
-  const sorted = backlog?.sort(messages);
+  const counted = backlog?.count(messages);
   const remove: string[] = [];
   const release: string[] = [];
   messages.forEach((message, index) => {
-    if (sorted && !sorted.release[index]) return;
     const disposition = dispositions[index] ?? "skipped";
     const keep = watched.mode === "peek" || (watched.mode === "consume" && disposition === "skipped");
-    (keep ? release : remove).push(message.ReceiptHandle!);
+    if (!keep) remove.push(message.ReceiptHandle!);
+    else if (counted?.repeated[index]) backlog!.hold(message.ReceiptHandle!);
+    else release.push(message.ReceiptHandle!);
   });
   if (confirmed === undefined) {
     await settle(options, remove, release);
@@ -279,7 +284,7 @@ async function receiveOnce(
       .finally(() => settling.delete(pending));
     settling.add(pending);
   }
-  return fresh > 0 ? "fresh" : sorted?.deeper ? "deeper" : "stale";
+  return fresh > 0 ? "fresh" : counted?.deeper ? "deeper" : "stale";
 }
 
 async function settle(options: PollOptions, remove: string[], release: string[]): Promise<void> {

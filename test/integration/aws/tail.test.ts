@@ -306,6 +306,39 @@ describe("tail", () => {
     expect(await queueCounts(clients, queue.url)).toEqual({ visible: 1, inFlight: 0 });
   });
 
+  // A consume gives back what it skips, and used to receive those messages again and again: a failure that
+  // arrived behind 100 skipped successes was not reached within a minute. Held on their second receipt, the
+  // successes stop coming back, and the failure is the next thing received; they are given back at the end.
+  it("--consume --only failure reaches a failure that arrives behind 100 skipped successes", async () => {
+    const queue = await createQueue(clients, "tail-consume-behind");
+    await fill(
+      queue.url,
+      Array.from({ length: 100 }, (_, index) => invocationRecord({ requestId: uuid(index), success: true })),
+    );
+    const tail = new CliProcess(stack, [
+      "tail",
+      "tail-consume-behind",
+      "--consume",
+      "--only",
+      "failure",
+      "--max",
+      "1",
+      "--json",
+      "--timeout",
+      "20s",
+    ]);
+    // The tail has gone round the backlog once it holds the successes received a second time.
+    for (let polls = 0; (await queueCounts(clients, queue.url)).inFlight < 100; polls++) {
+      expect(polls, "the tail never held the backlog it had gone round").toBeLessThan(100);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await fill(queue.url, [invocationRecord({ requestId: uuid(500), success: false })]);
+    const result = await tail.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseLines(result.stdout).map((line) => line.summary.requestId)).toEqual([uuid(500)]);
+    expect(await queueCounts(clients, queue.url)).toEqual({ visible: 100, inFlight: 0 });
+  });
+
   it("--only, --function and --until filter and stop; the summary table counts per function and condition", async () => {
     const queue = await createQueue(clients, "tail-filters");
     await fill(queue.url, [
