@@ -423,22 +423,22 @@ try {
     }),
   );
   lambda.destroy();
+  const invokeWait = async () =>
+    (
+      await timed(process.execPath, [
+        bin,
+        "invoke",
+        "bench-wait",
+        '{"orderId":1}',
+        "--wait",
+        "-q",
+        ...endpointArgs,
+      ])
+    ).seconds;
   const waits = [];
   const bareWaits = [];
   for (let run = 0; run < 5; run += 1) {
-    waits.push(
-      (
-        await timed(process.execPath, [
-          bin,
-          "invoke",
-          "bench-wait",
-          '{"orderId":1}',
-          "--wait",
-          "-q",
-          ...endpointArgs,
-        ])
-      ).seconds,
-    );
+    waits.push(await invokeWait());
     bareWaits.push(
       (await timed(process.execPath, nodeScript(bareWait, stack.endpoint, recordQueue))).seconds,
     );
@@ -460,19 +460,7 @@ try {
   for (let run = 0; run < 5; run += 1) {
     await purge(recordQueue);
     await fill(recordQueue, 100);
-    backlogWaits.push(
-      (
-        await timed(process.execPath, [
-          bin,
-          "invoke",
-          "bench-wait",
-          '{"orderId":1}',
-          "--wait",
-          "-q",
-          ...endpointArgs,
-        ])
-      ).seconds,
-    );
+    backlogWaits.push(await invokeWait());
     if ((await visible(recordQueue)) !== 101)
       throw new Error("invoke --wait did not leave the backlog visible");
     await purge(recordQueue);
