@@ -4,7 +4,12 @@
  * let a key given twice through.
  */
 import { describe, expect, it } from "vitest";
-import { findDuplicateKeys, mayHaveDuplicateKeys, measureValue } from "../../../src/sources/json-checks.js";
+import {
+  findDuplicateKeys,
+  MAX_DEPTH,
+  mayHaveDuplicateKeys,
+  measureValue,
+} from "../../../src/sources/json-checks.js";
 
 const check = (text: string) => mayHaveDuplicateKeys(text, measureValue(JSON.parse(text)).members);
 
@@ -55,5 +60,32 @@ describe("mayHaveDuplicateKeys", () => {
     expect(JSON.parse(text)).toEqual({ a: 1 });
     expect(check(text)).toBe(true);
     expect(check('{"a":"x\\\\\\":y"}')).toBe(false);
+  });
+});
+
+describe("measureValue", () => {
+  const nested = (levels: number, open: string, close: string, leaf = "1") =>
+    JSON.parse(`${open.repeat(levels)}${leaf}${close.repeat(levels)}`);
+
+  it("counts every object's members, in arrays too", () => {
+    expect(measureValue({ a: 1, b: { c: [{ d: 1, e: null }, 2, [{ f: {} }]] } })).toEqual({
+      members: 6,
+      tooDeep: false,
+    });
+    expect(measureValue("text")).toEqual({ members: 0, tooDeep: false });
+    expect(measureValue([])).toEqual({ members: 0, tooDeep: false });
+  });
+
+  it("the deepest nesting allowed passes, one level more is too deep, in objects and arrays", () => {
+    expect(measureValue(nested(MAX_DEPTH, '{"a":', "}"))).toEqual({ members: MAX_DEPTH, tooDeep: false });
+    expect(measureValue(nested(MAX_DEPTH + 1, '{"a":', "}")).tooDeep).toBe(true);
+    expect(measureValue(nested(MAX_DEPTH, "[", "]", "")).tooDeep).toBe(false);
+    expect(measureValue(nested(MAX_DEPTH + 1, "[", "]", "")).tooDeep).toBe(true);
+  });
+
+  it("a value 100,000 levels deep is too deep, without running out of stack; the next call starts from zero", () => {
+    expect(measureValue(nested(100_000, "[", "]", "")).tooDeep).toBe(true);
+    expect(measureValue(nested(100_000, '{"a":', "}")).tooDeep).toBe(true);
+    expect(measureValue({ a: 1 })).toEqual({ members: 1, tooDeep: false });
   });
 });
