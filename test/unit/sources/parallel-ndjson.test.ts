@@ -87,6 +87,17 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
     }
   });
 
+  it("more output than a segment's bytes (a worker's result buffer grows): the same bytes", async () => {
+    // 700 KB of short lines, half of them not JSON: each gets an error report several times its length.
+    const broken = join(scratch, "broken.ndjson");
+    writeFileSync(broken, '{"ok":"ø"}\n{"brøken": "é\n'.repeat(30_000));
+    const single = await runCli(["validate", broken], { env: SINGLE, raw: true });
+    const parallel = await runCli(["validate", broken], { env: PARALLEL, raw: true });
+    expect(parallel.code).toBe(single.code);
+    expect(parallel.stdout.length).toBeGreaterThan(4_000_000);
+    expect(parallel.stdout === single.stdout).toBe(true);
+  });
+
   it("names the invalid UTF-8 by its byte in the whole input, past the byte order mark", async () => {
     const parallel = await runCli(["validate", path, "--json"], { env: PARALLEL });
     const warnings = (JSON.parse(parallel.stdout).results as Array<{ warnings: Array<{ message: string }> }>)
