@@ -43,21 +43,29 @@ const validResult: fc.Arbitrary<ItemResult> = fc
     outcome: fc.constantFrom("success" as const, "failure" as const, "unknown" as const),
     notes: fc.oneof(fc.constant<string[]>([]), fc.array(awkwardString, { maxLength: 2 })),
   })
-  .map(
-    ({ source, index, form, line, kind, layers, outcome, notes }): ItemResult => ({
-      source,
-      index,
-      form,
-      line,
-      kind,
-      layers,
-      valid: true,
-      errors: [],
-      warnings: [],
-      payload: {},
-      summary: { outcome, kind, notes },
-    }),
-  );
+  .map(({ outcome, notes, ...place }) => validItem({ ...place, outcome, notes }));
+
+/** A valid item's result, with nothing to report. */
+function validItem(fields: {
+  source: string;
+  index: number;
+  form: ItemResult["form"];
+  line: number;
+  kind: string | null;
+  layers: string[];
+  outcome: ItemResult["summary"]["outcome"];
+  notes: string[];
+}): ItemResult {
+  const { outcome, notes, ...place } = fields;
+  return {
+    ...place,
+    valid: true,
+    errors: [],
+    warnings: [],
+    payload: {},
+    summary: { outcome, kind: place.kind, notes },
+  };
+}
 
 describe("validate --json: the fast path", () => {
   it("#17 writes the same text as JSON.stringify for every fixture's results", async () => {
@@ -96,19 +104,17 @@ describe("validate --json: the fast path", () => {
   });
 
   it("the kind-and-layers cache tells apart layers that differ only in length or order, and keeps its own copy", () => {
-    const result = (kind: string | null, layers: string[]): ItemResult => ({
-      source: "a.ndjson",
-      index: 0,
-      form: "line",
-      line: 1,
-      kind,
-      layers,
-      valid: true,
-      errors: [],
-      warnings: [],
-      payload: {},
-      summary: { outcome: "success", kind, notes: [] },
-    });
+    const result = (kind: string | null, layers: string[]) =>
+      validItem({
+        source: "a.ndjson",
+        index: 0,
+        form: "line",
+        line: 1,
+        kind,
+        layers,
+        outcome: "success",
+        notes: [],
+      });
     const layers = ["sqs-message", "sns-notification", "invocation-record"];
     const cases = [
       result("invocation-record", layers),

@@ -88,19 +88,10 @@ describe("reading items", () => {
       Buffer.from([0x0a, 0x7b, 0x22, 0x62, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), // {"b":"<0xFF>"}
       Buffer.from(lines.slice(4).join("\n")),
     ]);
-    const read = async (chunkSize: number) => {
-      const stdin = new PassThrough();
-      const items: SourceItem[] = [];
-      const done = forEachItem(
-        ["-"],
-        { cwd: scratch, stdin },
-        (item) => items.push(item),
-        () => {},
-      );
-      for (let at = 0; at < bytes.length; at += chunkSize) stdin.write(bytes.subarray(at, at + chunkSize));
-      stdin.end();
-      await done;
-      return items;
+    const read = (chunkSize: number) => {
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += chunkSize) pieces.push(bytes.subarray(at, at + chunkSize));
+      return itemsFromStdin(pieces);
     };
     const whole = await read(bytes.length);
     expect(whole.map((item) => [item.index, item.lineOffset, item.text])).toEqual([
@@ -155,19 +146,8 @@ describe("forEachItem hands each NDJSON line over as it is read", () => {
   );
 
   it("a single line on stdin is still a document, and two lines are two lines", async () => {
-    const read = async (text: string) => {
-      const stdin = new PassThrough();
-      const items: SourceItem[] = [];
-      const done = forEachItem(
-        ["-"],
-        { cwd: scratch, stdin },
-        (item) => items.push(item),
-        () => {},
-      );
-      stdin.end(text);
-      await done;
-      return items.map((item) => [item.form, item.value]);
-    };
+    const read = async (text: string) =>
+      (await itemsFromStdin([text])).map((item) => [item.form, item.value]);
     expect(await read('{"a":1}\n')).toEqual([["document", { a: 1 }]]);
     expect(await read('{"a":1}\n{"b":2}\n')).toEqual([
       ["line", { a: 1 }],
@@ -175,3 +155,19 @@ describe("forEachItem hands each NDJSON line over as it is read", () => {
     ]);
   });
 });
+
+/** The items forEachItem reads from stdin, written to it in these pieces. */
+async function itemsFromStdin(pieces: Array<Buffer | string>): Promise<SourceItem[]> {
+  const stdin = new PassThrough();
+  const items: SourceItem[] = [];
+  const done = forEachItem(
+    ["-"],
+    { cwd: scratch, stdin },
+    (item) => items.push(item),
+    () => {},
+  );
+  for (const piece of pieces) stdin.write(piece);
+  stdin.end();
+  await done;
+  return items;
+}
