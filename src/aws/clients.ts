@@ -13,6 +13,7 @@ import type { SQSClient, SQSClientConfig } from "@aws-sdk/client-sqs";
 import { UsageError } from "../errors.js";
 import type { AwsOptions } from "../io.js";
 import { endpointUrlProblem } from "../option-values.js";
+import type { SqsWire } from "./sqs-wire.js";
 
 /** The embedded local stack's conventional address, region and credentials (`--local`). */
 export const LOCAL_ENDPOINT = "http://127.0.0.1:4566";
@@ -159,6 +160,7 @@ export class AwsClients {
   readonly #overrides: ClientOverrides;
   readonly #regional = new Map<string, AwsClients>();
   #sqs?: Promise<SQSClient>;
+  #sqsWire?: Promise<SqsWire | undefined>;
   #sns?: Promise<SNSClient>;
   #lambda?: Promise<LambdaClient>;
   #s3?: Promise<S3Client>;
@@ -203,6 +205,31 @@ export class AwsClients {
       this.#configure(new SQSClient(this.#config("sqs") as SQSClientConfig), "sqs"),
     );
     return this.#sqs;
+  }
+
+  /**
+   * The receive loop's requests sent beside the SDK client (see sqs-wire.ts), with its credentials, region and
+   * clock. None when a test has given the clients a request handler or a middleware of its own: what those
+   * simulate must reach every call.
+   */
+  sqsWire(): Promise<SqsWire | undefined> {
+    const overridden =
+      this.#overrides.requestHandler !== undefined || this.#overrides.configure !== undefined;
+    this.#sqsWire ??= overridden
+      ? Promise.resolve(undefined)
+      : Promise.all([this.sqs(), import("./sqs-wire.js")]).then(
+          ([client, { SqsWire }]) =>
+            new SqsWire({
+              endpoint: this.settings("sqs").endpoint,
+              region: () => client.config.region(),
+              credentials: () => client.config.credentials(),
+              clockOffsetMs: () => client.config.systemClockOffset ?? 0,
+              answered: () => {
+                this.#answers += 1;
+              },
+            }),
+        );
+    return this.#sqsWire;
   }
 
   sns(): Promise<SNSClient> {
@@ -306,6 +333,7 @@ export class AwsClients {
     ]) {
       if (pending) (await pending).destroy();
     }
+    (await this.#sqsWire)?.destroy();
     for (const regional of this.#regional.values()) await regional.destroy();
   }
 

@@ -108,6 +108,13 @@ function factsOf(error: unknown): ErrorFacts {
   };
 }
 
+/** The error an aborted call ends with (named as the SDK names its own). */
+export function abortError(signal: AbortSignal): Error {
+  const error = new Error("the call was aborted", { cause: signal.reason });
+  error.name = "AbortError";
+  return error;
+}
+
 export function isAbortError(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === "AbortError";
 }

@@ -1,4 +1,5 @@
 /** SQS operations the commands need, each call's errors translated next to it. */
+import { createHash } from "node:crypto";
 import {
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
@@ -9,6 +10,7 @@ import {
   ListQueuesCommand,
   ListQueueTagsCommand,
   type Message,
+  type MessageAttributeValue,
   type QueueAttributeName,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -18,13 +20,35 @@ import {
   TagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { type AwsClients, awsCliOptions } from "./clients.js";
-import { type AwsCall, awsCall, type SendOptions } from "./errors.js";
+import { type AwsCall, abortError, awsCall, type SendOptions } from "./errors.js";
+import type { SqsWire, WireAction } from "./sqs-wire.js";
 import type { QueueReference } from "./targets.js";
 
 /** ChangeMessageVisibilityBatch requests in flight at once when releasing many messages. */
 const RELEASE_CONCURRENCY = 4;
 
-export type SqsMessage = Message;
+/**
+ * One received message as SQS's JSON protocol carries it, and as a Lambda event or `aws sqs receive-message`
+ * shows it: a Binary attribute's value is base64 text (the SDK decodes it to bytes; see `fromSdk`). Whatever
+ * the endpoint sent is kept: the fields are checked where they are used.
+ */
+export interface SqsMessage {
+  MessageId?: string;
+  ReceiptHandle?: string;
+  MD5OfBody?: string;
+  Body?: string;
+  Attributes?: Record<string, string>;
+  MD5OfMessageAttributes?: string;
+  MessageAttributes?: Record<string, SqsAttributeValue>;
+}
+
+export interface SqsAttributeValue {
+  DataType?: string;
+  StringValue?: string;
+  BinaryValue?: string;
+  StringListValues?: string[];
+  BinaryListValues?: string[];
+}
 
 export interface ResolvedQueue {
   url: string;
@@ -36,16 +60,24 @@ export class SqsOperations {
   readonly client: SQSClient;
   readonly #clients: AwsClients;
   readonly #region?: string;
+  readonly #wire?: SqsWire;
+  /**
+   * Whether a receive, delete or release has been answered through the SDK: the wire path is taken only after
+   * that, so that a first call's problems (no credentials or region, no such queue, an endpoint that is not
+   * there or silent) are met and named by the SDK exactly as before.
+   */
+  #proven = false;
 
-  private constructor(client: SQSClient, clients: AwsClients, region?: string) {
+  private constructor(client: SQSClient, clients: AwsClients, region?: string, wire?: SqsWire) {
     this.client = client;
     this.#clients = clients;
     this.#region = region;
+    this.#wire = wire;
   }
 
   static async create(clients: AwsClients): Promise<SqsOperations> {
-    const client = await clients.sqs();
-    return new SqsOperations(client, clients, clients.settings("sqs").region);
+    const [client, wire] = await Promise.all([clients.sqs(), clients.sqsWire()]);
+    return new SqsOperations(client, clients, clients.settings("sqs").region, wire);
   }
 
   /** `waitMs`: how long the call may legitimately stay silent on top of the request time-out (a long poll). */
@@ -124,41 +156,54 @@ export class SqsOperations {
     queue: ResolvedQueue,
     request: { maxMessages: number; visibilityTimeout: number; waitSeconds: number; signal?: AbortSignal },
   ): Promise<SqsMessage[]> {
+    const input = {
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: request.maxMessages,
+      VisibilityTimeout: request.visibilityTimeout,
+      WaitTimeSeconds: request.waitSeconds,
+      MessageSystemAttributeNames: ["All" as const],
+      MessageAttributeNames: ["All"],
+    };
     // A long poll is silent for up to its wait: that is added to the request time-out.
-    const output = await awsCall(
+    return awsCall(
       this.call("ReceiveMessage", `queue ${queue.name}`, request.waitSeconds * 1000),
-      (options) =>
-        this.client.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queue.url,
-            MaxNumberOfMessages: request.maxMessages,
-            VisibilityTimeout: request.visibilityTimeout,
-            WaitTimeSeconds: request.waitSeconds,
-            MessageSystemAttributeNames: ["All"],
-            MessageAttributeNames: ["All"],
-          }),
-          options,
-        ),
+      async (options) => {
+        const answer = await this.#overWire("ReceiveMessage", queue, input, options);
+        const received = answer === undefined ? undefined : messagesFromWire(answer);
+        if (received) return received;
+        const output = await this.client.send(new ReceiveMessageCommand(input), options);
+        this.#proven = true;
+        return (output.Messages ?? []).map(fromSdk);
+      },
       request.signal,
     );
-    return output.Messages ?? [];
   }
 
   /** Deletes received messages; returns the receipt handles that could not be deleted, with the reason. */
   async deleteBatch(queue: ResolvedQueue, receiptHandles: string[], signal?: AbortSignal): Promise<string[]> {
     const problems: string[] = [];
     for (let start = 0; start < receiptHandles.length; start += 10) {
-      const slice = receiptHandles.slice(start, start + 10);
-      const command = new DeleteMessageBatchCommand({
+      const input = {
         QueueUrl: queue.url,
-        Entries: slice.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
-      });
-      const output = await awsCall(
+        Entries: receiptHandles
+          .slice(start, start + 10)
+          .map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
+      };
+      const failed = await awsCall(
         this.call("DeleteMessage", `queue ${queue.name}`),
-        (options) => sendReusingHandler(() => this.client.send(command), options),
+        async (options) => {
+          const answer = failuresFromWire(await this.#overWire("DeleteMessageBatch", queue, input, options));
+          if (answer) return answer;
+          const output = await sendReusingHandler(
+            () => this.client.send(new DeleteMessageBatchCommand(input)),
+            options,
+          );
+          this.#proven = true;
+          return output.Failed ?? [];
+        },
         signal,
       );
-      for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
+      for (const failure of failed) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
     }
     return problems;
   }
@@ -186,20 +231,37 @@ export class SqsOperations {
     problems: string[],
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const command = new ChangeMessageVisibilityBatchCommand({
+    const input = {
       QueueUrl: queue.url,
       Entries: slice.map((handle, index) => ({
         Id: String(index),
         ReceiptHandle: handle,
         VisibilityTimeout: 0,
       })),
-    });
-    const output = await awsCall(
+    };
+    const failed = await awsCall(
       this.call("ChangeMessageVisibility", `queue ${queue.name}`),
-      (options) => sendReusingHandler(() => this.client.send(command), options),
+      async (options) => {
+        const answer = failuresFromWire(
+          await this.#overWire("ChangeMessageVisibilityBatch", queue, input, options),
+        );
+        if (answer) return answer;
+        const output = await sendReusingHandler(
+          () => this.client.send(new ChangeMessageVisibilityBatchCommand(input)),
+          options,
+        );
+        this.#proven = true;
+        return output.Failed ?? [];
+      },
       signal,
     );
-    for (const failure of output.Failed ?? []) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
+    for (const failure of failed) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
+  }
+
+  /** The call sent over the wire (see sqs-wire.ts), once the SDK has been answered; undefined: use the SDK. */
+  #overWire(action: WireAction, queue: ResolvedQueue, input: object, options: SendOptions) {
+    if (!this.#proven || !this.#wire) return Promise.resolve(undefined);
+    return this.#wire.post(action, queue.url, input, options);
   }
 
   async createQueue(
@@ -310,10 +372,61 @@ function sendReusingHandler<Output>(send: () => Promise<Output>, options: SendOp
   });
 }
 
-function abortError(signal: AbortSignal): Error {
-  const error = new Error("the call was aborted", { cause: signal.reason });
-  error.name = "AbortError";
-  return error;
+/**
+ * The messages of a ReceiveMessage answer read off the wire, each body checked against its MD5 as the SDK
+ * checks it (and failing the call as the SDK does); undefined when the answer is not shaped as one, so that
+ * the call goes through the SDK.
+ */
+export function messagesFromWire(answer: unknown): SqsMessage[] | undefined {
+  if (!isRecord(answer)) return undefined;
+  const { Messages } = answer;
+  if (Messages === undefined) return [];
+  if (!Array.isArray(Messages) || !Messages.every(isRecord)) return undefined;
+  const mismatched: string[] = [];
+  for (const message of Messages as SqsMessage[]) {
+    const body = typeof message.Body === "string" ? message.Body : "";
+    if (message.MD5OfBody !== createHash("md5").update(body, "utf8").digest("hex")) {
+      mismatched.push(String(message.MessageId));
+    }
+  }
+  // The SDK's own words (@aws-sdk/middleware-sdk-sqs), so that both paths fail alike.
+  if (mismatched.length > 0) throw new Error(`Invalid MD5 checksum on messages: ${mismatched.join(", ")}`);
+  return Messages as SqsMessage[];
+}
+
+/** The Failed entries of a batch answer read off the wire; undefined when the answer is not shaped as one. */
+function failuresFromWire(answer: unknown): { Code?: string; Message?: string }[] | undefined {
+  if (!isRecord(answer)) return undefined;
+  const { Failed } = answer;
+  if (Failed === undefined) return [];
+  if (!Array.isArray(Failed) || !Failed.every(isRecord)) return undefined;
+  return Failed.map((failure) => ({
+    Code: typeof failure.Code === "string" ? failure.Code : "unknown",
+    Message: typeof failure.Message === "string" ? failure.Message : undefined,
+  }));
+}
+
+/** A message as the SDK returns it, in the JSON protocol's form: binary attribute values back to base64. */
+export function fromSdk(message: Message): SqsMessage {
+  const attributes = message.MessageAttributes;
+  if (!attributes) return message as SqsMessage;
+  const encoded: Record<string, SqsAttributeValue> = {};
+  for (const [name, value] of Object.entries(attributes)) encoded[name] = attributeFromSdk(value);
+  return { ...(message as SqsMessage), MessageAttributes: encoded };
+}
+
+function attributeFromSdk(value: MessageAttributeValue): SqsAttributeValue {
+  const { BinaryValue, BinaryListValues, ...rest } = value;
+  const attribute: SqsAttributeValue = rest;
+  if (BinaryValue !== undefined) attribute.BinaryValue = Buffer.from(BinaryValue).toString("base64");
+  if (BinaryListValues !== undefined) {
+    attribute.BinaryListValues = BinaryListValues.map((bytes) => Buffer.from(bytes).toString("base64"));
+  }
+  return attribute;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Whether an error (ours or the SDK's) says that the queue does not exist. */
