@@ -15,7 +15,6 @@
 import { createHash, createHmac } from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
-import { CONNECT_TIMEOUT_MS } from "./clients.js";
 import { abortError } from "./errors.js";
 
 /** The actions sent this way. */
@@ -40,7 +39,7 @@ export interface WireSource {
 }
 
 export interface WireCallOptions {
-  abortSignal: AbortSignal;
+  abortSignal?: AbortSignal;
   /** How long the answer may take, a long poll's wait included. */
   requestTimeout: number;
 }
@@ -57,6 +56,8 @@ export class SqsWire {
   readonly #http = new http.Agent({ keepAlive: true });
   readonly #https = new https.Agent({ keepAlive: true });
   readonly #signingKeys = new Map<string, Buffer>();
+  readonly #targets = new Map<string, Target | undefined>();
+  #region?: string;
 
   constructor(source: WireSource) {
     this.#source = source;
@@ -72,10 +73,13 @@ export class SqsWire {
     input: object,
     options: WireCallOptions,
   ): Promise<unknown | undefined> {
-    const target = targetUrl(this.#source.endpoint, queueUrl);
+    const target = this.#target(queueUrl);
     if (!target) return undefined;
-    const [region, credentials] = await Promise.all([this.#source.region(), this.#source.credentials()]);
-    if (options.abortSignal.aborted) throw abortError(options.abortSignal);
+    // The region is the client's for good; credentials are asked for each time (the SDK refreshes them).
+    this.#region ??= await this.#source.region();
+    const region = this.#region;
+    const credentials = await this.#source.credentials();
+    if (options.abortSignal?.aborted) throw abortError(options.abortSignal);
     const body = JSON.stringify(input);
     const headers = this.sign({
       action,
@@ -113,6 +117,14 @@ export class SqsWire {
     return signedHeaders(request, key, scope);
   }
 
+  #target(queueUrl: string): Target | undefined {
+    if (this.#targets.has(queueUrl)) return this.#targets.get(queueUrl);
+    const target = targetUrl(this.#source.endpoint, queueUrl);
+    if (this.#targets.size >= 64) this.#targets.clear();
+    this.#targets.set(queueUrl, target);
+    return target;
+  }
+
   destroy(): void {
     this.#http.destroy();
     this.#https.destroy();
@@ -131,7 +143,7 @@ export class SqsWire {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        abortSignal.removeEventListener("abort", onAbort);
+        abortSignal?.removeEventListener("abort", onAbort);
         if (error) reject(error);
         else resolve(answer);
       };
@@ -143,20 +155,19 @@ export class SqsWire {
         path: target.path,
         headers,
         agent: target.secure ? this.#https : this.#http,
-        timeout: CONNECT_TIMEOUT_MS,
       });
-      // No answer in time, a refused connection, a reset: the SDK tries again and says what went wrong.
+      // No answer in time (a connection that cannot be made included), a refused connection, a reset: the
+      // SDK tries again and says what went wrong.
       const giveUp = () => {
         request.destroy();
         finish(undefined, undefined);
       };
       const onAbort = () => {
         request.destroy();
-        finish(abortError(abortSignal));
+        finish(abortError(abortSignal!));
       };
       const timer = setTimeout(giveUp, options.requestTimeout);
-      abortSignal.addEventListener("abort", onAbort, { once: true });
-      request.on("timeout", giveUp);
+      abortSignal?.addEventListener("abort", onAbort, { once: true });
       request.on("error", giveUp);
       request.on("response", (response: http.IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -224,12 +235,18 @@ export interface SignedRequest {
   date: Date;
 }
 
-/** 20261204T224923Z */
+let lastSecond = Number.NaN;
+let lastIsoDate = "";
+
+/** 20261204T224923Z (formatted once a second: every request of a drain asks). */
 function isoDate(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}/, "");
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    const text = date.toISOString();
+    lastIsoDate = `${text.slice(0, 4)}${text.slice(5, 7)}${text.slice(8, 13)}${text.slice(14, 16)}${text.slice(17, 19)}Z`;
+    lastSecond = second;
+  }
+  return lastIsoDate;
 }
 
 function isoDay(date: Date): string {

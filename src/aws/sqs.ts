@@ -19,8 +19,9 @@ import {
   type SQSClient,
   TagQueueCommand,
 } from "@aws-sdk/client-sqs";
+import { MAX_TIMER_MS } from "../option-values.js";
 import { type AwsClients, awsCliOptions } from "./clients.js";
-import { type AwsCall, abortError, awsCall, type SendOptions } from "./errors.js";
+import { type AwsCall, abortError, awsCall, type SendOptions, translateAwsError } from "./errors.js";
 import type { SqsWire, WireAction } from "./sqs-wire.js";
 import type { QueueReference } from "./targets.js";
 
@@ -165,12 +166,19 @@ export class SqsOperations {
       MessageAttributeNames: ["All"],
     };
     // A long poll is silent for up to its wait: that is added to the request time-out.
+    const call = this.call("ReceiveMessage", `queue ${queue.name}`, request.waitSeconds * 1000);
+    const received = await this.#overWire(
+      call,
+      "ReceiveMessage",
+      queue,
+      input,
+      request.signal,
+      messagesFromWire,
+    );
+    if (received) return received;
     return awsCall(
-      this.call("ReceiveMessage", `queue ${queue.name}`, request.waitSeconds * 1000),
+      call,
       async (options) => {
-        const answer = await this.#overWire("ReceiveMessage", queue, input, options);
-        const received = answer === undefined ? undefined : messagesFromWire(answer);
-        if (received) return received;
         const output = await this.client.send(new ReceiveMessageCommand(input), options);
         this.#proven = true;
         return (output.Messages ?? []).map(fromSdk);
@@ -189,23 +197,30 @@ export class SqsOperations {
           .slice(start, start + 10)
           .map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
       };
-      const failed = await awsCall(
-        this.call("DeleteMessage", `queue ${queue.name}`),
-        async (options) => {
-          const answer = failuresFromWire(await this.#overWire("DeleteMessageBatch", queue, input, options));
-          if (answer) return answer;
-          const output = await sendReusingHandler(
-            () => this.client.send(new DeleteMessageBatchCommand(input)),
-            options,
-          );
-          this.#proven = true;
-          return output.Failed ?? [];
-        },
-        signal,
-      );
+      const call = this.call("DeleteMessage", `queue ${queue.name}`);
+      const failed =
+        (await this.#overWire(call, "DeleteMessageBatch", queue, input, signal, failuresFromWire)) ??
+        (await this.#batchBySdk(call, () => this.client.send(new DeleteMessageBatchCommand(input)), signal));
       for (const failure of failed) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
     }
     return problems;
+  }
+
+  /** A batch call (a delete, a release) through the SDK: its entries that failed. */
+  async #batchBySdk(
+    call: AwsCall,
+    send: () => Promise<{ Failed?: { Code?: string; Message?: string }[] }>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ Code?: string; Message?: string }[]> {
+    return awsCall(
+      call,
+      async (options) => {
+        const output = await sendReusingHandler(send, options);
+        this.#proven = true;
+        return output.Failed ?? [];
+      },
+      signal,
+    );
   }
 
   /**
@@ -239,29 +254,49 @@ export class SqsOperations {
         VisibilityTimeout: 0,
       })),
     };
-    const failed = await awsCall(
-      this.call("ChangeMessageVisibility", `queue ${queue.name}`),
-      async (options) => {
-        const answer = failuresFromWire(
-          await this.#overWire("ChangeMessageVisibilityBatch", queue, input, options),
-        );
-        if (answer) return answer;
-        const output = await sendReusingHandler(
-          () => this.client.send(new ChangeMessageVisibilityBatchCommand(input)),
-          options,
-        );
-        this.#proven = true;
-        return output.Failed ?? [];
-      },
+    const call = this.call("ChangeMessageVisibility", `queue ${queue.name}`);
+    const wired = await this.#overWire(
+      call,
+      "ChangeMessageVisibilityBatch",
+      queue,
+      input,
       signal,
+      failuresFromWire,
     );
+    const failed =
+      wired ??
+      (await this.#batchBySdk(
+        call,
+        () => this.client.send(new ChangeMessageVisibilityBatchCommand(input)),
+        signal,
+      ));
     for (const failure of failed) problems.push(`${failure.Code}: ${failure.Message ?? ""}`);
   }
 
-  /** The call sent over the wire (see sqs-wire.ts), once the SDK has been answered; undefined: use the SDK. */
-  #overWire(action: WireAction, queue: ResolvedQueue, input: object, options: SendOptions) {
-    if (!this.#proven || !this.#wire) return Promise.resolve(undefined);
-    return this.#wire.post(action, queue.url, input, options);
+  /**
+   * The call sent over the wire (see sqs-wire.ts) once the SDK has been answered, its answer read by `read`;
+   * undefined when it is to go through the SDK. It keeps the call's time-out (the wire's own) and its
+   * abort; its one error of its own (a body that fails its MD5) is named as the SDK's would be.
+   */
+  async #overWire<T>(
+    call: AwsCall,
+    action: WireAction,
+    queue: ResolvedQueue,
+    input: object,
+    signal: AbortSignal | undefined,
+    read: (answer: unknown) => T | undefined,
+  ): Promise<T | undefined> {
+    if (!this.#proven || !this.#wire) return undefined;
+    const answer = await this.#wire.post(action, queue.url, input, {
+      abortSignal: signal,
+      requestTimeout: Math.min(call.answerWithinMs, MAX_TIMER_MS),
+    });
+    if (answer === undefined) return undefined;
+    try {
+      return read(answer);
+    } catch (error) {
+      throw translateAwsError(error, call);
+    }
   }
 
   async createQueue(
