@@ -94,11 +94,12 @@ export class SqsOperations {
   }
 
   call(action: string, resource?: string, waitMs = 0): AwsCall {
+    // Named once: a drain makes 2,000 calls, and the label is resolved from the flags and environment.
+    this.#endpointLabel ??= this.#clients.endpointLabel("sqs");
     return {
       action: `sqs:${action}`,
       resource,
-      // Named once: a drain makes 2,000 calls, and the label is resolved from the flags and environment.
-      endpoint: (this.#endpointLabel ??= this.#clients.endpointLabel("sqs")),
+      endpoint: this.#endpointLabel,
       region: this.#region,
       answerWithinMs: this.#clients.requestTimeoutMs + waitMs,
     };
