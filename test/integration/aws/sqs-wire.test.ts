@@ -267,7 +267,14 @@ describe("against an endpoint that misbehaves after its first answer", () => {
   let server: Server;
   let port: number;
   let behave: (request: IncomingMessage, body: string, response: ServerResponse) => void;
-  const seen: { path: string; userAgent: string; target: string; signatureValid: boolean }[] = [];
+  const seen: {
+    method: string;
+    path: string;
+    contentType: string;
+    userAgent: string;
+    target: string;
+    signatureValid: boolean;
+  }[] = [];
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -278,7 +285,9 @@ describe("against an endpoint that misbehaves after its first answer", () => {
       });
       request.on("end", async () => {
         seen.push({
+          method: request.method ?? "",
           path: request.url ?? "",
+          contentType: String(request.headers["content-type"]),
           userAgent: String(request.headers["user-agent"]),
           target: String(request.headers["x-amz-target"]),
           signatureValid: await signatureValid(request, body),
@@ -363,8 +372,13 @@ describe("against an endpoint that misbehaves after its first answer", () => {
     }
     expect(seen).toHaveLength(2);
     expect(seen[0]!.userAgent).toMatch(/aws-sdk-js/);
+    // "Making query API requests using AWS JSON protocol in Amazon SQS" (SQS Developer Guide): "POST / HTTP/1.1
+    // Host: sqs.<region>.<domain> X-Amz-Target: AmazonSQS.SendMessage X-Amz-Date: <Date> Content-Type:
+    // application/x-amz-json-1.0 Authorization: <AuthParams>", the parameters as JSON in the body.
     expect(seen[1]).toEqual({
+      method: "POST",
       path: "/",
+      contentType: "application/x-amz-json-1.0",
       userAgent: "lambda-dest",
       target: "AmazonSQS.ReceiveMessage",
       signatureValid: true,
