@@ -82,7 +82,6 @@ export class SqsOperations {
     return new SqsOperations(client, clients, clients.settings("sqs").region, wire);
   }
 
-  /** `waitMs`: how long the call may legitimately stay silent on top of the request time-out (a long poll). */
   /** The region the client was configured with (flag or environment), when it was. */
   get region(): string | undefined {
     return this.#region;
@@ -93,6 +92,7 @@ export class SqsOperations {
     return awsCliOptions(this.#clients.settings("sqs"));
   }
 
+  /** `waitMs`: how long the call may legitimately stay silent on top of the request time-out (a long poll). */
   call(action: string, resource?: string, waitMs = 0): AwsCall {
     // Named once: a drain makes 2,000 calls, and the label is resolved from the flags and environment.
     this.#endpointLabel ??= this.#clients.endpointLabel("sqs");
