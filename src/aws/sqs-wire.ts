@@ -79,10 +79,17 @@ export class SqsWire {
   ): Promise<unknown | undefined> {
     const target = this.#target(queueUrl);
     if (!target) return undefined;
-    // The region is the client's for good; credentials are asked for each time (the SDK refreshes them).
-    this.#region ??= await this.#source.region();
-    const region = this.#region;
-    const credentials = await this.#source.credentials();
+    // The region is the client's for good; credentials are asked for each time (the SDK refreshes them). A
+    // provider that fails (an SSO session that expired) fails again in the SDK, which names the problem.
+    let region: string;
+    let credentials: WireCredentials;
+    try {
+      this.#region ??= await this.#source.region();
+      region = this.#region;
+      credentials = await this.#source.credentials();
+    } catch {
+      return undefined;
+    }
     if (options.abortSignal?.aborted) throw abortError(options.abortSignal);
     const body = JSON.stringify(input);
     const headers = this.sign({
@@ -151,15 +158,22 @@ export class SqsWire {
         if (error) reject(error);
         else resolve(answer);
       };
-      const request = (target.secure ? https : http).request({
-        protocol: target.secure ? "https:" : "http:",
-        hostname: target.hostname,
-        port: target.port,
-        method: "POST",
-        path: target.path,
-        headers,
-        agent: target.secure ? this.#https : this.#http,
-      });
+      let request: http.ClientRequest;
+      try {
+        request = (target.secure ? https : http).request({
+          protocol: target.secure ? "https:" : "http:",
+          hostname: target.hostname,
+          port: target.port,
+          method: "POST",
+          path: target.path,
+          headers,
+          agent: target.secure ? this.#https : this.#http,
+        });
+      } catch {
+        // A header Node refuses to send (a session token with a line break in it): the SDK's to report.
+        resolve(undefined);
+        return;
+      }
       // No answer in time (a connection that cannot be made included), a refused connection, a reset: the
       // SDK tries again and says what went wrong.
       const giveUp = () => {

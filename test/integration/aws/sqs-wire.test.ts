@@ -133,6 +133,38 @@ describe("the wire path's signature", () => {
   });
 });
 
+describe("the wire path gives way to the SDK", () => {
+  const options = { requestTimeout: 1_000 };
+
+  it("when the credentials provider fails (the SDK asks it again and names the problem)", async () => {
+    const wire = new SqsWire({
+      region: async () => "eu-west-1",
+      credentials: () =>
+        Promise.reject(new Error("The SSO session associated with this profile has expired")),
+      clockOffsetMs: () => 0,
+      answered() {},
+    });
+    await expect(wire.post("ReceiveMessage", "http://127.0.0.1:9/1/q", {}, options)).resolves.toBeUndefined();
+    wire.destroy();
+  });
+
+  it("when a header cannot be sent (a session token with a line break)", async () => {
+    const wire = wireFor("eu-west-1", { accessKeyId: "AKID", secretAccessKey: "s", sessionToken: "a\r\nb" });
+    await expect(wire.post("ReceiveMessage", "http://127.0.0.1:9/1/q", {}, options)).resolves.toBeUndefined();
+    wire.destroy();
+  });
+
+  it.each([
+    ["a queue URL that is no URL", "orders"],
+    ["a scheme other than http(s)", "ftp://127.0.0.1/1/q"],
+    ["credentials in the URL", "http://user:pass@127.0.0.1:9/1/q"],
+  ])("for %s", async (_, queueUrl) => {
+    const wire = wireFor("eu-west-1", { accessKeyId: "AKID", secretAccessKey: "s" });
+    await expect(wire.post("ReceiveMessage", queueUrl, {}, options)).resolves.toBeUndefined();
+    wire.destroy();
+  });
+});
+
 describe("against the local stack", () => {
   let stack: LocalStack;
   let sdk: StackClients;
