@@ -3,7 +3,8 @@
 //
 //   drain:  `tail --consume --json --max 10000`   vs a bare SDK ReceiveMessage + DeleteMessageBatch loop
 //           (and with --concurrency 8 receive loops, AWS's advice for a busy queue); the same records, the
-//           same sink (a pipe read here), BENCH_DRAIN_ROUNDS rounds (default 3), the worst round's ratio
+//           same sink (a pipe read here), BENCH_DRAIN_ROUNDS rounds (default 3), the worst round's ratio; on
+//           a small uniform record, and on the validate benchmark's realistic mix
 //   send:   `send --lines` of 10,000 lines         vs a bare SDK SendMessageBatch loop (batches of 10)
 //   single: one `send`                             vs `aws sqs send-message` (median of 5 runs)
 //   wait:   `invoke --wait` (record ~200 ms later)  vs a bare SDK invoke + long poll of the destination queue,
@@ -27,6 +28,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = process.env.LAMBDA_DEST_BIN ?? join(root, "bin/lambda-dest.cjs");
 const COUNT = 10_000;
 const { startLocalStack } = await import(join(root, "dist/local/stack.js"));
+const { realisticPool } = await import("./lib/realistic-records.mjs");
 
 // The SDK's notice about Node 20 would clutter the table; it says nothing about the benchmark.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -81,12 +83,13 @@ async function createQueue(name) {
   return QueueUrl;
 }
 
-async function fill(url, count) {
+/** Sends `count` messages, the body of message i being `body(i)` (the small fixture's record by default). */
+async function fill(url, count, body = record) {
   const batches = [];
   for (let start = 0; start < count; start += 10) {
     const entries = [];
     for (let index = start; index < Math.min(count, start + 10); index += 1) {
-      entries.push({ Id: String(index - start), MessageBody: record(index) });
+      entries.push({ Id: String(index - start), MessageBody: body(index) });
     }
     batches.push(entries);
   }
@@ -249,11 +252,13 @@ const rows = [];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 try {
-  // 1. Drain 10,000 messages, DRAIN_ROUNDS rounds. Each round fills the same 10,000 records for each side in
-  //    turn (the bare loop, tail --consume, tail --consume --concurrency 8), each writing into a pipe read by
-  //    this process; the row reports the round with the worst ratio (the machine is shared: a round's sides
-  //    run back to back, so they see the same load). Each side's CPU time and the server's (this process's:
-  //    the local stack runs here) say what limits a drain.
+  // 1. Drain 10,000 messages, DRAIN_ROUNDS rounds, twice: the small uniform record above, and the realistic mix
+  //    of the validate benchmark (every kind, wrapped layers, stack traces, bodies of 100 B to 114 KB). Each
+  //    round fills the same 10,000 bodies for each side in turn (the bare loop, the bare loop with 8
+  //    receivers, tail --consume, tail --consume --concurrency 8), each writing into a pipe read by this
+  //    process; a row reports the round with the worst ratio (the machine is shared: a round's sides run back
+  //    to back, so they see the same load). Each side's CPU time and the server's (this process's: the local
+  //    stack runs here) say what limits a drain.
   const drainQueue = await createQueue("bench-drain");
   const drainSides = {
     bare: () => nodeScript(bareDrain, stack.endpoint, drainQueue, COUNT),
@@ -282,50 +287,68 @@ try {
       ...endpointArgs,
     ],
   };
-  const rounds = [];
-  for (let round = 0; round < DRAIN_ROUNDS; round += 1) {
-    const result = {};
-    for (const [side, args] of Object.entries(drainSides)) {
-      await fill(drainQueue, COUNT);
-      result[side] = await timed(process.execPath, args(), { cpu: true });
-      if ((await depth(drainQueue)) !== 0) throw new Error(`drain (${side}) left messages behind`);
-      const lines = result[side].lines;
-      if (lines !== COUNT) throw new Error(`drain (${side}) wrote ${lines} lines, not ${COUNT}`);
+  // The realistic bodies: 5,000 distinct lines of the mix, each sent twice; none is over SQS's default
+  // maximum message size (256 KiB).
+  const realisticLines = (await realisticPool(5000))
+    .map((line) => line.trimEnd())
+    .filter((line) => Buffer.byteLength(line) <= 256 * 1024);
+  const realisticBody = (index) => realisticLines[index % realisticLines.length];
+  const realisticBytes = Array.from({ length: COUNT }, (_, index) => Buffer.byteLength(realisticBody(index)));
+  for (const [data, body] of [
+    ["", record],
+    [" realistic", realisticBody],
+  ]) {
+    const rounds = [];
+    for (let round = 0; round < DRAIN_ROUNDS; round += 1) {
+      const result = {};
+      for (const [side, args] of Object.entries(drainSides)) {
+        await fill(drainQueue, COUNT, body);
+        result[side] = await timed(process.execPath, args(), { cpu: true });
+        if ((await depth(drainQueue)) !== 0) throw new Error(`drain (${side}) left messages behind`);
+        const lines = result[side].lines;
+        if (lines !== COUNT) throw new Error(`drain (${side}) wrote ${lines} lines, not ${COUNT}`);
+      }
+      rounds.push(result);
     }
-    rounds.push(result);
+    const worst = (side) =>
+      rounds.reduce((a, b) => (a[side].seconds / a.bare.seconds >= b[side].seconds / b.bare.seconds ? a : b));
+    const cpu = (run) =>
+      `${run.seconds.toFixed(2)}s wall, CPU: process ${run.cpu.toFixed(2)}s, server ${run.serverCpu.toFixed(2)}s`;
+    const sizes =
+      data === ""
+        ? ""
+        : `; bodies of ${Math.min(...realisticBytes)} B to ${Math.max(...realisticBytes)} B, median ${median(realisticBytes)} B, ${(realisticBytes.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB in all`;
+    console.log(
+      `drain of ${COUNT}${data} messages${sizes}, ${DRAIN_ROUNDS} rounds (each side's wall and CPU):`,
+    );
+    rounds.forEach((round, index) => {
+      for (const side of Object.keys(drainSides))
+        console.log(`  round ${index + 1} ${side.padEnd(14)} ${cpu(round[side])}`);
+    });
+    const serial = worst("consume");
+    rows.push({
+      task: `drain ${COUNT}${data} (tail --consume --json), worst of ${DRAIN_ROUNDS}`,
+      ours: serial.consume.seconds,
+      baseline: serial.bare.seconds,
+      peer: "bare SDK loop",
+      goal: 1.5,
+    });
+    const reference = worst("bareConcurrent");
+    rows.push({
+      task: `reference${data}: the bare loop with ${DRAIN_CONCURRENCY} concurrent receive loops, worst of ${DRAIN_ROUNDS}`,
+      ours: reference.bareConcurrent.seconds,
+      baseline: reference.bare.seconds,
+      peer: "bare SDK loop",
+    });
+    const parallel = worst("concurrent");
+    rows.push({
+      task: `drain ${COUNT}${data} (tail --consume --concurrency ${DRAIN_CONCURRENCY} --json), worst of ${DRAIN_ROUNDS}`,
+      ours: parallel.concurrent.seconds,
+      baseline: parallel.bare.seconds,
+      peer: "bare SDK loop",
+      goal: 0.6,
+    });
   }
-  const worst = (side) =>
-    rounds.reduce((a, b) => (a[side].seconds / a.bare.seconds >= b[side].seconds / b.bare.seconds ? a : b));
-  const cpu = (run) =>
-    `${run.seconds.toFixed(2)}s wall, CPU: process ${run.cpu.toFixed(2)}s, server ${run.serverCpu.toFixed(2)}s`;
-  console.log(`drain of ${COUNT} messages, ${DRAIN_ROUNDS} rounds (each side's wall and CPU):`);
-  rounds.forEach((round, index) => {
-    for (const side of Object.keys(drainSides))
-      console.log(`  round ${index + 1} ${side.padEnd(10)} ${cpu(round[side])}`);
-  });
-  const serial = worst("consume");
-  rows.push({
-    task: `drain ${COUNT} (tail --consume --json), worst of ${DRAIN_ROUNDS}`,
-    ours: serial.consume.seconds,
-    baseline: serial.bare.seconds,
-    peer: "bare SDK loop",
-    goal: 1.5,
-  });
-  const reference = worst("bareConcurrent");
-  rows.push({
-    task: `reference: the bare loop with ${DRAIN_CONCURRENCY} concurrent receive loops, worst of ${DRAIN_ROUNDS}`,
-    ours: reference.bareConcurrent.seconds,
-    baseline: reference.bare.seconds,
-    peer: "bare SDK loop",
-  });
-  const parallel = worst("concurrent");
-  rows.push({
-    task: `drain ${COUNT} (tail --consume --concurrency ${DRAIN_CONCURRENCY} --json), worst of ${DRAIN_ROUNDS}`,
-    ours: parallel.concurrent.seconds,
-    baseline: parallel.bare.seconds,
-    peer: "bare SDK loop",
-    goal: 0.6,
-  });
 
   // 2. Send 10,000 lines.
   const sendQueue = await createQueue("bench-send");
