@@ -74,9 +74,9 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
     }
   });
 
-  it("--threads 1 reads on one thread and --threads 2 on two workers, with the same output", async () => {
+  it("--threads 1 reads on one thread, --threads 2 and 3 with one and two workers: the same output", async () => {
     const single = await runCli(["validate", path, "--json"], { env: SINGLE, raw: true });
-    for (const threads of ["1", "2"]) {
+    for (const threads of ["1", "2", "3"]) {
       const result = await runCli(["validate", path, "--json", "--threads", threads], {
         env: PARALLEL,
         raw: true,
@@ -122,7 +122,7 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
   // 3 MB of short lines: a dozen segments of 256 KB.
   writeFileSync(file, `${'{"n":1}\n'.repeat(3 * 131_072)}`);
 
-  it("with waitForWorkers, the workers count every segment; results come back in order, lines numbered on", async () => {
+  it("with mainThreadWorks false, the workers count every segment; results come back in order, lines numbered on", async () => {
     const plan = parallelPlan(file, scratch, 1000, 2)!;
     expect(plan).toBeDefined();
     const local = (segment: Segment): Counted => ({
@@ -134,6 +134,7 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     const results: Counted[] = [];
     for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
       waitForWorkers: true,
+      mainThreadWorks: false,
     })) {
       results.push(result);
     }
@@ -160,10 +161,39 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
       waitForWorkers: true,
       workers: 1,
+      mainThreadWorks: false,
     })) {
       threads.add(result.thread);
     }
     expect(threads.size).toBe(1);
     expect(threads.has(0)).toBe(false);
+  });
+
+  it("the main thread takes a segment whenever the worker has its segments queued; all in order", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    const local = (segment: Segment): Counted => ({
+      seq: segment.seq,
+      lineNumber: segment.lineNumber,
+      lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
+      thread: 0,
+    });
+    const results: Counted[] = [];
+    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
+      waitForWorkers: true,
+      workers: 1,
+    })) {
+      results.push(result);
+    }
+    expect(results.map((result) => result.seq)).toEqual(results.map((_, index) => index));
+    let lineNumber = 0;
+    for (const result of results) {
+      expect(result.lineNumber).toBe(lineNumber);
+      lineNumber += result.lineFeeds;
+    }
+    expect(lineNumber).toBe(3 * 131_072);
+    const threads = new Set(results.map((result) => result.thread));
+    // Once the worker is ready it gets its segments first; the next is the main thread's.
+    expect(threads.has(0)).toBe(true);
+    expect(threads.size).toBe(2);
   });
 });
