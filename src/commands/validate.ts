@@ -90,9 +90,13 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
             if (io.stdout.closed) throw READER_GONE;
             totals.valid += segment.valid;
             totals.invalid += segment.invalid;
-            if (segment.text === "") continue;
-            out.write(output.json && first ? segment.text.slice(1) : segment.text);
+            if (segment.bytes.length === 0) continue;
+            // The comma before the first result is left out.
+            const bytes = output.json && first ? segment.bytes.subarray(1) : segment.bytes;
             if (output.json) first = false;
+            out.flush();
+            if (io.stdout.writeBytes) io.stdout.writeBytes(bytes);
+            else io.stdout.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
           }
         } catch (error) {
           if (error === READER_GONE) throw error;

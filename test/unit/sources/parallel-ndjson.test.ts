@@ -28,6 +28,7 @@ function trickyFile(): { path: string; lines: number } {
     Buffer.from("\u00a0\u2028"), // white space that only String.trim knows
     Buffer.from('{"broken": '), // not JSON
     Buffer.from('{"a":1,"a":2}\r'), // CRLF, a key twice
+    Buffer.from('{"k\u202e":1,"k\u202e":"\u0085\u2066"}'), // what --json output escapes (a worker does it)
     Buffer.concat([Buffer.from('{"bad":"'), Buffer.from([0xff, 0xfe]), Buffer.from('é"}')]), // not UTF-8
     Buffer.from(`${"[".repeat(1200)}${"]".repeat(1200)}`), // too deep
     Buffer.from(JSON.stringify({ long: "é".repeat(300_000) })), // longer than a segment
@@ -71,6 +72,9 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
       expect(results.map((result) => result.index)).toEqual(results.map((_, index) => index));
       expect(results.at(-1)!.line).toBe(lines);
       expect(parallel.code).toBe(1);
+      // The bidi override in a key is written escaped, as one thread writes it.
+      expect(parallel.stdout).toContain("k\\u202e");
+      expect(parallel.stdout).not.toContain("\u202e");
     }
   });
 
