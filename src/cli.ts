@@ -349,7 +349,7 @@ const REGISTRATIONS = {
       .option("--strict", "treat warnings as failures")
       .option(
         "--threads <n>",
-        "worker threads for an NDJSON file over 50 MB (1-8; default one a core, up to 3; 1: one thread, least memory)",
+        "threads validating an NDJSON file over 50 MB, this one and n-1 workers (1-8; default one a core, up to 3; 1: least memory)",
         wholeNumber(1, 8),
       )
       .addHelpText(

@@ -4,6 +4,8 @@ import { printableLines } from "./printable.js";
 /** Where a command writes. Injected so that tests can call commands directly and read what they wrote. */
 export interface Writer {
   write(text: string): void;
+  /** UTF-8 text already encoded (a worker thread's results, sent as bytes): written as it is. */
+  writeBytes?(bytes: Uint8Array): void;
   readonly isTTY: boolean;
   /**
    * Resolves to true once everything written so far was accepted by the stream, false when it could not

@@ -145,6 +145,25 @@ export function createStdoutWriter(onReaderGone: () => void): StdoutWriter {
     probe.unref();
   };
 
+  /** Blocking writes while the descriptor takes them; the rest goes to the stream. */
+  const writeBlocking = (bytes: Uint8Array) => {
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += writeSync(1, bytes, offset);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EPIPE") {
+          readerGone();
+          return;
+        }
+        if (code !== "EAGAIN") throw error;
+        writeToStream(bytes.subarray(offset));
+        return;
+      }
+    }
+  };
+
   return {
     write(text) {
       if (closed) return;
@@ -152,22 +171,15 @@ export function createStdoutWriter(onReaderGone: () => void): StdoutWriter {
         writeToStream(text);
         return;
       }
-      const bytes = Buffer.from(text, "utf8");
-      let offset = 0;
-      while (offset < bytes.length) {
-        try {
-          offset += writeSync(1, bytes, offset);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === "EPIPE") {
-            readerGone();
-            return;
-          }
-          if (code !== "EAGAIN") throw error;
-          writeToStream(bytes.subarray(offset));
-          return;
-        }
+      writeBlocking(Buffer.from(text, "utf8"));
+    },
+    writeBytes(bytes) {
+      if (closed) return;
+      if (stream) {
+        writeToStream(bytes);
+        return;
       }
+      writeBlocking(bytes);
     },
     flushed: () => (closed ? Promise.resolve(false) : lastWrite),
     get closed() {

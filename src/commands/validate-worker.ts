@@ -13,6 +13,7 @@ const forced = await resolveSchemaOption(data.schema, data.cwd);
 const colors = new Chalk({ level: data.colorLevel });
 
 parentPort?.on("message", (segment: Segment) => {
-  parentPort?.postMessage(validateSegment(segment, data, forced, colors));
+  const result = validateSegment(segment, data, forced, colors);
+  parentPort?.postMessage(result, [result.bytes.buffer as ArrayBuffer]);
 });
 parentPort?.postMessage(WORKER_READY);

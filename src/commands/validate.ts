@@ -18,7 +18,10 @@ export interface ValidateOptions {
   files: string[];
   schema?: string;
   strict: boolean;
-  /** Worker threads for a large NDJSON file (--threads); 1 keeps it on this thread. Default: one a core. */
+  /**
+   * Threads that validate a large NDJSON file (--threads), this one and N - 1 workers; 1 keeps it on this
+   * thread. Default: one a core, up to three.
+   */
   threads?: number;
 }
 
@@ -79,14 +82,21 @@ export async function runValidate(options: ValidateOptions, context: CommandCont
             data,
             (part) => validateSegment(part, data, forced, context.colors),
             // Internal, for the tests: the workers take part even in a small file.
-            { waitForWorkers: io.env.LAMBDA_DEST_PARALLEL_WAIT === "1", workers: options.threads },
+            {
+              waitForWorkers: io.env.LAMBDA_DEST_PARALLEL_WAIT === "1",
+              workers: options.threads === undefined ? undefined : options.threads - 1,
+            },
           )) {
             if (io.stdout.closed) throw READER_GONE;
             totals.valid += segment.valid;
             totals.invalid += segment.invalid;
-            if (segment.text === "") continue;
-            out.write(output.json && first ? segment.text.slice(1) : segment.text);
+            if (segment.bytes.length === 0) continue;
+            // The comma before the first result is left out.
+            const bytes = output.json && first ? segment.bytes.subarray(1) : segment.bytes;
             if (output.json) first = false;
+            out.flush();
+            if (io.stdout.writeBytes) io.stdout.writeBytes(bytes);
+            else io.stdout.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8"));
           }
         } catch (error) {
           if (error === READER_GONE) throw error;

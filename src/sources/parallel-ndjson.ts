@@ -1,10 +1,11 @@
 /**
- * A large NDJSON file read by worker threads: the main thread cuts the file into segments of whole lines,
- * numbers their lines and items (a cheap scan of the bytes), and hands each segment to a worker, which turns
- * it into items and whatever the caller's worker module makes of them. Results come back to the main thread
- * in input order, with the same line numbers, item indexes and byte offsets as a single-thread read of the
- * file; at most a few segments are in flight at once, so the data held does not grow with the file (each
- * worker is a V8 isolate of its own, though, whose resident memory grows somewhat over a long run).
+ * A large NDJSON file read by worker threads and the main thread: the main thread cuts the file into segments
+ * of whole lines, numbers their lines and items (a cheap scan of the bytes), and hands each segment to a
+ * worker, which turns it into items and whatever the caller's worker module makes of them; while every worker
+ * has its segments queued, the main thread takes the next one itself. Results come back in input order, with
+ * the same line numbers, item indexes and byte offsets as a single-thread read of the file; at most a few
+ * segments are in flight at once, so the data held does not grow with the file (each worker is a V8 isolate
+ * of its own, though, whose resident memory grows somewhat over a long run).
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,16 +16,24 @@ import { sniffNdjson } from "./read-items.js";
 /** Files larger than this are read by worker threads (when there are PARALLEL_MIN_CORES cores). */
 export const PARALLEL_MIN_BYTES = 50 * 1024 * 1024;
 /**
- * Two cores are enough: on the benchmark's realistic mix (149 MB) two workers took 0.80-0.86 of one
- * thread's time with -q and --json alike, in five interleaved rounds on an idle 2-core machine.
+ * Two cores are enough: the main thread and one worker. On the benchmark's realistic mix (149 MB) they took
+ * 0.92 (-q) and 0.97 (--json) of the bare JSON.parse + Ajv loop's time, in five interleaved rounds on a
+ * 2-core machine, where two workers beside a main thread that only read took 1.02 and 1.06.
  */
 export const PARALLEL_MIN_CORES = 2;
-/** Workers at the most: each costs its own heap and compiles the hot code again. */
-const MAX_WORKERS = 3;
+/**
+ * Worker threads at the most, besides the main thread, which works too: each costs its own heap, and its
+ * own start-up and compiling of the hot code (see parallelNdjson).
+ */
+const MAX_WORKERS = 2;
 /** Bytes per segment sent to a worker (a longer line makes its segment longer). */
 const SEGMENT_BYTES = 256 * 1024;
-/** Segments queued per worker: one being worked on, one waiting. */
-const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Segments queued per worker: one being worked on, two waiting. The main thread also writes the output, so
+ * a segment it takes can last longer than one of the worker's; with two queued the worker sometimes ran dry
+ * (--json on the realistic mix: 1.03 of the bare loop's time against 0.97 with three, five interleaved rounds).
+ */
+const IN_FLIGHT_PER_WORKER = 3;
 /** Segments read and not yet given back in order, at most: bounds the memory held for results. */
 const WINDOW = 8;
 const WORKER_YOUNG_GENERATION_MB = 4;
@@ -91,14 +100,16 @@ export function parallelPlan(
 }
 
 /**
- * The results of every segment of the file, in input order. Worker threads (`workers`, or one a core, at
- * most MAX_WORKERS) run `workerUrl`, which receives `workerData`, posts WORKER_READY once it is set up, then
- * receives Segment messages and answers each with one message (`{ seq, ...its result }`). The main thread
- * reads, keeps the ready workers busy and hands back the results: it runs `local` on a segment itself only
- * while no worker is ready yet (a worker takes some 100 ms to load its modules), and not even then with
- * `waitForWorkers`, which lets even a small file reach the workers. Measured on 2 cores, this beat the
- * main thread taking its share of the segments too: 0.93x its time on --json with 10% less memory (the
- * main thread's heap grows once it renders results and also receives the workers'), 1.05x on -q.
+ * The results of every segment of the file, in input order. Worker threads (`workers`, or one a core but
+ * one, at most MAX_WORKERS) run `workerUrl`, which receives `workerData`, posts WORKER_READY once it is set
+ * up, then receives Segment messages and answers each with one message (`{ seq, ...its result }`). The main
+ * thread reads, keeps the ready workers busy and hands back the results, and runs `local` on a segment
+ * itself whenever every ready worker has IN_FLIGHT_PER_WORKER segments queued, and while no worker is ready
+ * yet (a worker takes some 150 ms to load its modules); `waitForWorkers` keeps it from starting before a
+ * worker is ready, which lets even a small file reach the workers, and `mainThreadWorks: false` leaves every
+ * segment to the workers. On 2 cores the main thread and one worker cost less than two workers with the
+ * main thread only reading: every V8 isolate that runs the hot code compiles it again (TurboFan, on V8's
+ * own threads, about a billion instructions each under callgrind) and one worker fewer starts up.
  * Throws what reading the file throws (after the results of the lines read before it).
  */
 export async function* parallelNdjson<R extends { seq: number }>(
@@ -106,11 +117,15 @@ export async function* parallelNdjson<R extends { seq: number }>(
   workerUrl: URL,
   workerData: unknown,
   local: (segment: Segment) => R,
-  { waitForWorkers = false, workers: asked }: { waitForWorkers?: boolean; workers?: number } = {},
+  {
+    waitForWorkers = false,
+    workers: asked,
+    mainThreadWorks = true,
+  }: { waitForWorkers?: boolean; workers?: number; mainThreadWorks?: boolean } = {},
 ): AsyncGenerator<R> {
   // Loaded here, not at start-up: a one-file validate never pays for the worker machinery.
   const { Worker } = await import("node:worker_threads");
-  const count = asked ?? Math.max(1, Math.min(MAX_WORKERS, cores()));
+  const count = asked ?? Math.max(1, Math.min(MAX_WORKERS, cores() - 1));
   const workers: Worker[] = [];
   const busy: number[] = [];
   const ready: boolean[] = [];
@@ -169,6 +184,14 @@ export async function* parallelNdjson<R extends { seq: number }>(
       read++;
       return segment.value;
     };
+    const mainThreadTakes = () => {
+      if (readyCount === 0) return !waitForWorkers;
+      if (!mainThreadWorks) return false;
+      for (let index = 0; index < count; index++) {
+        if (ready[index] && busy[index]! < IN_FLIGHT_PER_WORKER) return false;
+      }
+      return true;
+    };
     for (;;) {
       // Keep every ready worker busy.
       for (let index = 0; index < count; index++) {
@@ -188,8 +211,8 @@ export async function* parallelNdjson<R extends { seq: number }>(
       }
       if (failure) throw failure;
       if (finished && next === read) return;
-      // No worker ready yet: a segment is read here meanwhile (unless told to wait for them).
-      const segment = readyCount > 0 || waitForWorkers ? undefined : take();
+      // Every ready worker has its segments queued, or none is ready yet: the main thread takes one.
+      const segment = mainThreadTakes() ? take() : undefined;
       if (segment) {
         done.set(segment.seq, local(segment));
         // Let the workers' answers in.
@@ -232,8 +255,10 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
   let carry: Buffer = Buffer.alloc(0);
   const cursor = { lineNumber: 0, index: 0, consumed: 0 };
   for (let seq = 0; ; seq++) {
-    // A fresh buffer each time: its memory is transferred to the worker.
-    let bytes = Buffer.from(new ArrayBuffer(carry.length + SEGMENT_BYTES));
+    // A fresh buffer each time: its memory is transferred to the worker. Not zeroed (allocUnsafeSlow has a
+    // memory of its own, not the shared pool's): only the bytes read are ever looked at, and zeroing them
+    // cost the main thread 28 million instructions on 20,000 lines of the realistic mix under callgrind.
+    let bytes = Buffer.allocUnsafeSlow(carry.length + SEGMENT_BYTES);
     carry.copy(bytes);
     let filled = carry.length;
     let last = false;
@@ -246,7 +271,7 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
           cut = newline + 1;
           break;
         }
-        const larger = Buffer.from(new ArrayBuffer(bytes.length * 2));
+        const larger = Buffer.allocUnsafeSlow(bytes.length * 2);
         bytes.copy(larger);
         bytes = larger;
       }
@@ -259,7 +284,7 @@ function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
       position += read;
       filled += read;
     }
-    const segmentBytes = new Uint8Array(bytes.buffer, 0, cut);
+    const segmentBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, cut);
     carry = Buffer.from(bytes.subarray(cut, filled));
     const segment: Segment = { seq, bytes: segmentBytes, ...cursor, last };
     countLines(bytes.subarray(0, cut), cursor, last);

@@ -27,7 +27,12 @@ const writer = createStdoutWriter(() => { gone += 1; });
 process.stdin.once("data", async () => {
   const before = writer.closed;
   const line = "x".repeat(Number(size) - 1) + "\\n";
-  for (let i = 0; i < Number(count); i++) writer.write(mode === "numbered" ? String(i).padStart(8, "0") + line.slice(8) : line);
+  for (let i = 0; i < Number(count); i++) {
+    const text = mode === "plain" ? line : String(i).padStart(8, "0") + line.slice(8);
+    // "mixed": every other line as bytes (UTF-8 already), as validate writes a worker thread's results.
+    if (mode === "mixed" && i % 2 === 1) writer.writeBytes(Buffer.from(text));
+    else writer.write(text);
+  }
   const flushed = await writer.flushed();
   process.stderr.write(JSON.stringify({ before, gone, closed: writer.closed, flushed, isPipe: writer.isPipe }) + "\\n");
   process.stdin.destroy();
@@ -94,6 +99,24 @@ describe("createStdoutWriter", () => {
     await new Promise((resolve) => child.on("close", resolve));
     expect(reportOf(stderr)).toEqual({ before: false, gone: 0, closed: false, flushed: true, isPipe: true });
     const lines = stdout.split("\n").slice(0, -1);
+    expect(lines).toHaveLength(2000);
+    expect(lines.every((line, index) => line.startsWith(String(index).padStart(8, "0")))).toBe(true);
+  });
+
+  it("text and bytes in turn: every byte in order, flushed() true", async () => {
+    const child = spawn(process.execPath, [childScript, "mixed", "2000", "500"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const received: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => received.push(chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdin.write("go\n");
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(reportOf(stderr)).toEqual({ before: false, gone: 0, closed: false, flushed: true, isPipe: true });
+    const lines = Buffer.concat(received).toString("utf8").split("\n").slice(0, -1);
     expect(lines).toHaveLength(2000);
     expect(lines.every((line, index) => line.startsWith(String(index).padStart(8, "0")))).toBe(true);
   });

@@ -28,6 +28,7 @@ function trickyFile(): { path: string; lines: number } {
     Buffer.from("\u00a0\u2028"), // white space that only String.trim knows
     Buffer.from('{"broken": '), // not JSON
     Buffer.from('{"a":1,"a":2}\r'), // CRLF, a key twice
+    Buffer.from('{"k\u202e":1,"k\u202e":"\u0085\u2066"}'), // what --json output escapes (a worker does it)
     Buffer.concat([Buffer.from('{"bad":"'), Buffer.from([0xff, 0xfe]), Buffer.from('é"}')]), // not UTF-8
     Buffer.from(`${"[".repeat(1200)}${"]".repeat(1200)}`), // too deep
     Buffer.from(JSON.stringify({ long: "é".repeat(300_000) })), // longer than a segment
@@ -71,12 +72,15 @@ describe("validate on a large NDJSON file: worker threads and one thread agree b
       expect(results.map((result) => result.index)).toEqual(results.map((_, index) => index));
       expect(results.at(-1)!.line).toBe(lines);
       expect(parallel.code).toBe(1);
+      // The bidi override in a key is written escaped, as one thread writes it.
+      expect(parallel.stdout).toContain("k\\u202e");
+      expect(parallel.stdout).not.toContain("\u202e");
     }
   });
 
-  it("--threads 1 reads on one thread and --threads 2 on two workers, with the same output", async () => {
+  it("--threads 1 reads on one thread, --threads 2 and 3 with one and two workers: the same output", async () => {
     const single = await runCli(["validate", path, "--json"], { env: SINGLE, raw: true });
-    for (const threads of ["1", "2"]) {
+    for (const threads of ["1", "2", "3"]) {
       const result = await runCli(["validate", path, "--json", "--threads", threads], {
         env: PARALLEL,
         raw: true,
@@ -122,7 +126,7 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
   // 3 MB of short lines: a dozen segments of 256 KB.
   writeFileSync(file, `${'{"n":1}\n'.repeat(3 * 131_072)}`);
 
-  it("with waitForWorkers, the workers count every segment; results come back in order, lines numbered on", async () => {
+  it("with mainThreadWorks false, the workers count every segment; results come back in order, lines numbered on", async () => {
     const plan = parallelPlan(file, scratch, 1000, 2)!;
     expect(plan).toBeDefined();
     const local = (segment: Segment): Counted => ({
@@ -134,6 +138,7 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     const results: Counted[] = [];
     for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
       waitForWorkers: true,
+      mainThreadWorks: false,
     })) {
       results.push(result);
     }
@@ -160,10 +165,39 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
       waitForWorkers: true,
       workers: 1,
+      mainThreadWorks: false,
     })) {
       threads.add(result.thread);
     }
     expect(threads.size).toBe(1);
     expect(threads.has(0)).toBe(false);
+  });
+
+  it("the main thread takes a segment whenever the worker has its segments queued; all in order", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    const local = (segment: Segment): Counted => ({
+      seq: segment.seq,
+      lineNumber: segment.lineNumber,
+      lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
+      thread: 0,
+    });
+    const results: Counted[] = [];
+    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
+      waitForWorkers: true,
+      workers: 1,
+    })) {
+      results.push(result);
+    }
+    expect(results.map((result) => result.seq)).toEqual(results.map((_, index) => index));
+    let lineNumber = 0;
+    for (const result of results) {
+      expect(result.lineNumber).toBe(lineNumber);
+      lineNumber += result.lineFeeds;
+    }
+    expect(lineNumber).toBe(3 * 131_072);
+    const threads = new Set(results.map((result) => result.thread));
+    // Once the worker is ready it gets its segments first; the next is the main thread's.
+    expect(threads.has(0)).toBe(true);
+    expect(threads.size).toBe(2);
   });
 });
