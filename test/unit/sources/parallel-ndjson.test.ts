@@ -126,22 +126,15 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
   // 3 MB of short lines: a dozen segments of 256 KB.
   writeFileSync(file, `${'{"n":1}\n'.repeat(3 * 131_072)}`);
 
-  it("with mainThreadWorks false, the workers count every segment; results come back in order, lines numbered on", async () => {
-    const plan = parallelPlan(file, scratch, 1000, 2)!;
-    expect(plan).toBeDefined();
-    const local = (segment: Segment): Counted => ({
-      seq: segment.seq,
-      lineNumber: segment.lineNumber,
-      lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
-      thread: 0,
-    });
-    const results: Counted[] = [];
-    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
-      waitForWorkers: true,
-      mainThreadWorks: false,
-    })) {
-      results.push(result);
-    }
+  /** A segment counted on the main thread (thread 0), as the fixture worker counts it. */
+  const local = (segment: Segment): Counted => ({
+    seq: segment.seq,
+    lineNumber: segment.lineNumber,
+    lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
+    thread: 0,
+  });
+  /** Every segment, in input order, its lines numbered on from the last. */
+  const expectInOrder = (results: Counted[]) => {
     expect(results.map((result) => result.seq)).toEqual(results.map((_, index) => index));
     let lineNumber = 0;
     for (const result of results) {
@@ -149,6 +142,19 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
       lineNumber += result.lineFeeds;
     }
     expect(lineNumber).toBe(3 * 131_072);
+  };
+
+  it("with mainThreadWorks false, the workers count every segment; results come back in order, lines numbered on", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    expect(plan).toBeDefined();
+    const results: Counted[] = [];
+    for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
+      waitForWorkers: true,
+      mainThreadWorks: false,
+    })) {
+      results.push(result);
+    }
+    expectInOrder(results);
     expect(results.length).toBeGreaterThan(10);
     for (const result of results) expect(result.thread).not.toBe(0);
   });
@@ -175,12 +181,6 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
 
   it("the main thread takes a segment whenever the worker has its segments queued; all in order", async () => {
     const plan = parallelPlan(file, scratch, 1000, 2)!;
-    const local = (segment: Segment): Counted => ({
-      seq: segment.seq,
-      lineNumber: segment.lineNumber,
-      lineFeeds: segment.bytes.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0),
-      thread: 0,
-    });
     const results: Counted[] = [];
     for await (const result of parallelNdjson<Counted>(plan, workerUrl, undefined, local, {
       waitForWorkers: true,
@@ -188,13 +188,7 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     })) {
       results.push(result);
     }
-    expect(results.map((result) => result.seq)).toEqual(results.map((_, index) => index));
-    let lineNumber = 0;
-    for (const result of results) {
-      expect(result.lineNumber).toBe(lineNumber);
-      lineNumber += result.lineFeeds;
-    }
-    expect(lineNumber).toBe(3 * 131_072);
+    expectInOrder(results);
     const threads = new Set(results.map((result) => result.thread));
     // Once the worker is ready it gets its segments first; the next is the main thread's.
     expect(threads.has(0)).toBe(true);
