@@ -20,6 +20,7 @@ import {
   TagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { MAX_TIMER_MS } from "../option-values.js";
+import { isObject } from "../values.js";
 import { type AwsClients, awsCliOptions } from "./clients.js";
 import { type AwsCall, abortError, awsCall, type SendOptions, translateAwsError } from "./errors.js";
 import type { SqsWire, WireAction } from "./sqs-wire.js";
@@ -416,10 +417,10 @@ function sendReusingHandler<Output>(send: () => Promise<Output>, options: SendOp
  * the call goes through the SDK.
  */
 export function messagesFromWire(answer: unknown): SqsMessage[] | undefined {
-  if (!isRecord(answer)) return undefined;
+  if (!isObject(answer)) return undefined;
   const { Messages } = answer;
   if (Messages === undefined) return [];
-  if (!Array.isArray(Messages) || !Messages.every(isRecord)) return undefined;
+  if (!Array.isArray(Messages) || !Messages.every(isObject)) return undefined;
   const mismatched: string[] = [];
   for (const message of Messages as SqsMessage[]) {
     const body = typeof message.Body === "string" ? message.Body : "";
@@ -434,10 +435,10 @@ export function messagesFromWire(answer: unknown): SqsMessage[] | undefined {
 
 /** The Failed entries of a batch answer read off the wire; undefined when the answer is not shaped as one. */
 function failuresFromWire(answer: unknown): { Code?: string; Message?: string }[] | undefined {
-  if (!isRecord(answer)) return undefined;
+  if (!isObject(answer)) return undefined;
   const { Failed } = answer;
   if (Failed === undefined) return [];
-  if (!Array.isArray(Failed) || !Failed.every(isRecord)) return undefined;
+  if (!Array.isArray(Failed) || !Failed.every(isObject)) return undefined;
   return Failed.map((failure) => ({
     Code: typeof failure.Code === "string" ? failure.Code : "unknown",
     Message: typeof failure.Message === "string" ? failure.Message : undefined,
@@ -461,10 +462,6 @@ function attributeFromSdk(value: MessageAttributeValue): SqsAttributeValue {
     attribute.BinaryListValues = BinaryListValues.map((bytes) => Buffer.from(bytes).toString("base64"));
   }
   return attribute;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Whether an error (ours or the SDK's) says that the queue does not exist. */
