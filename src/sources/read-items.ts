@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, ReadStream, readFileSync, readSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import type { Finding } from "./finding.js";
@@ -162,7 +162,18 @@ export async function* readItems(
   } catch (error) {
     if (error instanceof DirectFailure) throw error.error;
     yield unreadable(describeReadError(error));
+  } finally {
+    // A file opened here is closed however the reading ends: what `direct` throws (the reader of stdout went
+    // away), or a caller that stops early, leaves it part read. Stdin is the caller's.
+    if (source !== "-") await closeFile(stream);
   }
+}
+
+async function closeFile(stream: AsyncIterable<Buffer | string>): Promise<void> {
+  // Not awaited: a pipe's read that waits for a writer cannot be called off, and the descriptor is closed
+  // when it returns.
+  if (stream instanceof ReadStream) stream.destroy();
+  else await (stream as AsyncGenerator<Buffer>).return(undefined);
 }
 
 /**

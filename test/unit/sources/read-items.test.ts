@@ -1,4 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -17,6 +26,18 @@ async function itemsOf(text: string, name: string): Promise<SourceItem[]> {
     () => {},
   );
   return items;
+}
+
+/** This process's descriptors open on `path` (Linux's /proc; none elsewhere). */
+function openDescriptorsOf(path: string): string[] {
+  if (process.platform !== "linux") return [];
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function ndjson(lines: number, broken: number): string {
@@ -142,6 +163,38 @@ describe("forEachItem hands each NDJSON line over as it is read", () => {
       expect(seen).toHaveLength(3_001);
       expect(seen.every((index, at) => index === at)).toBe(true);
       expect(unreadable).toEqual([]);
+      // The file is closed, though it was read only in part.
+      expect(openDescriptorsOf(join(scratch, "throwing.ndjson"))).toEqual([]);
+    },
+  );
+
+  it.skipIf(process.platform !== "linux")(
+    "a named pipe or device (streamed) is closed too when onItem throws",
+    async () => {
+      const path = join(scratch, "throwing.fifo");
+      execFileSync("mkfifo", [path]);
+      const stop = new Error("the reader went away");
+      const done = forEachItem(
+        ["throwing.fifo"],
+        { cwd: scratch, stdin: new PassThrough() },
+        (item) => {
+          if (item.index === 10) throw stop;
+        },
+        () => {},
+      );
+      // Opened for reading and writing (which does not wait for a reader, on Linux) and kept open: the pipe
+      // never ends, only the throw stops the reading.
+      const writer = openSync(path, "r+");
+      writeSync(writer, `${lines(50)}\n`);
+      await expect(done).rejects.toBe(stop);
+      // The read under way when it threw waits for more; once it has it, the descriptor is closed.
+      writeSync(writer, `${lines(1)}\n`);
+      const deadline = Date.now() + 5_000;
+      while (openDescriptorsOf(path).length > 1 && Date.now() < deadline) {
+        await new Promise((resume) => setTimeout(resume, 10));
+      }
+      expect(openDescriptorsOf(path)).toEqual([String(writer)]);
+      closeSync(writer);
     },
   );
 
