@@ -1,3 +1,7 @@
+import type { DirectSqsAction, DirectSqsCall } from "./fauxqs-stores.js";
+import { fauxqsQueueUrl } from "./queue-url-rewriting.js";
+import type { SqsTraceHeaders } from "./sqs-trace-headers.js";
+
 /** The part of a Fastify app that in-process calls need (light-my-request's inject). */
 export interface InjectTarget {
   inject(options: {
@@ -19,9 +23,26 @@ export class InProcessAwsError extends Error {
 }
 
 /**
+ * SQS sends made without a request: fauxqs's own handlers on its store, with what the stack's hooks would have
+ * done to the request (its queue URL in fauxqs's form, its messages' trace headers kept).
+ */
+export interface DirectSqs {
+  call: DirectSqsCall;
+  traceHeaders: SqsTraceHeaders;
+}
+
+/**
+ * What a direct send may carry: its JSON stays well under the app's body limit (11 MiB), past which a request
+ * would have been refused before fauxqs saw it. A character is at most 6 bytes of JSON (\uXXXX).
+ */
+const MAX_DIRECT_MESSAGE_CHARS = 1024 * 1024;
+
+/**
  * Calls fauxqs's SQS, SNS and S3 handlers inside the process through Fastify's inject: the stack delivers
  * records and polls queues without sockets, without loading the AWS SDK, and without the queue-URL host that
  * does not resolve here. The requests are exactly what an SDK would send, so fauxqs treats them the same.
+ * SendMessage and SendMessageBatch, one for every record the stack delivers, skip the request when `direct` is
+ * given: fauxqs's handler is called as its router would call it (a request would cost several times the send).
  */
 export class InProcessAws {
   constructor(
@@ -29,6 +50,7 @@ export class InProcessAws {
     private readonly defaultRegion: string,
     /** host:port of the stack, sent as Host so that queues created here get the same URLs as from outside. */
     private readonly host: () => string,
+    private readonly direct?: DirectSqs,
   ) {}
 
   async sqs<T = Record<string, unknown>>(
@@ -38,6 +60,9 @@ export class InProcessAws {
     /** X-Amzn-Trace-Id to send, as an SDK inside a function would. */
     traceHeader?: string,
   ): Promise<T> {
+    if (this.direct !== undefined && (action === "SendMessage" || action === "SendMessageBatch")) {
+      if (fitsDirectSend(action, body)) return this.sendDirect(action, body, region, traceHeader) as T;
+    }
     const response = await this.app.inject({
       method: "POST",
       url: "/",
@@ -59,6 +84,20 @@ export class InProcessAws {
       throw new InProcessAwsError(code, String(parsed.message ?? `SQS ${action} failed`));
     }
     return parsed as T;
+  }
+
+  private sendDirect(
+    action: DirectSqsAction,
+    body: Record<string, unknown>,
+    region: string | undefined,
+    traceHeader: string | undefined,
+  ): Record<string, unknown> {
+    const { call, traceHeaders } = this.direct!;
+    if (typeof body.QueueUrl === "string")
+      body.QueueUrl = fauxqsQueueUrl(body.QueueUrl, region || this.defaultRegion, this.host());
+    const answer = call(action, body);
+    traceHeaders.noteSqsSend(action, body, traceHeader, answer);
+    return answer;
   }
 
   /** An EventBridge (JSON 1.1) call to the stack's own EventBridge service. */
@@ -146,4 +185,24 @@ export class InProcessAws {
     const scope = `test/20250101/${region || this.defaultRegion}/${service}/aws4_request`;
     return `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`;
   }
+}
+
+/** Whether a send's messages are small enough to go without a request (see MAX_DIRECT_MESSAGE_CHARS). */
+function fitsDirectSend(action: DirectSqsAction, body: Record<string, unknown>): boolean {
+  if (action === "SendMessage") return messageChars(body) <= MAX_DIRECT_MESSAGE_CHARS;
+  if (!Array.isArray(body.Entries)) return false;
+  let chars = 0;
+  for (const entry of body.Entries as unknown[]) {
+    if (entry === null || typeof entry !== "object") return false;
+    chars += messageChars(entry as Record<string, unknown>);
+  }
+  return chars <= MAX_DIRECT_MESSAGE_CHARS;
+}
+
+/** A message's body and attribute values, in characters; Infinity for a shape a request would not carry. */
+function messageChars(message: Record<string, unknown>): number {
+  if (typeof message.MessageBody !== "string") return Number.POSITIVE_INFINITY;
+  let chars = message.MessageBody.length;
+  if (message.MessageAttributes !== undefined) chars += JSON.stringify(message.MessageAttributes).length;
+  return chars;
 }

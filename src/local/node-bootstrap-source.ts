@@ -32,6 +32,7 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const handlerSpec = process.env._HANDLER;
 const bootstrapPath = process.argv[1];
 const endMarkPrefix = "\u0000" + apiPrefix.slice(1) + " ";
+const stdoutStream = process.stdout;
 const writeStdout = process.stdout.write.bind(process.stdout);
 const writeStderr = process.stderr.write.bind(process.stderr);
 let currentRequestId;
@@ -117,9 +118,10 @@ function writeEndMarks(requestId) {
   return pending.length === 0 ? undefined : Promise.all(pending);
 }
 
-// Through the stream, after what the function wrote to it; straight to the descriptor if the function ended
-// the stream. A mark the stream wrote through at once (what it buffers is then empty) is out; for one it
-// queued, its callback is awaited, never more than half a second for a stream that does not call back.
+// After what the function wrote to the stream: straight to the descriptor when the stream holds none of it
+// or the function ended the stream, through the stream otherwise. A mark the stream wrote through at once
+// (what it buffers is then empty) is out; for one it queued, its callback is awaited, never more than half a
+// second for a stream that does not call back.
 function writeMark(stream, write, descriptor, mark) {
   if (stream.destroyed || stream.writableEnded) {
     try {
@@ -127,10 +129,12 @@ function writeMark(stream, write, descriptor, mark) {
     } catch {}
     return undefined;
   }
+  const rest = writeAround(stream, descriptor, mark);
+  if (rest.length === 0) return undefined;
   let written = false;
   let onWritten;
   try {
-    write(mark, () => {
+    write(rest, () => {
       written = true;
       if (onWritten) onWritten();
     });
@@ -145,6 +149,22 @@ function writeMark(stream, write, descriptor, mark) {
       resolve();
     };
   });
+}
+
+// What the runtime itself writes (console lines, end marks) goes straight to the descriptor when the stream
+// holds nothing the function wrote: one system call instead of the stream's machinery, and still after all of
+// it. Returns what is left for the stream: nothing once it is out; all of it when the stream has something
+// queued or was ended, or when the pipe is full (EAGAIN: the stream queues it); the rest of it when the pipe
+// took only part.
+function writeAround(stream, descriptor, text) {
+  if (stream.writableLength !== 0 || stream.destroyed || stream.writableEnded) return text;
+  let written;
+  try {
+    written = fs.writeSync(descriptor, text);
+  } catch {
+    return text;
+  }
+  return written >= Buffer.byteLength(text, "utf8") ? "" : Buffer.from(text, "utf8").subarray(written);
 }
 
 // The Runtime API client: HTTP/1.1 on one kept-alive socket. Requests may be pipelined, and are when the
@@ -162,7 +182,9 @@ let waitingBytes = 0;
 let needed = 0;
 /** Requests sent on apiSocket and not answered yet, oldest first. */
 const unanswered = [];
-let corked = false;
+/** Requests made in this tick, written together at its end (to outgoingSocket). */
+let outgoing = "";
+let outgoingSocket;
 
 function connect() {
   const socket = net.connect({ host: apiHost, port: Number(apiPort), noDelay: true });
@@ -229,24 +251,27 @@ function readAnswers(socket, ended) {
 function request(method, urlPath, body, headers) {
   return new Promise((resolve, reject) => {
     if (!apiSocket || apiSocket.destroyed) apiSocket = connect();
-    const socket = apiSocket;
-    const payload = body === undefined ? undefined : Buffer.from(body, "utf8");
     let head = method + " " + apiPrefix + "/2018-06-01/runtime" + urlPath + " HTTP/1.1\r\nHost: " + apiAddress + "\r\n";
-    for (const [name, value] of Object.entries(headers ?? {})) head += name + ": " + value + "\r\n";
-    if (payload !== undefined) head += "Content-Length: " + payload.length + "\r\n";
+    if (headers !== undefined) for (const name in headers) head += name + ": " + headers[name] + "\r\n";
+    if (body !== undefined) head += "Content-Length: " + Buffer.byteLength(body, "utf8") + "\r\n";
     head += "\r\n";
     unanswered.push({ resolve, reject });
-    // Requests made in the same tick leave in one write.
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        corked = false;
-        socket.uncork();
-      });
+    // Requests made in the same tick leave in one write of one string: heads are ASCII, bodies UTF-8.
+    if (outgoingSocket !== apiSocket) flushOutgoing();
+    if (outgoing === "") {
+      outgoingSocket = apiSocket;
+      process.nextTick(flushOutgoing);
     }
-    socket.write(payload === undefined ? head : Buffer.concat([Buffer.from(head, "latin1"), payload]));
+    outgoing += body === undefined ? head : head + body;
   });
+}
+
+function flushOutgoing() {
+  const socket = outgoingSocket;
+  const text = outgoing;
+  outgoingSocket = undefined;
+  outgoing = "";
+  if (socket !== undefined && text !== "") socket.write(text);
 }
 
 /**
@@ -380,7 +405,9 @@ const levels = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 const minimumLevel = levels[String(process.env.AWS_LAMBDA_LOG_LEVEL ?? "").toUpperCase()] ?? levels.TRACE;
 function logLine(level, args) {
   if (levels[level] < minimumLevel) return;
-  writeStdout(new Date().toISOString() + "\t" + (currentRequestId ?? "undefined") + "\t" + level + "\t" + util.format(...args) + "\n");
+  const line = new Date().toISOString() + "\t" + (currentRequestId ?? "undefined") + "\t" + level + "\t" + util.format(...args) + "\n";
+  const rest = writeAround(stdoutStream, 1, line);
+  if (rest.length !== 0) writeStdout(rest);
 }
 for (const [method, level] of [["trace", "TRACE"], ["debug", "DEBUG"], ["info", "INFO"], ["log", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["fatal", "FATAL"]]) {
   console[method] = (...args) => logLine(level, args);

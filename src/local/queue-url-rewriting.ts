@@ -33,20 +33,29 @@ export function installQueueUrlRewriting(
     if (!String(request.headers["content-type"] ?? "").includes("application/x-amz-json-1.0")) return;
     const body = request.body as Record<string, unknown> | undefined;
     if (!body || typeof body.QueueUrl !== "string") return;
-    // Already fauxqs's own form (what the stack itself sends, and most clients): nothing to parse.
-    if (FAUXQS_QUEUE_URL.test(body.QueueUrl)) return;
-    let url: URL;
-    try {
-      url = new URL(body.QueueUrl);
-    } catch {
-      return;
-    }
-    if (/^sqs\.[a-z0-9-]+\.localhost$/.test(url.hostname)) return;
-    if (!/^\/\d{12}\/[^/]+$/.test(url.pathname)) return;
     const region = regionFromAuthorization(request.headers.authorization) ?? defaultRegion;
-    const port = publicHost().split(":").pop();
-    body.QueueUrl = `http://sqs.${region}.localhost:${port}${url.pathname}`;
+    body.QueueUrl = fauxqsQueueUrl(body.QueueUrl, region, publicHost());
   }
+}
+
+/**
+ * The queue URL fauxqs knows a request's QueueUrl by: ours (http://127.0.0.1:PORT/ACCOUNT/NAME), LocalStack's
+ * style or any other URL that names a queue by its path, in fauxqs's form for the request's region; anything
+ * else as it is.
+ */
+export function fauxqsQueueUrl(queueUrl: string, region: string, publicHost: string): string {
+  // Already fauxqs's own form (what the stack itself sends, and most clients): nothing to parse.
+  if (FAUXQS_QUEUE_URL.test(queueUrl)) return queueUrl;
+  let url: URL;
+  try {
+    url = new URL(queueUrl);
+  } catch {
+    return queueUrl;
+  }
+  if (/^sqs\.[a-z0-9-]+\.localhost$/.test(url.hostname)) return queueUrl;
+  if (!/^\/\d{12}\/[^/]+$/.test(url.pathname)) return queueUrl;
+  const port = publicHost.split(":").pop();
+  return `http://sqs.${region}.localhost:${port}${url.pathname}`;
 }
 
 function regionFromAuthorization(header: string | undefined): string | undefined {

@@ -42,24 +42,34 @@ export class SqsTraceHeaders {
     });
   }
 
+  /**
+   * Remembers the trace headers of the messages an SQS send made without a request (the stack's own call into
+   * fauxqs): what the hooks below keep for the same call made as a request, `answer` being its document.
+   */
+  noteSqsSend(
+    action: "SendMessage" | "SendMessageBatch",
+    body: Record<string, unknown>,
+    header: string | undefined,
+    answer: Record<string, unknown>,
+  ): void {
+    const pending = sqsSendTraces(`AmazonSQS.${action}`, body, header);
+    if (pending === undefined) return;
+    if (typeof pending === "string") {
+      if (typeof answer.MessageId === "string") this.remember(answer.MessageId, pending);
+      return;
+    }
+    this.noteSuccessful(pending, answer.Successful);
+  }
+
   /** Keeps the trace headers a send or publish request carries, until its answer names the messages. */
   private watch(request: FastifyRequest): void {
     const header = headerValue(request.headers["x-amzn-trace-id"]);
     const target = headerValue(request.headers["x-amz-target"]);
     const body = request.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== "object" || Buffer.isBuffer(body)) return;
-    if (target === "AmazonSQS.SendMessage") {
-      const trace = systemTraceHeader(body) ?? header;
-      if (trace !== undefined) this.pending.set(request, trace);
-    } else if (target === "AmazonSQS.SendMessageBatch" && Array.isArray(body.Entries)) {
-      const byEntry = new Map<string, string>();
-      for (const entry of body.Entries as unknown[]) {
-        if (entry === null || typeof entry !== "object") continue;
-        const id = (entry as Record<string, unknown>).Id;
-        const trace = systemTraceHeader(entry as Record<string, unknown>) ?? header;
-        if (typeof id === "string" && trace !== undefined) byEntry.set(id, trace);
-      }
-      if (byEntry.size > 0) this.pending.set(request, byEntry);
+    if (target === "AmazonSQS.SendMessage" || target === "AmazonSQS.SendMessageBatch") {
+      const pending = sqsSendTraces(target, body, header);
+      if (pending !== undefined) this.pending.set(request, pending);
     } else if (target === undefined && header !== undefined && body.Action === "Publish") {
       this.pending.set(request, header);
     } else if (target === undefined && body.Action === "PublishBatch" && this.expectedEntries.size > 0) {
@@ -94,14 +104,16 @@ export class SqsTraceHeaders {
       }
       return;
     }
-    const successful = parseJson(payload)?.Successful;
-    if (Array.isArray(successful)) {
-      for (const entry of successful as Array<Record<string, unknown>>) {
-        const trace = typeof entry?.Id === "string" ? pending.get(entry.Id) : undefined;
-        if (trace !== undefined && typeof entry.MessageId === "string") this.remember(entry.MessageId, trace);
-      }
+    this.noteSuccessful(pending, parseJson(payload)?.Successful);
+  }
+
+  /** A batch's Successful entries: each message's trace header by the entry id it was sent with. */
+  private noteSuccessful(pending: Map<string, string>, successful: unknown): void {
+    if (!Array.isArray(successful)) return;
+    for (const entry of successful as Array<Record<string, unknown>>) {
+      const trace = typeof entry?.Id === "string" ? pending.get(entry.Id) : undefined;
+      if (trace !== undefined && typeof entry.MessageId === "string") this.remember(entry.MessageId, trace);
     }
-    return;
   }
 
   /** A message's trace header: its own, or that of the SNS notification it carries. */
@@ -123,6 +135,27 @@ export class SqsTraceHeaders {
       if (oldest !== undefined) this.byMessageId.delete(oldest);
     }
   }
+}
+
+/**
+ * The trace headers of an SQS send's messages: the message's own AWSTraceHeader system attribute, else the
+ * request's X-Amzn-Trace-Id; one for SendMessage, by entry id for SendMessageBatch; undefined when none has one.
+ */
+function sqsSendTraces(
+  target: string,
+  body: Record<string, unknown>,
+  header: string | undefined,
+): Map<string, string> | string | undefined {
+  if (target === "AmazonSQS.SendMessage") return systemTraceHeader(body) ?? header;
+  if (!Array.isArray(body.Entries)) return undefined;
+  const byEntry = new Map<string, string>();
+  for (const entry of body.Entries as unknown[]) {
+    if (entry === null || typeof entry !== "object") continue;
+    const id = (entry as Record<string, unknown>).Id;
+    const trace = systemTraceHeader(entry as Record<string, unknown>) ?? header;
+    if (typeof id === "string" && trace !== undefined) byEntry.set(id, trace);
+  }
+  return byEntry.size > 0 ? byEntry : undefined;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -81,8 +81,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sharedNodeModules = await linkSharedNodeModules(workDirectory);
     const runtimes = await Runtimes.install(path.join(workDirectory, "runtime"));
     // buildApp + listen rather than startFauxqs: startFauxqs always binds 0.0.0.0.
-    const stores = await createFauxqsStores();
-    const app = buildApp({ logger: false, defaultRegion: region, stores });
+    const fauxqs = await createFauxqsStores();
+    const app = buildApp({ logger: false, defaultRegion: region, stores: fauxqs?.stores });
     let endpoint = "";
     let publicHost = "";
     let port = 0;
@@ -90,9 +90,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     installQueueUrlRewriting(app, () => publicHost, region);
     const traceHeaders = new SqsTraceHeaders();
     traceHeaders.install(app);
-    const aws = new InProcessAws(app, region, () => publicHost);
+    const aws = new InProcessAws(
+      app,
+      region,
+      () => publicHost,
+      fauxqs?.sqs && { call: fauxqs.sqs, traceHeaders },
+    );
     // FIFO event source mappings release their own groups' locks between receives (fauxqs-stores.ts).
-    attachSqsStore(aws, stores);
+    attachSqsStore(aws, fauxqs?.stores);
     const service = new LambdaService({
       region,
       get endpoint() {

@@ -10,7 +10,7 @@
  * unsuccessful actions, you should check for batch errors even when the call returns an HTTP status code of
  * 200."
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { InProcessAws } from "../../../src/local/in-process-aws.js";
 import { SqsSendBatcher } from "../../../src/local/sqs-send-batcher.js";
 import type { SqsTraceHeaders } from "../../../src/local/sqs-trace-headers.js";
@@ -22,13 +22,8 @@ let aws: InProcessAws;
 let traceHeaders: SqsTraceHeaders;
 /** The actions the batcher sent, in order. */
 let actions: string[];
-
-useInProcessFauxqs(
-  (options) => options.headers?.["x-amz-target"]?.replace("AmazonSQS.", ""),
-  (fauxqs) => {
-    ({ aws, traceHeaders, actions } = fauxqs);
-  },
-);
+/** Those of them that went as requests. */
+let requested: string[];
 
 async function createQueue(name: string, attributes?: Record<string, string>): Promise<string> {
   const { QueueUrl } = await aws.sqs<{ QueueUrl: string }>("CreateQueue", {
@@ -39,7 +34,27 @@ async function createQueue(name: string, attributes?: Record<string, string>): P
   return QueueUrl;
 }
 
-describe("SqsSendBatcher", () => {
+// The stack sends straight into fauxqs's handlers when it holds fauxqs's stores, and as requests otherwise:
+// the batcher's records arrive the same either way.
+describe.each([
+  ["as requests", false],
+  ["straight into fauxqs's handlers", true],
+])("SqsSendBatcher, sending %s", (_how, direct) => {
+  useInProcessFauxqs(
+    (options) => options.headers?.["x-amz-target"]?.replace("AmazonSQS.", ""),
+    (fauxqs) => {
+      ({ aws, traceHeaders, actions, requested } = fauxqs);
+    },
+    { direct },
+  );
+
+  afterEach(() => {
+    // A direct send is never also a request; only a message past what one may carry goes as a request.
+    if (direct) expect(requested.filter((action) => action.startsWith("Send"))).toEqual(expectedRequests);
+    expectedRequests = [];
+  });
+  let expectedRequests: string[] = [];
+
   it("sends 25 records that are ready together in 3 batches; each arrives once, with its own trace header", async () => {
     const url = await createQueue("records");
     const batcher = new SqsSendBatcher(aws);
@@ -113,5 +128,23 @@ describe("SqsSendBatcher", () => {
     await batcher.send(arnOf("later"), "us-east-1", '{"n":5}', undefined);
     expect(actions).toEqual(["GetQueueUrl", "SendMessage"]);
     expect((await receiveAll(aws, again)).map((message) => message.Body)).toEqual(['{"n":5}']);
+  });
+
+  it("refuses a record over the queue's maximum message size with SendMessage's error, sent as a request when it is past what a direct send carries", async () => {
+    const url = await createQueue("small", { MaximumMessageSize: "1024" });
+    const batcher = new SqsSendBatcher(aws);
+    const tooLarge = JSON.stringify({ data: "y".repeat(2000) });
+    const huge = JSON.stringify({ data: "z".repeat(1024 * 1024 + 1) });
+    const outcomes = await Promise.allSettled([
+      batcher.send(arnOf("small"), "us-east-1", tooLarge, undefined),
+      batcher.send(arnOf("small"), "us-east-1", huge, undefined),
+    ]);
+    expect(actions).toEqual(["GetQueueUrl", "SendMessage", "SendMessage"]);
+    if (direct) expectedRequests = ["SendMessage"];
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason?.message)).toEqual([
+      "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
+      "One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.",
+    ]);
+    expect(await receiveAll(aws, url)).toEqual([]);
   });
 });
