@@ -42,8 +42,14 @@ const LATENCY_SAMPLES = 200;
 const THROUGHPUT_EVENTS = 1000;
 const THROUGHPUT_RUNS = 3;
 const THROUGHPUT_GOAL = 1000;
-/** Events sent first and not counted: every sandbox of the function is started and warm before the runs. */
-const WARM_UP_EVENTS = 200;
+/**
+ * Events sent first and not counted: every sandbox of the function is started, and its code optimised, before
+ * the runs. V8 optimises a sandbox's runtime code only after some hundreds of events: with 200 (25 for each of
+ * 8 sandboxes) a run measured mostly that warm-up (a quarter of the CPU in V8's compiler and GC threads, the
+ * sandboxes at 0.9 ms an event for their first 200 and 0.13-0.2 ms after 1,600). At 750 events a second,
+ * 3,000 take four seconds: a stack that is kept busy is past them at once.
+ */
+const WARM_UP_EVENTS = 3000;
 const IN_FLIGHT = 50;
 
 const median = (values) => quantile(values, 0.5);
