@@ -322,16 +322,24 @@ function sandboxesCpuSeconds() {
     return undefined;
   }
 }
-await throughputRun(remoteLambda, receiveRemote, "throughput", WARM_UP_EVENTS);
-const cpuBefore = {
-  client: process.cpuUsage(),
-  stack: processCpuSeconds(stackProcess.pid),
-  sandboxes: sandboxesCpuSeconds(),
-};
-const ownProcess = [];
-for (let run = 0; run < THROUGHPUT_RUNS; run += 1)
-  ownProcess.push(await throughputRun(remoteLambda, receiveRemote, "throughput", THROUGHPUT_EVENTS));
-const cpuPerInvocation = cpuPerInvocationSince(cpuBefore);
+/** The warm-up, then THROUGHPUT_RUNS runs against the stack's own process, and the CPU they took. */
+async function ownProcessRuns(invokeEvent) {
+  await throughputRunWith(invokeEvent, receiveRemote, WARM_UP_EVENTS);
+  const before = {
+    client: process.cpuUsage(),
+    stack: processCpuSeconds(stackProcess.pid),
+    sandboxes: sandboxesCpuSeconds(),
+  };
+  const runs = [];
+  for (let run = 0; run < THROUGHPUT_RUNS; run += 1)
+    runs.push(await throughputRunWith(invokeEvent, receiveRemote, THROUGHPUT_EVENTS));
+  return { runs, cpu: cpuPerInvocationSince(before) };
+}
+const { runs: ownProcess, cpu: cpuPerInvocation } = await ownProcessRuns((payload) =>
+  remoteLambda.send(
+    new InvokeCommand({ FunctionName: "throughput", InvocationType: "Event", Payload: Buffer.from(payload) }),
+  ),
+);
 /** CPU ms per invocation of the client (this process), the stack and its sandboxes over the last runs. */
 function cpuPerInvocationSince(before) {
   const invocations = THROUGHPUT_RUNS * THROUGHPUT_EVENTS;
@@ -385,16 +393,7 @@ function leanInvoke(payload) {
     request.end(payload);
   });
 }
-await throughputRunWith(leanInvoke, receiveRemote, WARM_UP_EVENTS);
-const leanCpuBefore = {
-  client: process.cpuUsage(),
-  stack: processCpuSeconds(stackProcess.pid),
-  sandboxes: sandboxesCpuSeconds(),
-};
-const leanClient = [];
-for (let run = 0; run < THROUGHPUT_RUNS; run += 1)
-  leanClient.push(await throughputRunWith(leanInvoke, receiveRemote, THROUGHPUT_EVENTS));
-const leanCpuPerInvocation = cpuPerInvocationSince(leanCpuBefore);
+const { runs: leanClient, cpu: leanCpuPerInvocation } = await ownProcessRuns(leanInvoke);
 leanAgent.destroy();
 const loadAfter = loadavg()[0];
 remoteLambda.destroy();
