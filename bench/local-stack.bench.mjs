@@ -216,7 +216,7 @@ async function throughputRun(lambdaClient, receiveRecords, functionName, events)
     events,
   );
 }
-/** The same, each event fired by `invoke(payload)`. */
+/** The same, each event fired by `invokeEvent(payload)`. */
 async function throughputRunWith(invokeEvent, receiveRecords, events) {
   const started = performance.now();
   let next = 0;
