@@ -126,6 +126,13 @@ export async function pollQueue(options: PollOptions): Promise<void> {
     watched.mode === "own"
       ? undefined
       : new ReceivedBacklog(peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS);
+  const waitSeconds = peek ? (options.peekWaitSeconds ?? 1) : 5;
+  // On a user's queue a long poll is not cut off when we stop: SQS would still hand messages to the
+  // abandoned request, hiding them for the visibility timeout. It is let finish (it returns within
+  // waitSeconds) and what it brought is released (see receiveOnce); only an endpoint that stopped answering
+  // is cut. One signal serves every receive of the watch: its grace starts when `stop` aborts.
+  const grace = watched.mode === "own" ? undefined : afterGrace(stop, (waitSeconds + 2) * 1000);
+  const receiving = { waitSeconds, signal: grace?.signal ?? stop };
   const loop = async () => {
     let idleRounds = 0;
     while (!stop.aborted) {
@@ -137,7 +144,7 @@ export async function pollQueue(options: PollOptions): Promise<void> {
       }
       let round: "fresh" | "deeper" | "stale" | "empty";
       try {
-        round = await receiveOnce(options, wanted, settling, backlog);
+        round = await receiveOnce(options, receiving, wanted, settling, backlog);
       } finally {
         options.budget?.release(wanted);
       }
@@ -157,6 +164,7 @@ export async function pollQueue(options: PollOptions): Promise<void> {
   try {
     await Promise.all(Array.from({ length: loops }, loop));
   } finally {
+    grace?.dispose();
     // Deletions still waiting for their reader's confirmation end before the queue is let go.
     while (settling.size > 0) await Promise.all(settling);
     // What was held back is visible again when the watch ends, as everything else given back is.
@@ -225,6 +233,7 @@ const RECEIPTS_REMEMBERED = 100_000;
 
 async function receiveOnce(
   options: PollOptions,
+  receiving: { waitSeconds: number; signal: AbortSignal },
   wanted: number,
   settling: Set<Promise<void>>,
   backlog: ReceivedBacklog | undefined,
@@ -232,27 +241,18 @@ async function receiveOnce(
   const { watched, stop } = options;
   const { sqs } = watched;
   const peek = watched.mode === "peek";
-  const waitSeconds = peek ? (options.peekWaitSeconds ?? 1) : 5;
-  // On a user's queue a long poll is not cut off when we stop: SQS would still hand messages to the
-  // abandoned request, hiding them for the visibility timeout. It is let finish (it returns within
-  // waitSeconds) and what it brought is released below; only an endpoint that stopped answering is cut.
   const userQueue = watched.mode !== "own";
-  const receiveSignal = userQueue
-    ? afterGrace(stop, (waitSeconds + 2) * 1000)
-    : { signal: stop, dispose() {} };
   let messages: SqsMessage[];
   try {
     messages = await sqs.receive(watched.queue, {
       maxMessages: wanted,
       visibilityTimeout: peek ? PEEK_VISIBILITY_SECONDS : CONSUME_VISIBILITY_SECONDS,
-      waitSeconds,
-      signal: receiveSignal.signal,
+      waitSeconds: receiving.waitSeconds,
+      signal: receiving.signal,
     });
   } catch (error) {
     if (stop.aborted || isAbortError(error)) return "empty";
     throw error;
-  } finally {
-    receiveSignal.dispose();
   }
   if (messages.length > 0 && stop.aborted && userQueue) {
     await settle(

@@ -12,9 +12,10 @@
  * anything but HTTP 200, or no answer, or a network error, is sent again through the SDK, which retries,
  * backs off, corrects the clock and names the error as it always has. Only an abort is final here.
  */
-import { createHash, createHmac } from "node:crypto";
+import * as crypto from "node:crypto";
 import * as http from "node:http";
 import * as https from "node:https";
+import { hexDigest } from "./digest.js";
 import { abortError } from "./errors.js";
 
 /** The actions sent this way. */
@@ -272,11 +273,11 @@ function isoDay(date: Date): string {
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac("sha256", key).update(data, "utf8").digest();
+  return crypto.createHmac("sha256", key).update(data, "utf8").digest();
 }
 
 function sha256Hex(data: string): string {
-  return createHash("sha256").update(data, "utf8").digest("hex");
+  return hexDigest("sha256", data);
 }
 
 function signingKey(secret: string, day: string, region: string): Buffer {
@@ -307,7 +308,7 @@ function signedHeaders(request: SignedRequest, key: Buffer, scope: string): Reco
   const signedNames = names.join(";");
   const canonicalRequest = `POST\n${request.path}\n\n${canonicalHeaders}\n${signedNames}\n${payloadHash}`;
   const stringToSign = `AWS4-HMAC-SHA256\n${date}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
+  const signature = crypto.createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${request.credentials.accessKeyId}/${scope}, SignedHeaders=${signedNames}, Signature=${signature}`;
   return headers;
 }

@@ -1,5 +1,4 @@
 /** SQS operations the commands need, each call's errors translated next to it. */
-import { createHash } from "node:crypto";
 import {
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
@@ -22,6 +21,7 @@ import {
 import { MAX_TIMER_MS } from "../option-values.js";
 import { isObject } from "../values.js";
 import { type AwsClients, awsCliOptions } from "./clients.js";
+import { hexDigest } from "./digest.js";
 import { type AwsCall, abortError, awsCall, type SendOptions, translateAwsError } from "./errors.js";
 import type { SqsWire, WireAction } from "./sqs-wire.js";
 import type { QueueReference } from "./targets.js";
@@ -424,7 +424,7 @@ export function messagesFromWire(answer: unknown): SqsMessage[] | undefined {
   const mismatched: string[] = [];
   for (const message of Messages as SqsMessage[]) {
     const body = typeof message.Body === "string" ? message.Body : "";
-    if (message.MD5OfBody !== createHash("md5").update(body, "utf8").digest("hex")) {
+    if (message.MD5OfBody !== hexDigest("md5", body)) {
       mismatched.push(String(message.MessageId));
     }
   }

@@ -202,15 +202,42 @@ function numbersAsWritten(envelope: AnalyzedEnvelope): NumberLiterals | undefine
  * consumed message loses nothing.
  */
 export function envelopeLineJson(fields: Record<string, unknown>, envelope: AnalyzedEnvelope): string {
-  const numbers = numbersAsWritten(envelope);
-  if (!numbers) return JSON.stringify(fields);
+  const written = "payload" in fields ? payloadAsWritten(envelope) : undefined;
+  const numbers = written === undefined ? numbersAsWritten(envelope) : undefined;
+  if (written === undefined && !numbers) return JSON.stringify(fields);
   const members: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
-    const text = key === "payload" ? stringifyWithNumbers(value, numbers) : JSON.stringify(value);
+    const text =
+      key !== "payload"
+        ? JSON.stringify(value)
+        : written !== undefined
+          ? written
+          : stringifyWithNumbers(value, numbers!);
     if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
   }
   return `{${members.join(",")}}`;
 }
+
+/**
+ * The payload's JSON as the envelope wrote it, when the payload is the whole of a JSON string the analysis
+ * parsed (an SQS body, an SNS message): the same value, every number as written, without serialising it
+ * again. Undefined when that text cannot stand in an NDJSON line as it is: a line break between its tokens,
+ * or a lone surrogate (which JSON.stringify would write escaped); and when the payload is the string itself
+ * (a value nested too deeply to be shown decoded).
+ */
+function payloadAsWritten(envelope: AnalyzedEnvelope): string | undefined {
+  const at = envelope.payloadAt;
+  const payload = envelope.payload;
+  if (at?.text === undefined || at.pointer !== "" || typeof payload !== "object" || payload === null) {
+    return undefined;
+  }
+  const text = at.text;
+  if (text.includes("\n") || text.includes("\r") || !isWellFormed(text)) return undefined;
+  return text;
+}
+
+/** String.prototype.isWellFormed (in every Node this runs on; not yet in the TypeScript library used). */
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 function block(
   name: string,
