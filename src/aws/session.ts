@@ -7,7 +7,7 @@ import { AwsOperationError, UsageError } from "../errors.js";
 import { baseline, functionRecordPrefix, pollBucket, type WatchedBucket } from "./bucket-poller.js";
 import { functionDestinationPattern, LAMBDA_DESTINATION_PATTERN, tapBus } from "./bus-tap.js";
 import type { AwsClients } from "./clients.js";
-import { type DestinationConfig, destinationType, LambdaOperations } from "./lambda.js";
+import type { DestinationConfig, destinationType } from "./lambda.js";
 import { pollLocalDestination, type WatchedInvocations, watchLocalDestination } from "./local-invocations.js";
 import { pollQueue, type ReceiveBudget, type WatchedQueue } from "./queue-poller.js";
 import type { S3Operations } from "./s3.js";
@@ -301,6 +301,8 @@ export class WatchSession {
     // The SQS client loads while Lambda is asked: most destinations need it (a queue, or the temporary queue
     // of a topic or bus tap). A failure to load it is met, and reported, where it is used.
     this.#clients.sqs().catch(() => undefined);
+    // Loaded here: it loads the Lambda client, which a watch of a queue, topic, bus or bucket never uses.
+    const { LambdaOperations, destinationType } = await import("./lambda.js");
     const lambda = await LambdaOperations.create(this.#clients);
     const [config, deadLetter] = await Promise.all([
       lambda.eventInvokeConfig(target, qualifier, this.#stop),
