@@ -203,6 +203,16 @@ function numbersAsWritten(envelope: AnalyzedEnvelope): NumberLiterals | undefine
  */
 export function envelopeLineJson(fields: Record<string, unknown>, envelope: AnalyzedEnvelope): string {
   const written = "payload" in fields ? payloadAsWritten(envelope) : undefined;
+  if (written !== undefined) {
+    // The other fields serialised in one call, the payload's text put where a stand-in was written. The
+    // stand-in's JSON cannot occur elsewhere in the line: within a string value every quote is escaped, and
+    // no other object of the line has a "payload" key.
+    const json = JSON.stringify({ ...fields, payload: PAYLOAD_STAND_IN });
+    const at = json.indexOf(PAYLOAD_STAND_IN_JSON);
+    if (at !== -1) {
+      return `${json.slice(0, at + PAYLOAD_KEY_JSON.length)}${written}${json.slice(at + PAYLOAD_STAND_IN_JSON.length)}`;
+    }
+  }
   const numbers = written === undefined ? numbersAsWritten(envelope) : undefined;
   if (written === undefined && !numbers) return JSON.stringify(fields);
   const members: string[] = [];
@@ -217,6 +227,10 @@ export function envelopeLineJson(fields: Record<string, unknown>, envelope: Anal
   }
   return `{${members.join(",")}}`;
 }
+
+const PAYLOAD_STAND_IN = "\u0000payload\u0000";
+const PAYLOAD_KEY_JSON = '"payload":';
+const PAYLOAD_STAND_IN_JSON = `${PAYLOAD_KEY_JSON}${JSON.stringify(PAYLOAD_STAND_IN)}`;
 
 /**
  * The payload's JSON as the envelope wrote it, when the payload is the whole of a JSON string the analysis

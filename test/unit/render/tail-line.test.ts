@@ -75,6 +75,19 @@ describe("tailLine: a payload parsed from a message body", () => {
     expect(lineFor(`${compact}\n`)).toContain(`"responsePayload":${numbers}`);
   });
 
+  it("is put in its own place whatever the other fields hold", () => {
+    const envelopes = analyzeValue({ MessageId: "m-1", ReceiptHandle: "r-1", Body: JSON.stringify(RECORD) });
+    const tricky = '"payload":"\u0000payload\u0000"}, "payload": {"x": 1}';
+    const line = tailLine(envelopes[0]!, {
+      ...facts,
+      source: tricky,
+      messageId: `"payload":"\u0000payload\u0000"`,
+    });
+    const parsed = JSON.parse(line) as { payload: unknown; source: string; messageId: string };
+    expect(parsed).toMatchObject({ source: tricky, messageId: `"payload":"\u0000payload\u0000"` });
+    expect(parsed.payload).toEqual(RECORD);
+  });
+
   it("a body nested too deeply stays the string it was, not its text spliced in", () => {
     const deep = `${"[".repeat(1_500)}${"]".repeat(1_500)}`;
     const line = lineFor(deep);
