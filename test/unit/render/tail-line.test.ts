@@ -75,6 +75,20 @@ describe("tailLine: a payload parsed from a message body", () => {
     expect(lineFor(`${compact}\n`)).toContain(`"responsePayload":${numbers}`);
   });
 
+  it("keeps a key given twice as the body gave it, with the analysis's warning", () => {
+    const body = `${JSON.stringify(RECORD).slice(0, -1)},"responsePayload":{"ok":false}}`;
+    const line = lineFor(body);
+    expect(line).toContain(`"payload":${body},`);
+    const parsed = JSON.parse(line) as {
+      payload: { responsePayload: unknown };
+      warnings: { message: string }[];
+    };
+    expect(parsed.payload.responsePayload).toEqual({ ok: false });
+    expect(parsed.warnings.map((warning) => warning.message).join("\n")).toContain(
+      'key "responsePayload" is given twice',
+    );
+  });
+
   it("is put in its own place whatever the other fields hold", () => {
     const envelopes = analyzeValue({ MessageId: "m-1", ReceiptHandle: "r-1", Body: JSON.stringify(RECORD) });
     const tricky = '"payload":"\u0000payload\u0000"}, "payload": {"x": 1}';
