@@ -199,33 +199,31 @@ function numbersAsWritten(envelope: AnalyzedEnvelope): NumberLiterals | undefine
 /**
  * An NDJSON line's JSON (`tail --json`, `show --json`): JSON.stringify of `fields`, except that the
  * payload's numbers are written as the envelope wrote them, so that 1e400 is not written as null and a
- * consumed message loses nothing.
+ * consumed message loses nothing; a payload parsed from a whole JSON string is written as that string's text.
  */
 export function envelopeLineJson(fields: Record<string, unknown>, envelope: AnalyzedEnvelope): string {
   const written = "payload" in fields ? payloadAsWritten(envelope) : undefined;
-  if (written !== undefined) {
-    // The other fields serialised in one call, the payload's text put where a stand-in was written. The
-    // stand-in's JSON cannot occur elsewhere in the line: within a string value every quote is escaped, and
-    // no other object of the line has a "payload" key.
-    const json = JSON.stringify({ ...fields, payload: PAYLOAD_STAND_IN });
-    const at = json.indexOf(PAYLOAD_STAND_IN_JSON);
-    if (at !== -1) {
-      return `${json.slice(0, at + PAYLOAD_KEY_JSON.length)}${written}${json.slice(at + PAYLOAD_STAND_IN_JSON.length)}`;
-    }
-  }
-  const numbers = written === undefined ? numbersAsWritten(envelope) : undefined;
-  if (written === undefined && !numbers) return JSON.stringify(fields);
+  if (written !== undefined) return withPayloadText(fields, written);
+  const numbers = numbersAsWritten(envelope);
+  if (!numbers) return JSON.stringify(fields);
   const members: string[] = [];
   for (const [key, value] of Object.entries(fields)) {
-    const text =
-      key !== "payload"
-        ? JSON.stringify(value)
-        : written !== undefined
-          ? written
-          : stringifyWithNumbers(value, numbers!);
+    const text = key === "payload" ? stringifyWithNumbers(value, numbers) : JSON.stringify(value);
     if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
   }
   return `{${members.join(",")}}`;
+}
+
+/**
+ * The line with the payload's text where its value goes: the other fields serialised in one call, a stand-in
+ * in the payload's place. The stand-in's JSON cannot occur elsewhere in the line: within a string value every
+ * quote is escaped, and no other object of the line has a "payload" key.
+ */
+function withPayloadText(fields: Record<string, unknown>, text: string): string {
+  const json = JSON.stringify({ ...fields, payload: PAYLOAD_STAND_IN });
+  const member = json.indexOf(PAYLOAD_STAND_IN_JSON);
+  const before = json.slice(0, member + PAYLOAD_KEY_JSON.length);
+  return `${before}${text}${json.slice(member + PAYLOAD_STAND_IN_JSON.length)}`;
 }
 
 const PAYLOAD_STAND_IN = "\u0000payload\u0000";
