@@ -1,7 +1,7 @@
 // What a watch loads: the clients of the services it talks to, and no others. Each AWS SDK client is some
 // hundreds of kilobytes of modules to read and compile before the first request (Node 20 caches no ES module's
 // compiled code), so that a tail of a queue that loaded the Lambda client started later for nothing.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -19,7 +19,8 @@ useStack((started) => {
 
 /** The vendored SDK clients (dist/vendor/client-NAME.js) a run of the binary loaded, by NAME. */
 async function clientsLoaded(args: string[]): Promise<{ clients: string[]; stdout: string }> {
-  const traced = join(mkdtempSync(join(tmpdir(), "lambda-dest-modules-")), "loaded.txt");
+  const scratch = mkdtempSync(join(tmpdir(), "lambda-dest-modules-"));
+  const traced = join(scratch, "loaded.txt");
   const tracer = join(repoRoot, "bench", "lib", "trace-imports.mjs");
   const result = await runCli(stack, args, {
     env: {
@@ -29,6 +30,7 @@ async function clientsLoaded(args: string[]): Promise<{ clients: string[]; stdou
   });
   expect(result.code, result.stderr).toBe(0);
   const loaded = readFileSync(traced, "utf8").split("\n");
+  rmSync(scratch, { recursive: true, force: true });
   const names = loaded.flatMap((line) => /\/vendor\/client-([a-z0-9-]+)\.js$/.exec(line)?.[1] ?? []);
   return { clients: [...new Set(names)].sort(), stdout: result.stdout };
 }
