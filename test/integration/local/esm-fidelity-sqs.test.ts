@@ -20,7 +20,6 @@
  */
 import {
   CreateEventSourceMappingCommand,
-  CreateFunctionCommand,
   DeleteEventSourceMappingCommand,
   GetEventSourceMappingCommand,
   InvalidParameterValueException,
@@ -28,9 +27,15 @@ import {
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
 import { SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { type Clients, createQueue, deployFixture, receiveBodies, useLocalStack } from "./helpers.js";
+import {
+  type Clients,
+  createQueue,
+  deployFixture,
+  deploySource,
+  receiveBodies,
+  useLocalStack,
+} from "./helpers.js";
 
 let clients: Clients;
 
@@ -115,15 +120,7 @@ describe("FIFO sources", () => {
     });
     const failing =
       'export const handler = async (event) => {\n  throw new Error("batch of " + event.Records.length);\n};\n';
-    await clients.lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: "fifo-failer",
-        Runtime: "nodejs20.x",
-        Handler: "index.handler",
-        Role: "arn:aws:iam::000000000000:role/lambda-role",
-        Code: { ZipFile: zipSync({ "index.mjs": strToU8(failing) }) },
-      }),
-    );
+    await deploySource(clients, "fifo-failer", failing);
     await clients.sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: source.url,

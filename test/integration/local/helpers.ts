@@ -10,6 +10,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
+import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll } from "vitest";
 import { type LocalStack, startLocalStack } from "../../../src/local/stack.js";
 import { zipDirectory } from "../../../src/local/zip-directory.js";
@@ -39,18 +40,39 @@ export function clientsFor(stack: LocalStack): Clients {
   };
 }
 
+export interface DeployOptions {
+  runtime?: Runtime;
+  handler?: string;
+  timeout?: number;
+  environment?: Record<string, string>;
+}
+
+/** Creates a function from a fixture folder (test/fixtures/functions/NAME); returns its ARN. */
 export async function deployFixture(
   clients: Clients,
   name: string,
   fixture: string,
-  options: {
-    runtime?: Runtime;
-    handler?: string;
-    timeout?: number;
-    environment?: Record<string, string>;
-  } = {},
+  options: DeployOptions = {},
 ): Promise<string> {
-  const zip = await zipDirectory(path.join(fixtures, fixture));
+  return deployZip(clients, name, await zipDirectory(path.join(fixtures, fixture)), options);
+}
+
+/** Creates a Node.js function whose index.mjs is `source`; returns its ARN. */
+export async function deploySource(
+  clients: Clients,
+  name: string,
+  source: string,
+  options: DeployOptions = {},
+): Promise<string> {
+  return deployZip(clients, name, zipSync({ "index.mjs": strToU8(source) }), options);
+}
+
+async function deployZip(
+  clients: Clients,
+  name: string,
+  zip: Uint8Array,
+  options: DeployOptions,
+): Promise<string> {
   const result = await clients.lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,

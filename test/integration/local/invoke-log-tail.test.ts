@@ -5,10 +5,9 @@
  * descriptors (a pipe and an HTTP request), so the response may be read first; every output line must still
  * be in the log of its own invocation, under load too.
  */
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { strToU8, zipSync } from "fflate";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { expect, it } from "vitest";
-import { type Clients, useLocalStack } from "./helpers.js";
+import { type Clients, deploySource, useLocalStack } from "./helpers.js";
 
 let clients: Clients;
 
@@ -21,15 +20,7 @@ it("the log of every synchronous invoke holds the last line the function wrote b
     console.log("x".repeat(event.size) + " last line of " + event.n);
     return event.n;
   };`;
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: "log-tail",
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/lambda-role",
-      Code: { ZipFile: zipSync({ "index.mjs": strToU8(handler) }) },
-    }),
-  );
+  await deploySource(clients, "log-tail", handler);
   const missing: number[] = [];
   for (let n = 0; n < 200; n += 1) {
     const answer = await clients.lambda.send(
@@ -53,15 +44,7 @@ it("the log holds the last line even when the function's output filled the pipe 
     console.log("after the flood " + event.n);
     return event.n;
   };`;
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: "log-flood",
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/lambda-role",
-      Code: { ZipFile: zipSync({ "index.mjs": strToU8(handler) }) },
-    }),
-  );
+  await deploySource(clients, "log-flood", handler);
   for (let n = 0; n < 5; n += 1) {
     const answer = await clients.lambda.send(
       new InvokeCommand({ FunctionName: "log-flood", LogType: "Tail", Payload: JSON.stringify({ n }) }),

@@ -6,10 +6,9 @@
  * and events of several sizes go one after another on the same kept-alive connection.
  */
 import { createHash } from "node:crypto";
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { strToU8, zipSync } from "fflate";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { expect, it } from "vitest";
-import { type Clients, useLocalStack } from "./helpers.js";
+import { type Clients, deploySource, useLocalStack } from "./helpers.js";
 
 let clients: Clients;
 
@@ -23,16 +22,7 @@ export const handler = async (event) => ({
   length: event.pad.length,
   sha256: createHash("sha256").update(event.pad).digest("hex"),
 });`;
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: "large-events",
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/lambda-role",
-      Code: { ZipFile: zipSync({ "index.mjs": strToU8(handler) }) },
-      Timeout: 30,
-    }),
-  );
+  await deploySource(clients, "large-events", handler, { timeout: 30 });
   // Just under the 6,291,456-byte request limit with the JSON around it; the rest spread over the range.
   for (const length of [10, 70_000, 1_500_000, 6 * 1024 * 1024 - 64, 300]) {
     const pad = Array.from({ length }, (_, index) => String.fromCharCode(97 + ((index * 7) % 26))).join("");

@@ -10,11 +10,10 @@
  * Invoke) holds everything the function wrote during the invocation, in the order it was written; the stack's
  * own log prints every line of it.
  */
-import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
-import { strToU8, zipSync } from "fflate";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { expect, it } from "vitest";
 import type { LocalLogger } from "../../../src/local/local-logger.js";
-import { type Clients, useLocalStack } from "./helpers.js";
+import { type Clients, deploySource, useLocalStack } from "./helpers.js";
 
 let clients: Clients;
 const lines: string[] = [];
@@ -48,15 +47,7 @@ const HANDLER = [
 ].join("\n");
 
 it("keeps the runtime's console lines and end marks after the function's queued output, and whole", async () => {
-  await clients.lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: "queued-output",
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/lambda-role",
-      Code: { ZipFile: zipSync({ "index.mjs": strToU8(HANDLER) }) },
-    }),
-  );
+  await deploySource(clients, "queued-output", HANDLER);
   for (let n = 0; n < 3; n += 1) {
     lines.length = 0;
     const answer = await clients.lambda.send(
