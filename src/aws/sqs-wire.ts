@@ -101,7 +101,6 @@ export class SqsWire {
       credentials,
       date: new Date(Date.now() + this.#source.clockOffsetMs()),
     });
-    headers["content-length"] = String(Buffer.byteLength(body));
     headers["user-agent"] = "lambda-dest";
     const answer = await this.#http.post(target, headers, body, {
       abortSignal: options.abortSignal,

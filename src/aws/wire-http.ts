@@ -232,7 +232,7 @@ export class WireHttp {
   #destroyed = false;
 
   /**
-   * Sends one POST and reads its answer. Resolves undefined for no answer (no connection, a reset, a time-out,
+   * Sends one POST (the headers as given, then its Content-Length) and reads its answer. Resolves undefined for no answer (no connection, a reset, a time-out,
    * an answer this client does not read); rejects with an AbortError when the signal aborts.
    */
   async post(
@@ -248,7 +248,7 @@ export class WireHttp {
       if (!VALID_NAME.test(name) || !VALID_VALUE.test(value)) return undefined;
       head += `${name}: ${value}\r\n`;
     }
-    head += "connection: keep-alive\r\n\r\n";
+    head += `content-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n`;
     const { abortSignal } = options;
     if (abortSignal?.aborted) throw abortError(abortSignal);
     let connection: Connection;

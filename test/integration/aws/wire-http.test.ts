@@ -4,8 +4,12 @@
  * a misbehaving endpoint would. Whatever it does not read is no answer (undefined), which sqs-wire.ts hands to
  * the SDK; what it reads, it reads exactly.
  */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAbortError } from "../../../src/aws/errors.js";
 import { AnswerReader, WireHttp, type WireTarget } from "../../../src/aws/wire-http.js";
@@ -107,12 +111,7 @@ describe("the wire's HTTP client, against Node's HTTP server", () => {
     const wire = client();
     const body = '{"QueueUrl":"q","note":"é"}';
     for (let index = 1; index <= 3; index++) {
-      const answer = await wire.post(
-        { ...target(port), path: "/queue/" },
-        { ...headersFor(port), "content-length": String(Buffer.byteLength(body)) },
-        body,
-        options,
-      );
+      const answer = await wire.post({ ...target(port), path: "/queue/" }, headersFor(port), body, options);
       expect(answer).toEqual({ status: 200, text: `{"Messages":[{"Body":"ünïcødé ✓ ${index}"}]}` });
     }
     expect(connections).toBe(1);
@@ -120,7 +119,11 @@ describe("the wire's HTTP client, against Node's HTTP server", () => {
     expect(seen[0]).toMatchObject({
       method: "POST",
       url: "/queue/",
-      headers: { "x-amz-target": "AmazonSQS.ReceiveMessage", connection: "keep-alive" },
+      headers: {
+        "x-amz-target": "AmazonSQS.ReceiveMessage",
+        "content-length": String(Buffer.byteLength(body)),
+        connection: "keep-alive",
+      },
       body,
     });
     server.closeAllConnections();
@@ -320,6 +323,82 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
     );
     expect(answer).toBeUndefined();
     expect(connections.count).toBe(0);
+  });
+});
+
+describe("the wire's HTTP client, over TLS", () => {
+  // A certificate for localhost and 127.0.0.1, valid until 2126, made with `openssl req -x509 -newkey ec
+  // -pkeyopt ec_paramgen_curve:prime256v1 -days 36500 -nodes -subj /CN=localhost -addext
+  // subjectAltName=DNS:localhost,IP:127.0.0.1`.
+  const fixtures = join(import.meta.dirname, "../../fixtures/tls");
+  const certificate = join(fixtures, "localhost.crt");
+
+  async function httpsServer() {
+    const servernames: (string | false)[] = [];
+    let connections = 0;
+    const server = createHttpsServer(
+      { cert: readFileSync(certificate), key: readFileSync(join(fixtures, "localhost.key")) },
+      (request, response) => {
+        servernames.push((request.socket as import("node:tls").TLSSocket).servername);
+        request.resume();
+        request.on("end", () => {
+          response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+          response.end('{"Messages":[]}');
+        });
+      },
+    );
+    server.on("secureConnection", () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    return { port: (server.address() as { port: number }).port, servernames, connections: () => connections };
+  }
+
+  it("gives no answer from a server whose certificate is not trusted (the SDK then names the problem)", async () => {
+    const { port } = await httpsServer();
+    const secure = { ...target(port), secure: true };
+    expect(await client().post(secure, headersFor(port), "", options)).toBeUndefined();
+  });
+
+  it("reads answers from a trusted server over one connection, naming the host by SNI", async () => {
+    const { port, servernames, connections } = await httpsServer();
+    // The certificate is trusted only by a process started with it: the built client runs in one.
+    const script = `
+      const { WireHttp } = await import(${JSON.stringify(join(import.meta.dirname, "../../../dist/aws/wire-http.js"))});
+      const wire = new WireHttp();
+      const answers = [];
+      for (const hostname of ["localhost", "localhost", "127.0.0.1"]) {
+        const target = { secure: true, hostname, port: "${port}", host: hostname + ":${port}", path: "/" };
+        answers.push(await wire.post(target, { host: target.host }, "{}", { timeoutMs: 5000, maxBodyBytes: 1024 }));
+      }
+      wire.destroy();
+      console.log(JSON.stringify(answers));`;
+    const child = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const spawned = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: certificate },
+      });
+      let stdout = "";
+      let stderr = "";
+      spawned.stdout.on("data", (chunk) => (stdout += chunk));
+      spawned.stderr.on("data", (chunk) => (stderr += chunk));
+      spawned.on("close", () => resolve({ stdout, stderr }));
+    });
+    expect(child.stderr).toBe("");
+    expect(JSON.parse(child.stdout)).toEqual([
+      { status: 200, text: '{"Messages":[]}' },
+      { status: 200, text: '{"Messages":[]}' },
+      { status: 200, text: '{"Messages":[]}' },
+    ]);
+    // localhost twice on one connection; an IP address is not sent as a server name (RFC 6066, section 3).
+    expect(servernames).toEqual(["localhost", "localhost", false]);
+    expect(connections()).toBe(2);
   });
 });
 
