@@ -229,6 +229,8 @@ interface Connection {
 export class WireHttp {
   readonly #idle = new Map<string, Connection[]>();
   readonly #open = new Set<Connection>();
+  /** The last TLS session of each target, offered again by its next connection (as https.Agent does). */
+  readonly #sessions = new Map<string, Buffer>();
   #destroyed = false;
 
   /**
@@ -302,14 +304,23 @@ export class WireHttp {
       this.#close(connection);
     }
     const port = Number(target.port) || (target.secure ? 443 : 80);
-    const socket: net.Socket = target.secure
-      ? tls.connect({
-          host: target.hostname,
-          port,
-          servername: net.isIP(target.hostname) ? undefined : target.hostname,
-          ALPNProtocols: ["http/1.1"],
-        })
-      : net.connect({ host: target.hostname, port });
+    let socket: net.Socket;
+    if (target.secure) {
+      const secure = tls.connect({
+        host: target.hostname,
+        port,
+        servername: net.isIP(target.hostname) ? undefined : target.hostname,
+        ALPNProtocols: ["http/1.1"],
+        session: this.#sessions.get(key),
+      });
+      secure.on("session", (session: Buffer) => {
+        if (this.#sessions.size >= 64 && !this.#sessions.has(key)) this.#sessions.clear();
+        this.#sessions.set(key, session);
+      });
+      socket = secure;
+    } else {
+      socket = net.connect({ host: target.hostname, port });
+    }
     socket.setNoDelay(true);
     const connection: Connection = { socket, key, idleUntil: 0 };
     this.#open.add(connection);
@@ -357,5 +368,6 @@ export class WireHttp {
       this.#close(connection);
     }
     this.#idle.clear();
+    this.#sessions.clear();
   }
 }

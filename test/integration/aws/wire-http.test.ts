@@ -10,6 +10,7 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
+import type { TLSSocket } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAbortError } from "../../../src/aws/errors.js";
 import { AnswerReader, WireHttp, type WireTarget } from "../../../src/aws/wire-http.js";
@@ -333,22 +334,27 @@ describe("the wire's HTTP client, over TLS", () => {
   const fixtures = join(import.meta.dirname, "../../fixtures/tls");
   const certificate = join(fixtures, "localhost.crt");
 
+  /** Answers every request with no messages; the second one (index 1) with its connection closed after it. */
   async function httpsServer() {
     const servernames: (string | false)[] = [];
-    let connections = 0;
+    const resumed: boolean[] = [];
     const server = createHttpsServer(
       { cert: readFileSync(certificate), key: readFileSync(join(fixtures, "localhost.key")) },
       (request, response) => {
-        servernames.push((request.socket as import("node:tls").TLSSocket).servername);
+        const index = servernames.length;
+        servernames.push((request.socket as TLSSocket).servername);
         request.resume();
         request.on("end", () => {
-          response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
+          response.writeHead(200, {
+            "content-type": "application/x-amz-json-1.0",
+            ...(index === 1 ? { connection: "close" } : {}),
+          });
           response.end('{"Messages":[]}');
         });
       },
     );
-    server.on("secureConnection", () => {
-      connections += 1;
+    server.on("secureConnection", (socket: TLSSocket) => {
+      resumed.push(socket.isSessionReused());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     closers.push(
@@ -358,7 +364,7 @@ describe("the wire's HTTP client, over TLS", () => {
           server.close(() => resolve());
         }),
     );
-    return { port: (server.address() as { port: number }).port, servernames, connections: () => connections };
+    return { port: (server.address() as { port: number }).port, servernames, resumed };
   }
 
   it("gives no answer from a server whose certificate is not trusted (the SDK then names the problem)", async () => {
@@ -367,14 +373,14 @@ describe("the wire's HTTP client, over TLS", () => {
     expect(await client().post(secure, headersFor(port), "", options)).toBeUndefined();
   });
 
-  it("reads answers from a trusted server over one connection, naming the host by SNI", async () => {
-    const { port, servernames, connections } = await httpsServer();
+  it("reads answers from a trusted server, keeps its connection, resumes its session, names it by SNI", async () => {
+    const { port, servernames, resumed } = await httpsServer();
     // The certificate is trusted only by a process started with it: the built client runs in one.
     const script = `
       const { WireHttp } = await import(${JSON.stringify(join(import.meta.dirname, "../../../dist/aws/wire-http.js"))});
       const wire = new WireHttp();
       const answers = [];
-      for (const hostname of ["localhost", "localhost", "127.0.0.1"]) {
+      for (const hostname of ["localhost", "localhost", "localhost", "127.0.0.1"]) {
         const target = { secure: true, hostname, port: "${port}", host: hostname + ":${port}", path: "/" };
         answers.push(await wire.post(target, { host: target.host }, "{}", { timeoutMs: 5000, maxBodyBytes: 1024 }));
       }
@@ -391,14 +397,12 @@ describe("the wire's HTTP client, over TLS", () => {
       spawned.on("close", () => resolve({ stdout, stderr }));
     });
     expect(child.stderr).toBe("");
-    expect(JSON.parse(child.stdout)).toEqual([
-      { status: 200, text: '{"Messages":[]}' },
-      { status: 200, text: '{"Messages":[]}' },
-      { status: 200, text: '{"Messages":[]}' },
-    ]);
-    // localhost twice on one connection; an IP address is not sent as a server name (RFC 6066, section 3).
-    expect(servernames).toEqual(["localhost", "localhost", false]);
-    expect(connections()).toBe(2);
+    expect(JSON.parse(child.stdout)).toEqual(Array(4).fill({ status: 200, text: '{"Messages":[]}' }));
+    // An IP address is not sent as a server name (RFC 6066, section 3).
+    expect(servernames).toEqual(["localhost", "localhost", "localhost", false]);
+    // Requests 1 and 2 on one connection; the third on a new one, resuming the first's session; the fourth,
+    // to another host, on a connection of its own.
+    expect(resumed).toEqual([false, true, false]);
   });
 });
 
