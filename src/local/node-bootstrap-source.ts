@@ -37,6 +37,19 @@ const writeStdout = process.stdout.write.bind(process.stdout);
 const writeStderr = process.stderr.write.bind(process.stderr);
 let currentRequestId;
 
+// A runtime does not outlive its stack (ended in any way, SIGKILL included): it ends when its Runtime API
+// connection is gone (the loop at the end), when its output can no longer be written (EPIPE: the stack read
+// it), and when its parent is no longer the stack (an invocation that never returns notices nothing else).
+function stackGone() {
+  process.exit(1);
+}
+process.stdout.on("error", stackGone);
+process.stderr.on("error", stackGone);
+const stackPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== stackPid) stackGone();
+}, 1000).unref();
+
 const bootstrapUrl = pathToFileURL(bootstrapPath).href;
 
 // Where AWS keeps what the stack keeps elsewhere: the function's code, this runtime, the shared node_modules.
@@ -590,7 +603,12 @@ process.on("unhandledRejection", async (reason, promise) => {
 const runtime = new Runtime(await start());
 let next = request("GET", "/invocation/next");
 for (;;) {
-  const invocation = await next;
+  let invocation;
+  try {
+    invocation = await next;
+  } catch {
+    stackGone();
+  }
   const requestId = invocation.headers["lambda-runtime-aws-request-id"];
   currentRequestId = requestId;
   // As the managed runtime does: the AWS SDKs copy it onto their requests (recursive loop detection).
@@ -621,6 +639,10 @@ for (;;) {
   next = request("GET", "/invocation/next");
   // Should the answer fail, this one fails too: the runtime ends with the first, not with an unhandled rejection.
   next.catch(() => {});
-  await answered;
+  try {
+    await answered;
+  } catch {
+    stackGone();
+  }
 }
 `;

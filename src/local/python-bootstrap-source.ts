@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 import sysconfig
+import threading
 import time
 import traceback
 
@@ -227,6 +228,16 @@ UNHANDLED_EXCEPTION_WARNING = (
     "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
 )
 
+def watch_stack(stack_pid):
+    # A runtime does not outlive its stack (ended in any way, SIGKILL included): a handler still running when
+    # it went notices nothing else. An idle runtime ends anyway, its Runtime API connection gone.
+    while True:
+        time.sleep(1)
+        if os.getppid() != stack_pid:
+            os._exit(1)
+
+
+threading.Thread(target=watch_stack, args=(os.getppid(),), daemon=True).start()
 setup_logging()
 try:
     handler = load_handler()
