@@ -336,7 +336,7 @@ describe("the wire's HTTP client, over TLS", () => {
 
   /** Answers every request with no messages; the second one (index 1) with its connection closed after it. */
   async function httpsServer() {
-    const servernames: (string | false)[] = [];
+    const servernames: (string | false | null)[] = [];
     const resumed: boolean[] = [];
     const server = createHttpsServer(
       { cert: readFileSync(certificate), key: readFileSync(join(fixtures, "localhost.key")) },
