@@ -10,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, type Runtime } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { binPath } from "../support/run-cli.js";
@@ -120,7 +120,7 @@ describe.skipIf(!hasProc)("a sandbox and its stack", () => {
         await lambda.send(
           new CreateFunctionCommand({
             FunctionName: fn.name,
-            Runtime: fn.runtime,
+            Runtime: fn.runtime as Runtime,
             Handler: "index.handler",
             Timeout: 300,
             Role: "arn:aws:iam::000000000000:role/test",
