@@ -57,7 +57,15 @@ export class AnswerReader {
   reusable = false;
   /** Seconds the server keeps an idle connection open (its Keep-Alive header), when it says. */
   keepAliveSeconds: number | undefined;
-  #parts: Buffer[] = [];
+  /**
+   * The body so far: the one piece it came in, or a buffer the pieces are copied into, grown by doubling and
+   * never past the declared length, so that an answer sent in many small pieces costs its bytes, not an object
+   * per piece.
+   */
+  #bodyBytes: Buffer | undefined;
+  #copied = false;
+  /** The Content-Length, when the answer declared one. */
+  #declared: number | undefined;
   #received = 0;
   /** Body bytes still due: of the whole body (Content-Length) or of the current chunk. */
   #due = 0;
@@ -141,15 +149,28 @@ export class AnswerReader {
 
   /** The body, as UTF-8 text. */
   text(): string {
-    if (this.#parts.length === 1) return this.#parts[0]!.toString("utf8");
-    return Buffer.concat(this.#parts, this.#received).toString("utf8");
+    return this.#bodyBytes === undefined ? "" : this.#bodyBytes.toString("utf8", 0, this.#received);
   }
 
   #body(part: Buffer): boolean {
     if (part.length === 0) return true;
-    this.#received += part.length;
-    if (this.#received > this.#maxBodyBytes) return false;
-    this.#parts.push(part);
+    const end = this.#received + part.length;
+    if (end > this.#maxBodyBytes) return false;
+    if (this.#bodyBytes === undefined) {
+      this.#bodyBytes = part;
+    } else {
+      if (!this.#copied || end > this.#bodyBytes.length) {
+        const limit = this.#declared ?? this.#maxBodyBytes;
+        const grown = Buffer.allocUnsafe(
+          Math.min(limit, Math.max(end, 2 * this.#bodyBytes.length, 64 * 1024)),
+        );
+        this.#bodyBytes.copy(grown, 0, 0, this.#received);
+        this.#bodyBytes = grown;
+        this.#copied = true;
+      }
+      part.copy(this.#bodyBytes, this.#received);
+    }
+    this.#received = end;
     return true;
   }
 
@@ -204,6 +225,7 @@ export class AnswerReader {
     else if (length === undefined || length > this.#maxBodyBytes) return "bad";
     else {
       this.#due = length;
+      this.#declared = length;
       this.#state = length === 0 ? "done" : "length";
     }
     this.reusable = !close;

@@ -425,4 +425,38 @@ describe("the answer reader", () => {
       expect(reader.reusable).toBe(true);
     }
   });
+
+  it("reads a body that comes in many pieces, whatever their framing", () => {
+    const body = JSON.stringify({ Messages: [{ Body: "ünïcødé ✓ ".repeat(10_000) }] });
+    const pieces = (bytes: Buffer, size: (index: number) => number) => {
+      const out: Buffer[] = [];
+      for (let at = 0, index = 0; at < bytes.length; index++) {
+        const next = Math.min(bytes.length, at + size(index));
+        out.push(bytes.subarray(at, next));
+        at = next;
+      }
+      return out;
+    };
+    // Chunks of one byte each ("1" CR LF, the byte, CR LF): built as bytes, as UTF-8 text cannot be cut so.
+    const chunkedBytes = Buffer.concat(
+      [...Buffer.from(body)].map((byte) => Buffer.from([0x31, 13, 10, byte, 13, 10])),
+    );
+    const answers = [
+      Buffer.from(ok(body)),
+      Buffer.concat([
+        Buffer.from("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"),
+        chunkedBytes,
+        Buffer.from("0\r\n\r\n"),
+      ]),
+    ];
+    for (const answer of answers) {
+      for (const size of [(index: number) => 1 + ((index * 7919) % 1500), () => 65_536]) {
+        const reader = new AnswerReader(1024 * 1024);
+        const states = pieces(answer, size).map((piece) => reader.push(piece));
+        expect(states.at(-1)).toBe("done");
+        expect(states.slice(0, -1).every((state) => state === "more")).toBe(true);
+        expect(reader.text()).toBe(body);
+      }
+    }
+  });
 });
