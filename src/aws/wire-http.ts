@@ -42,8 +42,11 @@ export interface WireRequestOptions {
 const MAX_HEAD_BYTES = 64 * 1024;
 /** Longest chunk-size line (with its extensions) or trailer line. */
 const MAX_LINE_BYTES = 4 * 1024;
-/** Header values Node's http module would send (RFC 9110 field-value: no control characters but tab). */
-const VALID_VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
+/**
+ * Header values sent as they are: printable ASCII and tab. Anything else (a line break, a control character,
+ * text Node's http module would send as Latin-1) goes to the SDK.
+ */
+const VALID_VALUE = /^[\t\u0020-\u007e]*$/;
 const VALID_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Reads one answer off a connection's bytes. Exported for its framing tests. */
@@ -256,8 +259,9 @@ export class WireHttp {
   #destroyed = false;
 
   /**
-   * Sends one POST (the headers as given, then its Content-Length) and reads its answer. Resolves undefined for no answer (no connection, a reset, a time-out,
-   * an answer this client does not read); rejects with an AbortError when the signal aborts.
+   * Sends one POST (the headers as given, then its Content-Length) and reads its answer. Resolves undefined
+   * for no answer (no connection, a reset, a time-out, an answer this client does not read); rejects with an
+   * AbortError when the signal aborts.
    */
   async post(
     target: WireTarget,
