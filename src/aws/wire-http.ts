@@ -91,16 +91,10 @@ export class AnswerReader {
     while (at < bytes.length) {
       switch (this.#state) {
         case "head": {
-          const end = bytes.indexOf("\r\n\r\n", at, "latin1");
-          if (end === -1) {
-            if (bytes.length - at > MAX_HEAD_BYTES) return "bad";
-            this.#pending = bytes.subarray(at);
-            return "more";
-          }
-          if (end - at > MAX_HEAD_BYTES) return "bad";
-          const head = bytes.toString("latin1", at, end);
-          at = end + 4;
-          const taken = this.#head(head);
+          const head = this.#upTo(bytes, at, "\r\n\r\n", MAX_HEAD_BYTES);
+          if (typeof head === "string") return head;
+          at = head.next;
+          const taken = this.#head(head.text);
           if (taken !== "more") return taken;
           break;
         }
@@ -119,15 +113,10 @@ export class AnswerReader {
         case "chunk-size":
         case "chunk-end":
         case "trailers": {
-          const end = bytes.indexOf("\r\n", at, "latin1");
-          if (end === -1) {
-            if (bytes.length - at > MAX_LINE_BYTES) return "bad";
-            this.#pending = bytes.subarray(at);
-            return "more";
-          }
-          if (end - at > MAX_LINE_BYTES) return "bad";
-          const line = bytes.toString("latin1", at, end);
-          at = end + 2;
+          const taken = this.#upTo(bytes, at, "\r\n", MAX_LINE_BYTES);
+          if (typeof taken === "string") return taken;
+          at = taken.next;
+          const line = taken.text;
           if (this.#state === "chunk-end") {
             if (line !== "") return "bad";
             this.#state = "chunk-size";
@@ -148,6 +137,26 @@ export class AnswerReader {
       }
     }
     return this.#state === "done" ? "done" : "more";
+  }
+
+  /**
+   * The text from `at` to the next `end` (Latin-1) and where it continues; "more" when `end` has not come yet
+   * (the bytes are kept for the next push), "bad" when the text runs past `limit`.
+   */
+  #upTo(
+    bytes: Buffer,
+    at: number,
+    end: string,
+    limit: number,
+  ): { text: string; next: number } | "more" | "bad" {
+    const found = bytes.indexOf(end, at, "latin1");
+    if (found === -1) {
+      if (bytes.length - at > limit) return "bad";
+      this.#pending = bytes.subarray(at);
+      return "more";
+    }
+    if (found - at > limit) return "bad";
+    return { text: bytes.toString("latin1", at, found), next: found + end.length };
   }
 
   /** The body, as UTF-8 text. */

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpServer, type RequestListener, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { join } from "node:path";
@@ -33,6 +33,15 @@ afterEach(async () => {
   for (const client of clients.splice(0)) client.destroy();
   for (const close of closers.splice(0)) await close();
 });
+
+/** A request with no body to the port, as sqs-wire.ts sends one (Host header included). */
+function ask(
+  wire: WireHttp,
+  port: number,
+  extra: Partial<typeof options> & { abortSignal?: AbortSignal } = {},
+) {
+  return wire.post(target(port), headersFor(port), "", { ...options, ...extra });
+}
 
 function client(): WireHttp {
   const made = new WireHttp();
@@ -85,11 +94,29 @@ const chunked = (parts: string[], trailers = "", extension = "") =>
     .map((part) => `${Buffer.byteLength(part).toString(16)}${extension}\r\n${part}\r\n`)
     .join("")}0\r\n${trailers}\r\n`;
 
+/** Node's HTTP (or HTTPS) server listening, closed after the test, and a count of the connections it took. */
+async function listening<S extends Server>(server: S) {
+  let connections = 0;
+  server.on("connection", () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { server, port: (server.address() as { port: number }).port, connections: () => connections };
+}
+
+const nodeServer = (handler: RequestListener) => listening(createHttpServer(handler));
+
 describe("the wire's HTTP client, against Node's HTTP server", () => {
   it("sends the request as given and keeps one connection for requests one after another", async () => {
     const seen: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] = [];
-    let connections = 0;
-    const server: Server = createHttpServer((request, response) => {
+    const { port, connections } = await nodeServer((request, response) => {
       let body = "";
       request.setEncoding("utf8");
       request.on("data", (chunk: string) => {
@@ -103,19 +130,13 @@ describe("the wire's HTTP client, against Node's HTTP server", () => {
         response.end(`{"Body":"ünïcødé ✓ ${seen.length}"}]}`);
       });
     });
-    server.on("connection", () => {
-      connections += 1;
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const { port } = server.address() as { port: number };
     const wire = client();
     const body = '{"QueueUrl":"q","note":"é"}';
     for (let index = 1; index <= 3; index++) {
       const answer = await wire.post({ ...target(port), path: "/queue/" }, headersFor(port), body, options);
       expect(answer).toEqual({ status: 200, text: `{"Messages":[{"Body":"ünïcødé ✓ ${index}"}]}` });
     }
-    expect(connections).toBe(1);
+    expect(connections()).toBe(1);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toMatchObject({
       method: "POST",
@@ -127,27 +148,19 @@ describe("the wire's HTTP client, against Node's HTTP server", () => {
       },
       body,
     });
-    server.closeAllConnections();
   });
 
   it("opens a new connection once the server has closed an idle one", async () => {
-    let connections = 0;
-    const server: Server = createHttpServer((_, response) => {
+    const { server, port, connections } = await nodeServer((_, response) => {
       response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
       response.end("{}");
     });
     server.keepAliveTimeout = 50;
-    server.on("connection", () => {
-      connections += 1;
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const { port } = server.address() as { port: number };
     const wire = client();
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({ status: 200, text: "{}" });
+    expect(await ask(wire, port)).toEqual({ status: 200, text: "{}" });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({ status: 200, text: "{}" });
-    expect(connections).toBe(2);
+    expect(await ask(wire, port)).toEqual({ status: 200, text: "{}" });
+    expect(connections()).toBe(2);
   });
 });
 
@@ -162,17 +175,14 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
       };
       next();
     });
-    expect(await client().post(target(port), headersFor(port), "", options)).toEqual({ status: 200, text });
+    expect(await ask(client(), port)).toEqual({ status: 200, text });
   });
 
   it("reads the answer after an interim 100 Continue", async () => {
     const { port } = await rawServer((_, socket) =>
       socket.write(`HTTP/1.1 100 Continue\r\n\r\n${ok('{"a":1}')}`),
     );
-    expect(await client().post(target(port), headersFor(port), "", options)).toEqual({
-      status: 200,
-      text: '{"a":1}',
-    });
+    expect(await ask(client(), port)).toEqual({ status: 200, text: '{"a":1}' });
   });
 
   it("returns any other status at once and does not reuse its connection", async () => {
@@ -184,11 +194,8 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
       ),
     );
     const wire = client();
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({ status: 400, text: "" });
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({
-      status: 200,
-      text: '{"a":2}',
-    });
+    expect(await ask(wire, port)).toEqual({ status: 400, text: "" });
+    expect(await ask(wire, port)).toEqual({ status: 200, text: '{"a":2}' });
     expect(connections.count).toBe(2);
   });
 
@@ -200,10 +207,7 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
     );
     const wire = client();
     for (let index = 0; index < 3; index++) {
-      expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({
-        status: 200,
-        text: "{}",
-      });
+      expect(await ask(wire, port)).toEqual({ status: 200, text: "{}" });
     }
     expect(connections.count).toBe(3);
   });
@@ -213,9 +217,9 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
       socket.write(ok("{}", "Keep-Alive: timeout=1\r\n")),
     );
     const wire = client();
-    await wire.post(target(port), headersFor(port), "", options);
+    await ask(wire, port);
     // timeout=1: idle for up to 0 s (a second is kept in hand), so the next request takes a new connection.
-    await wire.post(target(port), headersFor(port), "", options);
+    await ask(wire, port);
     expect(connections.count).toBe(2);
   });
 
@@ -261,11 +265,9 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
     const wire = client();
     // At once: not at the end of the request's time-out.
     const started = Date.now();
-    expect(
-      await wire.post(target(port), headersFor(port), "", { ...options, timeoutMs: 5_000 }),
-    ).toBeUndefined();
+    expect(await ask(wire, port, { timeoutMs: 5_000 })).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({ status: 200, text: "{}" });
+    expect(await ask(wire, port)).toEqual({ status: 200, text: "{}" });
     expect(connections.count).toBe(2);
   });
 
@@ -273,7 +275,7 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
     const { port } = await rawServer((_, socket) =>
       socket.end("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n{}"),
     );
-    expect(await client().post(target(port), headersFor(port), "", options)).toBeUndefined();
+    expect(await ask(client(), port)).toBeUndefined();
   });
 
   it("lets go of a connection that sends bytes while idle", async () => {
@@ -282,9 +284,9 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
       if (index === 0) setTimeout(() => socket.write("HTTP/1.1 200 OK\r\n"), 20);
     });
     const wire = client();
-    await wire.post(target(port), headersFor(port), "", options);
+    await ask(wire, port);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await wire.post(target(port), headersFor(port), "", options)).toEqual({ status: 200, text: "{}" });
+    expect(await ask(wire, port)).toEqual({ status: 200, text: "{}" });
     expect(connections.count).toBe(2);
   });
 
@@ -294,15 +296,10 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
     });
     const wire = client();
     const started = Date.now();
-    expect(
-      await wire.post(target(port), headersFor(port), "", { ...options, timeoutMs: 200 }),
-    ).toBeUndefined();
+    expect(await ask(wire, port, { timeoutMs: 200 })).toBeUndefined();
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     const controller = new AbortController();
-    const pending = wire.post(target(port), headersFor(port), "", {
-      ...options,
-      abortSignal: controller.signal,
-    });
+    const pending = ask(wire, port, { abortSignal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     const error = await pending.catch((thrown: unknown) => thrown);
     expect(isAbortError(error)).toBe(true);
@@ -311,7 +308,7 @@ describe("the wire's HTTP client, against a server that writes its own bytes", (
   it("gives no answer when nothing listens", async () => {
     const { port } = await rawServer(() => {});
     await closers.pop()!();
-    expect(await client().post(target(port), headersFor(port), "", options)).toBeUndefined();
+    expect(await ask(client(), port)).toBeUndefined();
   });
 
   it.each([
@@ -360,15 +357,8 @@ describe("the wire's HTTP client, over TLS", () => {
     server.on("secureConnection", (socket: TLSSocket) => {
       resumed.push(socket.isSessionReused());
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    return { port: (server.address() as { port: number }).port, servernames, resumed };
+    const { port } = await listening(server);
+    return { port, servernames, resumed };
   }
 
   it("gives no answer from a server whose certificate is not trusted (the SDK then names the problem)", async () => {
