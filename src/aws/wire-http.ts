@@ -66,7 +66,6 @@ export class AnswerReader {
    * per piece.
    */
   #bodyBytes: Buffer | undefined;
-  #copied = false;
   /** The Content-Length, when the answer declared one. */
   #declared: number | undefined;
   #received = 0;
@@ -171,14 +170,14 @@ export class AnswerReader {
     if (this.#bodyBytes === undefined) {
       this.#bodyBytes = part;
     } else {
-      if (!this.#copied || end > this.#bodyBytes.length) {
+      // The first piece is held as it came, exactly its length: the second always moves the body to a buffer.
+      if (end > this.#bodyBytes.length) {
         const limit = this.#declared ?? this.#maxBodyBytes;
         const grown = Buffer.allocUnsafe(
           Math.min(limit, Math.max(end, 2 * this.#bodyBytes.length, 64 * 1024)),
         );
         this.#bodyBytes.copy(grown, 0, 0, this.#received);
         this.#bodyBytes = grown;
-        this.#copied = true;
       }
       part.copy(this.#bodyBytes, this.#received);
     }
