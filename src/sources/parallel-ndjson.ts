@@ -36,6 +36,15 @@ const SEGMENT_BYTES = 256 * 1024;
 const IN_FLIGHT_PER_WORKER = 3;
 /** Segments read and not yet given back in order, at most: bounds the memory held for results. */
 const WINDOW = 8;
+/**
+ * The memory a segment is read into: room for the segment and what is left of a line cut at the last one's
+ * end. Such buffers are read into again once their segment is done (on the main thread, or handed back by a
+ * worker), and the file is read into the same dozen of them from start to end: a fresh buffer for every
+ * segment was memory the kernel had to map and zero each time.
+ */
+const SEGMENT_CAPACITY = 2 * SEGMENT_BYTES;
+/** Buffers kept for reuse, at most: more than are ever in flight at once. */
+const SPARE_BUFFERS = WINDOW + 4;
 const WORKER_YOUNG_GENERATION_MB = 4;
 const LINE_FEED = 0x0a;
 const SNIFF_BYTES = 256 * 1024;
@@ -43,7 +52,10 @@ const SNIFF_BYTES = 256 * 1024;
 /** What a worker module posts once it is set up and can take segments. */
 export const WORKER_READY = "ready";
 
-/** What a worker receives: whole lines (the input's last line too when `last`), where they start. */
+/**
+ * What a worker receives: whole lines (the input's last line too when `last`), where they start. Its answer
+ * may hand `bytes` back, transferred, as `spent` (see SpentSegment): the next segments are read into them.
+ */
 export interface Segment {
   seq: number;
   bytes: Uint8Array;
@@ -51,6 +63,11 @@ export interface Segment {
   index: number;
   consumed: number;
   last: boolean;
+}
+
+/** What a worker's answer may add: the segment's bytes, given back (and transferred) once it is done. */
+export interface SpentSegment {
+  spent?: Uint8Array;
 }
 
 /** A large NDJSON file that the worker path can read. */
@@ -100,19 +117,21 @@ export function parallelPlan(
 }
 
 /**
- * The results of every segment of the file, in input order. Worker threads (`workers`, or one a core but
- * one, at most MAX_WORKERS) run `workerUrl`, which receives `workerData`, posts WORKER_READY once it is set
- * up, then receives Segment messages and answers each with one message (`{ seq, ...its result }`). The main
- * thread reads, keeps the ready workers busy and hands back the results, and runs `local` on a segment
- * itself whenever every ready worker has IN_FLIGHT_PER_WORKER segments queued, and while no worker is ready
- * yet (a worker takes some 150 ms to load its modules); `waitForWorkers` keeps it from starting before a
- * worker is ready, which lets even a small file reach the workers, and `mainThreadWorks: false` leaves every
- * segment to the workers. On 2 cores the main thread and one worker cost less than two workers with the
- * main thread only reading: every V8 isolate that runs the hot code compiles it again (TurboFan, on V8's
- * own threads, about a billion instructions each under callgrind) and one worker fewer starts up.
- * Throws what reading the file throws (after the results of the lines read before it).
+ * The results of every segment of the file, in input order. Worker threads (`workers`, or one a core but one,
+ * at most MAX_WORKERS) run the module `workerUrl`, which receives `workerData`, posts WORKER_READY once it is
+ * set up, then receives Segment messages and answers each with one message (`{ seq, ...its result }`), which
+ * should give the segment's bytes back (`spent`, transferred): they are read into again, as are those of a
+ * segment `local` has returned from, which must not keep them. The main thread reads, keeps the ready workers
+ * busy and hands back the results, and runs `local` on a segment itself whenever every ready worker has
+ * IN_FLIGHT_PER_WORKER segments queued, and while no worker is ready yet (`validate`'s takes some 90 ms to
+ * load its modules); `waitForWorkers` keeps it from starting before a worker is ready, which lets even a
+ * small file reach the workers, and `mainThreadWorks: false` leaves every segment to the workers. On 2 cores
+ * the main thread and one worker cost less than two workers with the main thread only reading: every V8
+ * isolate that runs the hot code compiles it again (TurboFan, on V8's own threads, about a billion
+ * instructions each under callgrind) and one worker fewer starts up. Throws what reading the file throws
+ * (after the results of the lines read before it).
  */
-export async function* parallelNdjson<R extends { seq: number }>(
+export async function* parallelNdjson<R extends { seq: number } & SpentSegment>(
   plan: ParallelPlan,
   workerUrl: URL,
   workerData: unknown,
@@ -131,6 +150,12 @@ export async function* parallelNdjson<R extends { seq: number }>(
   const ready: boolean[] = [];
   let readyCount = 0;
   const done = new Map<number, R>();
+  const spare: ArrayBuffer[] = [];
+  const giveBack = (bytes: Uint8Array) => {
+    if (spare.length < SPARE_BUFFERS && bytes.buffer.byteLength === SEGMENT_CAPACITY) {
+      spare.push(bytes.buffer as ArrayBuffer);
+    }
+  };
   let failure: unknown;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -140,11 +165,11 @@ export async function* parallelNdjson<R extends { seq: number }>(
   };
   for (let index = 0; index < count; index++) {
     // A small young generation: a worker holds two segments at a time, and its memory counts in the peak.
-    const worker = new Worker(workerUrl, {
+    const thread = new Worker(workerUrl, {
       workerData,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
-    worker.on("message", (result: R | typeof WORKER_READY) => {
+    thread.on("message", (result: R | typeof WORKER_READY) => {
       if (result === WORKER_READY) {
         ready[index] = true;
         readyCount++;
@@ -153,24 +178,28 @@ export async function* parallelNdjson<R extends { seq: number }>(
         return;
       }
       busy[index]!--;
+      if (result.spent) {
+        giveBack(result.spent);
+        result.spent = undefined;
+      }
       done.set(result.seq, result);
       notify();
     });
-    worker.on("error", (error) => {
+    thread.on("error", (error) => {
       failure ??= error;
       notify();
     });
-    worker.on("exit", (code) => {
+    thread.on("exit", (code) => {
       if (code !== 0) failure ??= new Error(`a worker thread stopped (exit code ${code})`);
       notify();
     });
-    workers.push(worker);
+    workers.push(thread);
     busy.push(0);
     ready.push(false);
   }
   const fd = openSync(plan.path, "r");
   try {
-    const segments = segmentsOf(fd, plan);
+    const segments = segmentsOf(fd, plan, spare);
     let read = 0;
     let next = 0;
     let finished = false;
@@ -213,8 +242,11 @@ export async function* parallelNdjson<R extends { seq: number }>(
       if (finished && next === read) return;
       // Every ready worker has its segments queued, or none is ready yet: the main thread takes one.
       const segment = mainThreadTakes() ? take() : undefined;
+      // Asking for it may have found the end.
+      if (finished && next === read) return;
       if (segment) {
         done.set(segment.seq, local(segment));
+        giveBack(segment.bytes);
         // Let the workers' answers in.
         await new Promise<void>((resume) => setImmediate(resume));
         continue;
@@ -249,16 +281,24 @@ function keepYoungGenerationsSmall() {
   );
 }
 
-/** The file cut into segments of whole lines, each numbered (lines, items, bytes) where it starts. */
-function* segmentsOf(fd: number, plan: ParallelPlan): Generator<Segment> {
+/**
+ * The file cut into segments of whole lines, each numbered (lines, items, bytes) where it starts. Each is
+ * read into a buffer from `spare` when one is there, else into a new one of SEGMENT_CAPACITY bytes (larger
+ * for a line longer than that, and then never kept). Not zeroed (allocUnsafeSlow has a memory of its own,
+ * not the shared pool's, which a worker can be given): only the bytes read are ever looked at, and zeroing
+ * them cost the main thread 28 million instructions on 20,000 lines of the realistic mix under callgrind.
+ */
+function* segmentsOf(fd: number, plan: ParallelPlan, spare: ArrayBuffer[]): Generator<Segment> {
   let position = plan.start;
   let carry: Buffer = Buffer.alloc(0);
   const cursor = { lineNumber: 0, index: 0, consumed: 0 };
   for (let seq = 0; ; seq++) {
-    // A fresh buffer each time: its memory is transferred to the worker. Not zeroed (allocUnsafeSlow has a
-    // memory of its own, not the shared pool's): only the bytes read are ever looked at, and zeroing them
-    // cost the main thread 28 million instructions on 20,000 lines of the realistic mix under callgrind.
-    let bytes = Buffer.allocUnsafeSlow(carry.length + SEGMENT_BYTES);
+    // Room for a segment after what is carried over, as long as a segment always was.
+    const size = carry.length + SEGMENT_BYTES;
+    const reused = size <= SEGMENT_CAPACITY ? spare.pop() : undefined;
+    let bytes = reused
+      ? Buffer.from(reused, 0, size)
+      : Buffer.from(Buffer.allocUnsafeSlow(Math.max(size, SEGMENT_CAPACITY)).buffer, 0, size);
     carry.copy(bytes);
     let filled = carry.length;
     let last = false;

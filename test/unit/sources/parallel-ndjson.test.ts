@@ -179,6 +179,27 @@ describe("parallelNdjson hands segments to the workers and gives the results bac
     expect(threads.has(0)).toBe(false);
   });
 
+  it("with no worker, the main thread reads every segment into the same buffer, and ends", async () => {
+    const plan = parallelPlan(file, scratch, 1000, 2)!;
+    const results: Counted[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const result of parallelNdjson<Counted>(
+      plan,
+      workerUrl,
+      undefined,
+      (segment) => {
+        buffers.add(segment.bytes.buffer);
+        return local(segment);
+      },
+      { workers: 0 },
+    )) {
+      results.push(result);
+    }
+    expectInOrder(results);
+    expect(results.length).toBeGreaterThan(10);
+    expect(buffers.size).toBe(1);
+  });
+
   it("the main thread takes a segment whenever the worker has its segments queued; all in order", async () => {
     const plan = parallelPlan(file, scratch, 1000, 2)!;
     const results: Counted[] = [];
