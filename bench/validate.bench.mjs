@@ -7,7 +7,7 @@
 //      Java/Go stack traces, events of 100 B to 100 KB): --quiet and --json, the worker-thread path and the
 //      single-thread one, against a bare JSON.parse + one precompiled Ajv validator (anyOf every schema).
 // Settings (environment): BENCH_STARTUP_RUNS (25), BENCH_RECORDS (100000), BENCH_REAL_RECORDS (100000),
-// BENCH_THROUGHPUT_RUNS (3),
+// BENCH_THROUGHPUT_RUNS (3), BENCH_REAL_RUNS (5: the realistic mix's runs vary most on a busy machine),
 // BENCH_BIG_BYTES (1e9; 0 skips the big file), BENCH_PROFILE (1 always, 0 never; default: when a goal
 // is missed), BENCH_ENFORCE_GOALS=1 to exit 1 on a missed goal (correctness failures always exit 1).
 import { spawnSync } from "node:child_process";
@@ -35,6 +35,7 @@ const settings = {
   records: Number(process.env.BENCH_RECORDS ?? 100_000),
   realRecords: Number(process.env.BENCH_REAL_RECORDS ?? 100_000),
   throughputRuns: Number(process.env.BENCH_THROUGHPUT_RUNS ?? 3),
+  realRuns: Number(process.env.BENCH_REAL_RUNS ?? 5),
   bigBytes: Number(process.env.BENCH_BIG_BYTES ?? 1e9),
   profile: process.env.BENCH_PROFILE,
   enforceGoals: process.env.BENCH_ENFORCE_GOALS === "1",
@@ -378,8 +379,8 @@ function benchRealistic() {
   if (digests[0] !== digests[1])
     problems.push("the worker-thread and one-thread outputs differ on the realistic mix");
   for (const contender of contenders) contender.samples = [];
-  progress(`${settings.throughputRuns} rounds of ${contenders.length} realistic runs`);
-  for (let round = 0; round < settings.throughputRuns; round++) {
+  progress(`${settings.realRuns} rounds of ${contenders.length} realistic runs`);
+  for (let round = 0; round < settings.realRuns; round++) {
     for (const contender of contenders) {
       const sample = run(contender.args, { stdoutFile: "/dev/null", measureRss: true, env: contender.env });
       if (sample.status !== 0 && contender.args[0] === lambdaDest)
