@@ -267,8 +267,8 @@ function checkReadable(path: string): { size: number; regular: boolean } | strin
  * A regular file's bytes, chunk by chunk, read synchronously; the event loop turns now and then. A reader
  * done with the chunk it was given hands it back through `next(chunk)`, and the next bytes are read into
  * it: a fresh 256 KB buffer for every chunk was memory the kernel had to map and zero each time (`validate
- * -q` of the bench's realistic mix on one thread: 1.85-1.95 s of CPU with reuse against 2.01-2.09 without,
- * four interleaved rounds; peak RSS 71-78 MB against 89-105).
+ * -q` of the bench's realistic mix on one thread: 1.84-1.95 s of CPU with reuse against 2.03-2.19 without,
+ * four interleaved rounds; peak RSS 68-76 MiB against 99-111).
  */
 async function* fileChunks(path: string): AsyncGenerator<Buffer, void, Buffer | undefined> {
   const fd = openSync(path, "r");
