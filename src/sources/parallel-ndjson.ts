@@ -166,11 +166,11 @@ export async function* parallelNdjson<R extends { seq: number } & SpentSegment>(
   };
   for (let index = 0; index < count; index++) {
     // A small young generation: a worker holds two segments at a time, and its memory counts in the peak.
-    const thread = new Worker(workerUrl, {
+    const worker = new Worker(workerUrl, {
       workerData,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
-    thread.on("message", (result: R | typeof WORKER_READY) => {
+    worker.on("message", (result: R | typeof WORKER_READY) => {
       if (result === WORKER_READY) {
         ready[index] = true;
         readyCount++;
@@ -186,15 +186,15 @@ export async function* parallelNdjson<R extends { seq: number } & SpentSegment>(
       done.set(result.seq, result);
       notify();
     });
-    thread.on("error", (error) => {
+    worker.on("error", (error) => {
       failure ??= error;
       notify();
     });
-    thread.on("exit", (code) => {
+    worker.on("exit", (code) => {
       if (code !== 0) failure ??= new Error(`a worker thread stopped (exit code ${code})`);
       notify();
     });
-    workers.push(thread);
+    workers.push(worker);
     busy.push(0);
     ready.push(false);
   }
